@@ -1,0 +1,108 @@
+import type { AuthService, Principal } from '../auth/principal.js';
+import type { ByteSource } from '../blob/blob-store.js';
+import type { DepotError } from '../errors/depot-error.js';
+import type { DepotRecords, RepoType, RepositoryRecord, SettingsRecord } from '../kv/records.js';
+import type { Logger } from '../logger.js';
+import type { CachePolicy, RepositoryEngine, UpstreamFetch } from '../repo/engine.js';
+
+/** Request headers, lower-cased names. */
+export type HeaderMap = Readonly<Record<string, string>>;
+
+/** What a format handler answers with. Bodies stream; a string is sent as UTF-8. */
+export type ResponseBody = string | Uint8Array | ByteSource | null;
+
+export interface FormatResponse {
+  readonly status: number;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: ResponseBody;
+}
+
+/** Fields every request a format sees carries. */
+export interface BaseFormatRequest {
+  readonly method: string;
+  readonly query: URLSearchParams;
+  readonly headers: HeaderMap;
+  /** The request body (empty for GET/HEAD). Read at most once. */
+  readonly body: ByteSource;
+  /** External base URL of this server as the client sees it, e.g. `https://depot.example:8443`. */
+  readonly baseUrl: string;
+  readonly principal: Principal;
+  readonly signal: AbortSignal;
+}
+
+/** A request under `/repository/{repo}/…`, after the dispatcher resolved the repository. */
+export interface FormatRequest extends BaseFormatRequest {
+  readonly repo: RepositoryRecord;
+  /** Decoded once and normalized (see `normalizePath`); `''` for the repository root. */
+  readonly path: string;
+  /** The path as received, still percent-encoded (some protocols need `%2f` distinguished). */
+  readonly rawPath: string;
+}
+
+/** A request to one of the format's global mounts (e.g. `/v2/…` for OCI). */
+export interface MountRequest extends BaseFormatRequest {
+  /** The URL path as received, e.g. `/v2/library/alpine/manifests/3`. */
+  readonly rawPath: string;
+  /** Set when the request arrived on a repository's dedicated listener (`listen`). */
+  readonly boundRepo?: RepositoryRecord;
+}
+
+/** What a format's `init` hands it: everything it may use, nothing else. */
+export interface FormatContext {
+  readonly engine: RepositoryEngine;
+  readonly records: DepotRecords;
+  readonly logger: Logger;
+  readonly fetch: UpstreamFetch;
+  readonly auth: AuthService;
+  /** The current runtime settings (refreshed by the server). */
+  settings(): SettingsRecord;
+}
+
+/** The runtime a format returns from `init`: answers requests for every repository of its format. */
+export interface FormatRuntime {
+  handle(req: FormatRequest): Promise<FormatResponse>;
+  /** Requests to the format's `mounts`. */
+  handleMount?(req: MountRequest): Promise<FormatResponse>;
+  /** Renders an error in the protocol's own shape (npm `{"error"}`, OCI `{"errors":[…]}`). */
+  renderError?(err: DepotError, req: BaseFormatRequest): FormatResponse;
+  /** The `WWW-Authenticate` challenge this protocol's clients expect on 401. */
+  challenge?(req: BaseFormatRequest): string;
+  close?(): Promise<void>;
+}
+
+/** What a format can do. */
+export interface FormatCapabilities {
+  readonly repoTypes: readonly RepoType[];
+  /** URL prefixes outside `/repository/` this format serves (e.g. `['/v2']`). */
+  readonly mounts?: readonly string[];
+}
+
+/**
+ * A format plugin, as returned by its factory (`rawFormat(options)`): the factory validates its
+ * options, `init` builds the runtime (two phases).
+ */
+export interface Format {
+  /** The `format` value of repositories it serves, e.g. `raw`, `docker`, `npm`. */
+  readonly name: string;
+  readonly capabilities: FormatCapabilities;
+  /** How cache repositories of this format treat their upstream. */
+  readonly cachePolicy?: CachePolicy;
+  /**
+   * Validates the format-specific repository options (`format_options`) on create and update;
+   * throws `BAD_REQUEST` naming the field. Returns the options to store.
+   */
+  validateRepositoryOptions?(
+    options: Readonly<Record<string, unknown>>,
+    repo: Pick<RepositoryRecord, 'name' | 'repo_type'>,
+  ): Readonly<Record<string, unknown>>;
+  init(context: FormatContext): FormatRuntime | Promise<FormatRuntime>;
+}
+
+/** The manifest every format package exports as `depotPlugin`. */
+export interface FormatPluginManifest<Options = unknown> {
+  readonly kind: 'format';
+  readonly name: string;
+  /** The plugin API version this plugin was built against. */
+  readonly apiVersion: 1;
+  create(options?: Options): Format;
+}

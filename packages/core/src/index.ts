@@ -1,0 +1,78 @@
+export type { AuthService, IssuedToken, Principal, RepoAction } from './auth/principal.js';
+export { SYSTEM_PRINCIPAL } from './auth/principal.js';
+export type {
+  BlobListEntry,
+  BlobListPage,
+  BlobPutOptions,
+  BlobPutResult,
+  BlobReadResult,
+  BlobStore,
+  BlobStoreStats,
+  ByteRange,
+  ByteSource,
+  HealthResult,
+} from './blob/blob-store.js';
+export type { DepotErrorOptions, ErrorCode } from './errors/depot-error.js';
+export { badRequest, conflict, DepotError, HTTP_STATUS, isDepotError, notAllowed, notFound } from './errors/depot-error.js';
+export type {
+  BaseFormatRequest,
+  Format,
+  FormatCapabilities,
+  FormatContext,
+  FormatPluginManifest,
+  FormatRequest,
+  FormatResponse,
+  FormatRuntime,
+  HeaderMap,
+  MountRequest,
+  ResponseBody,
+} from './format/format.js';
+export type {
+  KvBatchOp,
+  KvCapabilities,
+  KvEntry,
+  KvListOptions,
+  KvPage,
+  KvStore,
+  Versioned,
+} from './kv/kv-store.js';
+export type { RecordPage, RecordView, RecordViewOptions, VersionedRecord } from './kv/record-view.js';
+export { recordView } from './kv/record-view.js';
+export type {
+  ArtifactRecord,
+  BlobRecord,
+  CapabilityGrant,
+  ContentHashes,
+  DepotRecords,
+  DirAggregateRecord,
+  ExtraHashAlgorithm,
+  LeaseRecord,
+  RepositoryRecord,
+  RepoType,
+  RoleRecord,
+  SettingsRecord,
+  StoreRecord,
+  TaskRecord,
+  TaskStatus,
+  UploadSessionRecord,
+  UpstreamAuth,
+  UserRecord,
+} from './kv/records.js';
+export { artifactId, blobRecordId, depotRecords, SCHEMA_VERSION } from './kv/records.js';
+export type { LogFields, Logger } from './logger.js';
+export { noopLogger } from './logger.js';
+export type { BlobStorePluginManifest, KvStorePluginManifest, StoreContext } from './plugin.js';
+export type {
+  ArtifactPage,
+  ArtifactRead,
+  BrowseResult,
+  CachePolicy,
+  ExpectedContent,
+  GetArtifactOptions,
+  PutArtifactOptions,
+  ReadSource,
+  RepositoryEngine,
+  UpstreamFetch,
+} from './repo/engine.js';
+export { MAX_PROXY_DEPTH } from './repo/engine.js';
+export { normalizeDecodedPath, normalizePath } from './repo/normalize-path.js';

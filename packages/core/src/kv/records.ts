@@ -1,0 +1,205 @@
+import type { KvStore } from './kv-store.js';
+import { type RecordView, recordView } from './record-view.js';
+
+/** Hashes Depot may know of a blob. BLAKE3 is always present; the others when a format asked. */
+export interface ContentHashes {
+  readonly blake3: string;
+  readonly sha256?: string;
+  readonly sha512?: string;
+  readonly sha1?: string;
+  readonly md5?: string;
+}
+
+/** Hash algorithms besides BLAKE3 that ingest can compute on request. */
+export type ExtraHashAlgorithm = 'sha256' | 'sha512' | 'sha1' | 'md5';
+
+export type RepoType = 'hosted' | 'cache' | 'proxy';
+
+/** Credentials sent to an upstream (HTTP Basic). */
+export interface UpstreamAuth {
+  readonly username: string;
+  readonly password?: string;
+}
+
+/**
+ * A repository's configuration as stored (`repo/{name}`). Format-specific options live in
+ * `format_options`, validated by the format plugin.
+ */
+export interface RepositoryRecord {
+  readonly name: string;
+  readonly repo_type: RepoType;
+  readonly format: string;
+  readonly store: string;
+  readonly upstream_url?: string;
+  readonly cache_ttl_secs?: number;
+  readonly upstream_auth?: UpstreamAuth;
+  readonly members?: readonly string[];
+  readonly write_member?: string;
+  readonly cleanup_max_age_days?: number;
+  readonly cleanup_max_unaccessed_days?: number;
+  readonly format_options?: Readonly<Record<string, unknown>>;
+  readonly created_at: string;
+  readonly updated_at: string;
+  /** Soft delete: reads answer 404 and a background worker drains the contents. */
+  readonly deleting?: boolean;
+}
+
+/** One artifact (`artifact/{repo}/{path}`): a path in a repository pointing at a blob. */
+export interface ArtifactRecord {
+  readonly repo: string;
+  readonly path: string;
+  readonly store: string;
+  readonly blob_id: string;
+  readonly size: number;
+  readonly content_type: string;
+  readonly hashes: ContentHashes;
+  readonly created_at: string;
+  readonly updated_at: string;
+  readonly last_accessed_at: string;
+  /** Cache repos: when the copy was last fetched or revalidated, and the upstream validators. */
+  readonly fetched_at?: string;
+  readonly upstream_etag?: string;
+  readonly upstream_last_modified?: string;
+  /** Bookkeeping paths (format indexes) are exempt from cleanup policies. */
+  readonly internal?: boolean;
+  /** Format-specific metadata (e.g. an OCI media type). */
+  readonly meta?: Readonly<Record<string, unknown>>;
+}
+
+/** Dedup record (`blob/{store}/{blake3}`): which stored blob holds these bytes. */
+export interface BlobRecord {
+  readonly store: string;
+  readonly blob_id: string;
+  readonly size: number;
+  readonly hashes: ContentHashes;
+  readonly created_at: string;
+}
+
+/** A blob store's configuration (`store/{name}`). */
+export interface StoreRecord {
+  readonly name: string;
+  readonly store_type: string;
+  readonly options: Readonly<Record<string, unknown>>;
+  readonly created_at: string;
+  readonly updated_at: string;
+}
+
+/** A capability a role grants on repositories whose names match `repo` (a glob). */
+export interface CapabilityGrant {
+  readonly capability: 'read' | 'write' | 'delete';
+  readonly repo: string;
+}
+
+export interface RoleRecord {
+  readonly name: string;
+  readonly description?: string;
+  readonly capabilities: readonly CapabilityGrant[];
+  /** Administration of users, roles, stores, settings and tasks. */
+  readonly admin?: boolean;
+  readonly created_at: string;
+  readonly updated_at: string;
+}
+
+export interface UserRecord {
+  readonly username: string;
+  /** Argon2id PHC string; absent for LDAP users and `anonymous`. */
+  readonly password_hash?: string;
+  readonly roles: readonly string[];
+  readonly must_change_password: boolean;
+  /** Rotated to revoke every token of this user. */
+  readonly token_secret: string;
+  readonly source: 'builtin' | 'ldap';
+  readonly created_at: string;
+  readonly updated_at: string;
+}
+
+/** A distributed lease (`lease/{name}`), taken and renewed with compare-and-swap. */
+export interface LeaseRecord {
+  readonly holder: string;
+  readonly renewed_at: number;
+  readonly ttl_secs: number;
+}
+
+export type TaskStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
+
+export interface TaskRecord {
+  readonly id: string;
+  readonly kind: string;
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly status: TaskStatus;
+  readonly created_at: string;
+  readonly started_at?: string;
+  readonly completed_at?: string;
+  readonly progress?: Readonly<Record<string, number | string>>;
+  readonly result?: unknown;
+  readonly error?: string;
+  readonly owner_instance_id?: string;
+}
+
+/** A resumable upload (e.g. an OCI blob upload session), kept in KV so any instance can continue it. */
+export interface UploadSessionRecord {
+  readonly id: string;
+  readonly repo: string;
+  readonly kind: string;
+  readonly state: Readonly<Record<string, unknown>>;
+  readonly created_at: string;
+  readonly updated_at: string;
+}
+
+/** Aggregate of one directory of a repository (`dir/{repo}/{dir}`). */
+export interface DirAggregateRecord {
+  readonly artifact_count: number;
+  readonly total_bytes: number;
+  readonly last_modified_at: string;
+}
+
+/** Runtime settings (`meta/settings`); unknown keys are kept for formats and later versions. */
+export type SettingsRecord = Readonly<Record<string, unknown>>;
+
+/** Current schema version of every record kind. Bump when a record's shape changes. */
+export const SCHEMA_VERSION = 1;
+
+/** Typed views of every record kind Depot keeps, over one {@link KvStore}. */
+export interface DepotRecords {
+  readonly kv: KvStore;
+  readonly repositories: RecordView<RepositoryRecord>;
+  /** Ids are `{repo}/{path}`; see {@link artifactId}. */
+  readonly artifacts: RecordView<ArtifactRecord>;
+  /** Ids are `{store}/{blake3}`. */
+  readonly blobs: RecordView<BlobRecord>;
+  readonly stores: RecordView<StoreRecord>;
+  readonly users: RecordView<UserRecord>;
+  readonly roles: RecordView<RoleRecord>;
+  /** Ids are setting groups, e.g. `settings`, `ldap`, `jwt`. */
+  readonly meta: RecordView<unknown>;
+  readonly leases: RecordView<LeaseRecord>;
+  readonly tasks: RecordView<TaskRecord>;
+  readonly uploads: RecordView<UploadSessionRecord>;
+  /** Ids are `{repo}/{dir}`. */
+  readonly dirs: RecordView<DirAggregateRecord>;
+}
+
+/** Builds the typed views of every record kind over `kv`. */
+export function depotRecords(kv: KvStore): DepotRecords {
+  const view = <T>(prefix: string): RecordView<T> => recordView<T>(kv, { prefix, schemaVersion: SCHEMA_VERSION });
+  return {
+    kv,
+    repositories: view('repo/'),
+    artifacts: view('artifact/'),
+    blobs: view('blob/'),
+    stores: view('store/'),
+    users: view('user/'),
+    roles: view('role/'),
+    meta: view('meta/'),
+    leases: view('lease/'),
+    tasks: view('task/'),
+    uploads: view('upload/'),
+    dirs: view('dir/'),
+  };
+}
+
+/** The artifact record id of `path` in `repo`. Paths are already normalized (no leading `/`). */
+export const artifactId = (repo: string, path: string): string => `${repo}/${path}`;
+
+/** The dedup record id of a blob with this BLAKE3 in `store`. */
+export const blobRecordId = (store: string, blake3: string): string => `${store}/${blake3}`;

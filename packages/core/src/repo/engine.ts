@@ -1,0 +1,123 @@
+import type { ByteRange, ByteSource } from '../blob/blob-store.js';
+import type { ArtifactRecord, ContentHashes, ExtraHashAlgorithm, RepositoryRecord } from '../kv/records.js';
+
+/** Greatest nesting of proxy repositories; deeper (or cyclic) member lists are configuration errors. */
+export const MAX_PROXY_DEPTH = 8;
+
+/** Digests and size the ingested bytes must match; a mismatch is `DIGEST_MISMATCH` and stores nothing. */
+export interface ExpectedContent {
+  readonly size?: number;
+  readonly sha256?: string;
+  readonly sha512?: string;
+  readonly sha1?: string;
+  readonly md5?: string;
+  readonly blake3?: string;
+}
+
+/** Options for {@link RepositoryEngine.put}. */
+export interface PutArtifactOptions {
+  /** Stored as given; when absent the engine guesses from the path's extension. */
+  readonly contentType?: string;
+  /** Hashes to compute besides BLAKE3. */
+  readonly algorithms?: readonly ExtraHashAlgorithm[];
+  readonly expected?: ExpectedContent;
+  /** Bytes allowed; more is `PAYLOAD_TOO_LARGE` and stores nothing. */
+  readonly maxBytes?: number;
+  readonly sizeHint?: number;
+  readonly meta?: Readonly<Record<string, unknown>>;
+  readonly internal?: boolean;
+  /** `false`: an existing artifact at the path is `CONFLICT` (immutable versions). Default true. */
+  readonly overwrite?: boolean;
+  readonly signal?: AbortSignal;
+}
+
+/** Options for {@link RepositoryEngine.get}. */
+export interface GetArtifactOptions {
+  readonly range?: ByteRange;
+  /** Metadata only: no body is opened (HEAD). Cache repos may still revalidate. */
+  readonly headOnly?: boolean;
+  readonly signal?: AbortSignal;
+}
+
+/** Where a read was answered from. */
+export type ReadSource = 'local' | 'upstream' | 'stale';
+
+/** A successful read. `body` is `null` for `headOnly` reads. */
+export interface ArtifactRead {
+  readonly record: ArtifactRecord;
+  /** The repository that held the artifact (a member, when read through a proxy). */
+  readonly repo: string;
+  readonly body: ByteSource | null;
+  /** The range served, when one was asked for and satisfiable. */
+  readonly range?: ByteRange;
+  readonly source: ReadSource;
+}
+
+/** A page of artifacts. */
+export interface ArtifactPage {
+  readonly artifacts: readonly ArtifactRecord[];
+  readonly cursor: string | null;
+}
+
+/** One directory level: sub-directories with aggregates, and the artifacts directly in it. */
+export interface BrowseResult {
+  readonly dirs: readonly {
+    readonly name: string;
+    readonly artifact_count: number;
+    readonly total_bytes: number;
+    readonly last_modified_at: string | null;
+  }[];
+  readonly artifacts: readonly ArtifactRecord[];
+}
+
+/**
+ * How a format wants its cache repositories to treat an upstream. Every hook is optional; the
+ * defaults treat every path as mutable raw bytes at `upstream_url + '/' + path`.
+ */
+export interface CachePolicy {
+  /** Paths whose content never changes (digests, versioned files): never revalidated. */
+  isImmutable?(path: string): boolean;
+  /** The upstream URL for `path` (default: `upstream_url` joined with `path`). */
+  upstreamUrl?(repo: RepositoryRecord, path: string): string;
+  /** Digests the upstream bytes must match (e.g. the digest in an OCI blob path). */
+  expectedContent?(path: string): ExpectedContent | undefined;
+  /** Rejects an upstream answer before anything is stored (e.g. HTML where a tarball belongs). */
+  validateResponse?(path: string, status: number, headers: Headers): void;
+  /** Hashes to compute besides BLAKE3 when storing a fetched copy. */
+  readonly algorithms?: readonly ExtraHashAlgorithm[];
+}
+
+/** Issues an HTTP request upstream. The server passes `fetch` (with its timeouts); tests too. */
+export type UpstreamFetch = (url: string, init: RequestInit) => Promise<Response>;
+
+/**
+ * The repository engine: hosted / cache / proxy behaviour shared by every format. Every method
+ * takes a repository name and resolves it (`NOT_FOUND` when it does not exist or is being deleted).
+ */
+export interface RepositoryEngine {
+  getRepository(name: string): Promise<RepositoryRecord>;
+  /** Hosted: stores. Proxy: writes to `write_member` or the first hosted member. Cache: `NOT_ALLOWED`. */
+  put(repo: string, path: string, body: ByteSource, options?: PutArtifactOptions): Promise<ArtifactRecord>;
+  /**
+   * Hosted: local. Cache: local hit if fresh, else fetched (or revalidated) upstream, stale on
+   * upstream failure. Proxy: members in order, first hit wins. `null` when nobody has it.
+   */
+  get(repo: string, path: string, options?: GetArtifactOptions): Promise<ArtifactRead | null>;
+  /** Local metadata only, no upstream and no members. */
+  stat(repo: string, path: string): Promise<ArtifactRecord | null>;
+  /** Hosted and cache: the path itself. Proxy: every hosted/cache member. */
+  delete(repo: string, path: string): Promise<boolean>;
+  /** Flat listing under `prefix`, ordered by path, with a stable cursor. Proxies merge members. */
+  list(repo: string, options?: { prefix?: string; cursor?: string; limit?: number }): Promise<ArtifactPage>;
+  /** One directory level under `prefix` (local to the repository). */
+  browse(repo: string, prefix: string): Promise<BrowseResult>;
+  /** Case-insensitive substring search on the path. */
+  search(repo: string, options: { q: string; cursor?: string; limit?: number }): Promise<ArtifactPage>;
+  /** The hosted repository a write to `repo` lands in (follows proxies). */
+  resolveWriteTarget(repo: string): Promise<RepositoryRecord>;
+  /** Members of a proxy in order, resolved recursively; the repository itself otherwise. */
+  resolveMembers(repo: string): Promise<readonly RepositoryRecord[]>;
+}
+
+/** Hashes known after ingest. */
+export type IngestHashes = ContentHashes;

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { isDepotError } from '../errors/depot-error.js';
+import { normalizePath } from './normalize-path.js';
+
+const rejects = (raw: string): boolean => {
+  try {
+    normalizePath(raw);
+    return false;
+  } catch (err) {
+    return isDepotError(err, 'BAD_REQUEST');
+  }
+};
+
+describe('normalizePath', () => {
+  it('collapses empty and dot segments and strips slashes', () => {
+    expect(normalizePath('/a//b/./c/')).toBe('a/b/c');
+    expect(normalizePath('')).toBe('');
+    expect(normalizePath('%40scope%2fpkg')).toBe('@scope/pkg');
+    expect(normalizePath('dir/na%20me.txt')).toBe('dir/na me.txt');
+    expect(normalizePath('caf%C3%A9/%E2%9C%93:x')).toBe('café/✓:x');
+  });
+
+  it.each([
+    '..',
+    'a/../b',
+    '%2e%2e/etc/passwd',
+    'a/%2E%2E/b',
+    'a%2f..%2fb',
+    '..%5cwindows',
+    'a\\b',
+    'a%00b',
+    '%c0%ae%c0%ae/x', // overlong UTF-8 for '.'
+    '%ff',
+    '%zz',
+    'a%0ab',
+  ])('rejects %s with BAD_REQUEST', (raw) => {
+    expect(rejects(raw)).toBe(true);
+  });
+});

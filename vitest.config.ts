@@ -1,0 +1,27 @@
+import { defineConfig } from 'vitest/config';
+
+const project = (name: string, root: string, extra: Record<string, unknown> = {}) => ({
+  extends: true as const,
+  test: { name, root, include: ['src/**/*.test.ts', 'test/**/*.test.ts'], ...extra },
+});
+
+export default defineConfig({
+  resolve: { conditions: ['depot-src'] },
+  ssr: { resolve: { conditions: ['depot-src'] } },
+  test: {
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+    projects: [
+      project('core', 'packages/core'),
+      project('testkit', 'packages/testkit'),
+      project('store-level', 'packages/store-level'),
+      project('store-fs', 'packages/store-fs'),
+      project('format-raw', 'packages/format-raw'),
+      project('format-docker', 'packages/format-docker'),
+      project('format-npm', 'packages/format-npm'),
+      project('server', 'apps/server'),
+      project('bench', 'bench'),
+    ],
+  },
+});
