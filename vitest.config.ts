@@ -22,6 +22,7 @@ export default defineConfig({
       project('format-npm', 'packages/format-npm'),
       project('server', 'apps/server'),
       project('bench', 'bench'),
+      project('integration', 'packages/integration'),
     ],
   },
 });

@@ -72,7 +72,16 @@ export type {
   PutArtifactOptions,
   ReadSource,
   RepositoryEngine,
+  RepositoryEngineOptions,
   UpstreamFetch,
 } from './repo/engine.js';
+export { createRepositoryEngine } from './repo/create-engine.js';
+export type { IngestOptions, IngestResult } from './ingest/ingest.js';
+export { ingest } from './ingest/ingest.js';
+export type { Hasher, MultiHasher } from './hash/hasher.js';
+export { blake3Hex, blake3Implementation, createBlake3, createMultiHasher } from './hash/hasher.js';
+export { guessContentType } from './repo/content-type.js';
 export { MAX_PROXY_DEPTH } from './repo/engine.js';
 export { normalizeDecodedPath, normalizePath } from './repo/normalize-path.js';
+export type { ArtifactResponse } from './repo/artifact-response.js';
+export { toArtifactResponse } from './repo/artifact-response.js';

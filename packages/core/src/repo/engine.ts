@@ -121,3 +121,16 @@ export interface RepositoryEngine {
 
 /** Hashes known after ingest. */
 export type IngestHashes = ContentHashes;
+
+/** What {@link createRepositoryEngine} needs. */
+export interface RepositoryEngineOptions {
+  readonly records: import('../kv/records.js').DepotRecords;
+  /** The blob store named by a repository's `store` (`NOT_FOUND`/`BAD_REQUEST` when unknown). */
+  blobStore(name: string): Promise<import('../blob/blob-store.js').BlobStore>;
+  readonly fetch: UpstreamFetch;
+  /** The cache policy of a format (by repository `format`), if it declares one. */
+  cachePolicy(format: string): CachePolicy | undefined;
+  readonly logger?: import('../logger.js').Logger;
+  /** Clock in ms (tests inject one). */
+  readonly now?: () => number;
+}

@@ -1,0 +1,12 @@
+import type { HttpBindings } from '@hono/node-server';
+import type { Logger, Principal } from '@depot/core';
+
+/** Per-request values every handler can read with `c.get(…)`. */
+export interface AppVariables {
+  requestId: string;
+  principal: Principal;
+  logger: Logger;
+}
+
+/** The hono environment of the depot app. */
+export type AppEnv = { Variables: AppVariables; Bindings: HttpBindings };

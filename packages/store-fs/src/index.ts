@@ -1,0 +1,2 @@
+export type { FsBlobStoreOptions } from './fs-blob-store.js';
+export { depotPlugin, fsBlobStore } from './fs-blob-store.js';

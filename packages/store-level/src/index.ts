@@ -1,0 +1,2 @@
+export type { LevelKvStoreOptions } from './level-kv-store.js';
+export { depotPlugin, levelKvStore } from './level-kv-store.js';

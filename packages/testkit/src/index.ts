@@ -1,0 +1,10 @@
+export { memoryKvStore } from './memory-kv-store.js';
+export { memoryBlobStore } from './memory-blob-store.js';
+export type { KvStoreSuiteOptions } from './kv-suite.js';
+export { describeKvStore } from './kv-suite.js';
+export type { BlobStoreSuiteOptions } from './blob-suite.js';
+export { describeBlobStore } from './blob-suite.js';
+export type { FormatHarness, FormatHarnessOptions } from './format-harness.js';
+export { createFormatHarness } from './format-harness.js';
+export type { FormatSuiteOptions } from './format-suite.js';
+export { describeFormat } from './format-suite.js';
