@@ -76,6 +76,7 @@ export type {
   UpstreamFetch,
 } from './repo/engine.js';
 export { createRepositoryEngine } from './repo/create-engine.js';
+export { isProvisional, whenCommitted } from './repo/committed-record.js';
 export type { IngestOptions, IngestResult } from './ingest/ingest.js';
 export { ingest } from './ingest/ingest.js';
 export type { Hasher, MultiHasher } from './hash/hasher.js';

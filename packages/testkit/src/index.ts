@@ -4,7 +4,18 @@ export type { KvStoreSuiteOptions } from './kv-suite.js';
 export { describeKvStore } from './kv-suite.js';
 export type { BlobStoreSuiteOptions } from './blob-suite.js';
 export { describeBlobStore } from './blob-suite.js';
-export type { FormatHarness, FormatHarnessOptions } from './format-harness.js';
-export { createFormatHarness } from './format-harness.js';
-export type { FormatSuiteOptions } from './format-suite.js';
+export type {
+  FormatHarness,
+  FormatHarnessOptions,
+  HarnessBody,
+  HarnessMountRequest,
+  HarnessRequest,
+  HarnessResponse,
+  HarnessRole,
+  HarnessServer,
+  HarnessUsers,
+  PrincipalInput,
+} from './format-harness.js';
+export { createFormatHarness, HARNESS_BASE_URL, harnessPrincipal } from './format-harness.js';
+export type { FormatSuiteOptions, SuiteArtifact, SuiteListing } from './format-suite.js';
 export { describeFormat } from './format-suite.js';

@@ -1,0 +1,48 @@
+import { isDepotError } from '../errors/depot-error.js';
+import type { DepotRecords } from '../kv/records.js';
+import { type ArtifactRecord, artifactId } from '../kv/records.js';
+import type { Logger } from '../logger.js';
+
+/** Refresh `last_accessed_at` at most this often per artifact. */
+export const ACCESS_TOUCH_INTERVAL_MS = 60_000;
+
+/** Best-effort, debounced recording of artifact reads (for cleanup by last access). */
+export interface AccessTouch {
+  /** Called on every read; writes only when the stored time is older than the interval. Never awaits. */
+  touched(record: ArtifactRecord): void;
+  /** Resolves when the writes started so far have finished (tests, shutdown). */
+  idle(): Promise<void>;
+}
+
+/**
+ * Creates an {@link AccessTouch}. A GET never waits on KV for this: the update is a fire-and-forget
+ * compare-and-swap, skipped when another write got there first, and skipped entirely while the
+ * stored time is younger than {@link ACCESS_TOUCH_INTERVAL_MS} — so a hot artifact costs one KV
+ * write a minute, not one per request.
+ */
+export function accessTouch(records: DepotRecords, now: () => number, logger: Logger): AccessTouch {
+  const pending = new Map<string, Promise<void>>();
+  const write = async (id: string, blobId: string): Promise<void> => {
+    const current = await records.artifacts.getVersioned(id);
+    if (current === null || current.record.blob_id !== blobId) return;
+    const at = new Date(now()).toISOString();
+    await records.artifacts.putIfVersion(id, { ...current.record, last_accessed_at: at }, current.version);
+  };
+  return {
+    touched(record) {
+      const last = Date.parse(record.last_accessed_at);
+      if (Number.isFinite(last) && now() - last < ACCESS_TOUCH_INTERVAL_MS) return;
+      const id = artifactId(record.repo, record.path);
+      if (pending.has(id)) return;
+      const run = write(id, record.blob_id)
+        .catch((err: unknown) => {
+          if (!isDepotError(err, 'CONFLICT')) logger.warn({ err, repo: record.repo }, 'last-access update failed');
+        })
+        .finally(() => pending.delete(id));
+      pending.set(id, run);
+    },
+    async idle() {
+      await Promise.all(pending.values());
+    },
+  };
+}

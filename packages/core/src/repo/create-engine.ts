@@ -1,0 +1,143 @@
+import { badRequest, notAllowed, notFound } from '../errors/depot-error.js';
+import { negativeCache } from '../internal/negative-cache.js';
+import { singleFlight } from '../internal/single-flight.js';
+import { artifactId, type RepositoryRecord } from '../kv/records.js';
+import { noopLogger } from '../logger.js';
+import { accessTouch } from './access-touch.js';
+import { type CacheOutcome, getCached } from './cache-read.js';
+import type { ArtifactRead, GetArtifactOptions, RepositoryEngine, RepositoryEngineOptions } from './engine.js';
+import type { EngineContext } from './engine-context.js';
+import { getHosted, putHosted } from './hosted.js';
+import { browseDir, mergedList, searchPaths } from './listing.js';
+import { expandMembers, writeTarget } from './members.js';
+import { normalizeDecodedPath } from './normalize-path.js';
+
+/** Normalizes an engine path argument; the empty path names no artifact. */
+function artifactPath(path: string): string {
+  const normalized = normalizeDecodedPath(path);
+  if (normalized === '') throw badRequest('empty artifact path');
+  return normalized;
+}
+
+/**
+ * Creates the repository engine: hosted, cache and proxy behaviour shared by every format.
+ *
+ * Cache reads: a fresh local copy (immutable path, or younger than `cache_ttl_secs`) is served
+ * as is; otherwise the upstream is asked (conditionally when the copy has validators). Concurrent
+ * trips for one (repo, path) are coalesced. A plain GET whose upstream answer has a known length
+ * and no digest to verify is streamed to the client while stored (tee); ranges, HEAD and
+ * digest-checked paths are stored first and then served from the store, so a client never sees
+ * bytes that fail verification. HEAD on a miss therefore fetches and stores the artifact.
+ * While teeing, `ArtifactRead.record` is provisional (size from Content-Length, empty `blob_id` and
+ * `hashes.blake3`): see `isProvisional` / `whenCommitted`.
+ * Upstream failures (network, timeouts, 5xx, 429, rejected answers) serve the stale copy when one
+ * is held; an upstream 404 serves a held copy as stale (first-seen content stays pinned), answers
+ * `null` otherwise and is remembered for min(TTL, 300 s) when the repository has a TTL.
+ */
+export function createRepositoryEngine(options: RepositoryEngineOptions): RepositoryEngine {
+  const now = options.now ?? Date.now;
+  const logger = options.logger ?? noopLogger;
+  const ctx: EngineContext = {
+    records: options.records,
+    blobStore: (name) => options.blobStore(name),
+    fetch: options.fetch,
+    cachePolicy: (format) => options.cachePolicy(format),
+    logger,
+    now,
+    touch: accessTouch(options.records, now, logger),
+    negatives: negativeCache(),
+  };
+  // A trip stays joinable until its fill commits, so late arrivals read the copy instead of refetching.
+  const flights = singleFlight<CacheOutcome>(async (o) => (o.kind === 'fill' ? o.fill.done.catch(() => null) : null));
+
+  const lookup = async (name: string): Promise<RepositoryRecord | null> => {
+    const repo = await ctx.records.repositories.get(name);
+    return repo === null || repo.deleting === true ? null : repo;
+  };
+  const repository = async (name: string): Promise<RepositoryRecord> => {
+    const repo = await lookup(name);
+    if (repo === null) throw notFound(`repository ${name} not found`, { repo: name });
+    return repo;
+  };
+  const members = (repo: RepositoryRecord): Promise<RepositoryRecord[]> =>
+    expandMembers(lookup, repo, (proxy, member) => logger.warn({ proxy, member }, 'proxy member missing; skipped'));
+
+  const getLeaf = (repo: RepositoryRecord, path: string, opts: GetArtifactOptions): Promise<ArtifactRead | null> =>
+    repo.repo_type === 'cache' ? getCached(ctx, flights, repo, path, opts) : getHosted(ctx, repo, path, opts);
+
+  const engine: RepositoryEngine = {
+    getRepository: repository,
+    async put(name, rawPath, body, opts = {}) {
+      const path = artifactPath(rawPath);
+      const repo = await repository(name);
+      if (repo.repo_type === 'cache') throw notAllowed(`repository ${name} is a cache and read-only`);
+      return putHosted(ctx, await writeTarget(lookup, repo), path, body, opts);
+    },
+    async get(name, rawPath, opts = {}) {
+      const path = artifactPath(rawPath);
+      const repo = await repository(name);
+      if (repo.repo_type !== 'proxy') return getLeaf(repo, path, opts);
+      // Members in order, first hit wins; a failing member does not hide a later one (P12).
+      let firstError: unknown = null;
+      for (const member of await members(repo)) {
+        try {
+          const read = await getLeaf(member, path, opts);
+          if (read !== null) return read;
+        } catch (err) {
+          firstError ??= err;
+          logger.warn({ err, proxy: name, member: member.name }, 'proxy member failed');
+        }
+      }
+      if (firstError !== null) throw firstError;
+      return null;
+    },
+    async stat(name, rawPath) {
+      const path = artifactPath(rawPath);
+      const repo = await repository(name);
+      if (repo.repo_type === 'proxy') return null;
+      return ctx.records.artifacts.get(artifactId(repo.name, path));
+    },
+    async delete(name, rawPath) {
+      const path = artifactPath(rawPath);
+      const repo = await repository(name);
+      let deleted = false;
+      for (const member of await members(repo)) {
+        if (await ctx.records.artifacts.delete(artifactId(member.name, path))) deleted = true;
+      }
+      return deleted;
+    },
+    async list(name, opts = {}) {
+      const repo = await repository(name);
+      // Paths are stored without a leading slash; a prefix may be given either way.
+      const prefix = opts.prefix?.replace(/^\/+/, '');
+      return mergedList(
+        ctx.records,
+        (await members(repo)).map((m) => m.name),
+        { ...opts, ...(prefix === undefined ? {} : { prefix }) },
+      );
+    },
+    async browse(name, prefix) {
+      const repo = await repository(name);
+      return browseDir(
+        ctx.records,
+        (await members(repo)).map((m) => m.name),
+        normalizeDecodedPath(prefix),
+      );
+    },
+    async search(name, opts) {
+      const repo = await repository(name);
+      return searchPaths(
+        ctx.records,
+        (await members(repo)).map((m) => m.name),
+        opts,
+      );
+    },
+    async resolveWriteTarget(name) {
+      return writeTarget(lookup, await repository(name));
+    },
+    async resolveMembers(name) {
+      return members(await repository(name));
+    },
+  };
+  return engine;
+}

@@ -1,0 +1,22 @@
+import type { BlobStore } from '../blob/blob-store.js';
+import type { NegativeCache } from '../internal/negative-cache.js';
+import type { DepotRecords } from '../kv/records.js';
+import type { Logger } from '../logger.js';
+import type { AccessTouch } from './access-touch.js';
+import type { CachePolicy, UpstreamFetch } from './engine.js';
+
+/** What the engine's parts share: the injected dependencies plus engine-wide state. */
+export interface EngineContext {
+  readonly records: DepotRecords;
+  blobStore(name: string): Promise<BlobStore>;
+  readonly fetch: UpstreamFetch;
+  cachePolicy(format: string): CachePolicy | undefined;
+  readonly logger: Logger;
+  now(): number;
+  readonly touch: AccessTouch;
+  /** Upstream 404s remembered per artifact id (cache repositories with a TTL only). */
+  readonly negatives: NegativeCache;
+}
+
+/** ISO-8601 form of the context clock. */
+export const isoNow = (ctx: EngineContext): string => new Date(ctx.now()).toISOString();

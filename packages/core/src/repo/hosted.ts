@@ -1,0 +1,97 @@
+import type { ByteSource } from '../blob/blob-store.js';
+import { DepotError, isDepotError } from '../errors/depot-error.js';
+import { ingest } from '../ingest/ingest.js';
+import { type ArtifactRecord, artifactId, type RepositoryRecord } from '../kv/records.js';
+import { guessContentType } from './content-type.js';
+import type { ArtifactRead, GetArtifactOptions, PutArtifactOptions } from './engine.js';
+import { type EngineContext, isoNow } from './engine-context.js';
+import { openLocal } from './local-read.js';
+
+/** CAS retries when another writer replaces the same path concurrently (last writer wins). */
+const MAX_WRITE_ATTEMPTS = 16;
+
+/** Stores `body` at `path` of a hosted repository. */
+export async function putHosted(
+  ctx: EngineContext,
+  repo: RepositoryRecord,
+  path: string,
+  body: ByteSource,
+  options: PutArtifactOptions,
+): Promise<ArtifactRecord> {
+  const id = artifactId(repo.name, path);
+  const overwrite = options.overwrite ?? true;
+  // Fail fast before reading the body when the version is immutable and already there.
+  if (!overwrite && (await ctx.records.artifacts.get(id)) !== null) {
+    throw new DepotError('CONFLICT', 'artifact already exists', { details: { repo: repo.name, path } });
+  }
+  const store = await ctx.blobStore(repo.store);
+  const stored = await ingest(store, ctx.records, repo.store, body, {
+    ...(options.algorithms === undefined ? {} : { algorithms: options.algorithms }),
+    ...(options.expected === undefined ? {} : { expected: options.expected }),
+    ...(options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes }),
+    ...(options.sizeHint === undefined ? {} : { sizeHint: options.sizeHint }),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+    now: ctx.now,
+  });
+  const at = isoNow(ctx);
+  const base: ArtifactRecord = {
+    repo: repo.name,
+    path,
+    store: repo.store,
+    blob_id: stored.blobId,
+    size: stored.size,
+    content_type: options.contentType ?? guessContentType(path),
+    hashes: stored.hashes,
+    created_at: at,
+    updated_at: at,
+    last_accessed_at: at,
+    ...(options.meta === undefined ? {} : { meta: options.meta }),
+    ...(options.internal === undefined ? {} : { internal: options.internal }),
+  };
+  return commitArtifact(ctx, id, base, overwrite);
+}
+
+/**
+ * Writes an artifact record. `overwrite: false` is a put-if-absent (a lost race is `CONFLICT`);
+ * otherwise a CAS loop that keeps the original `created_at` (F10: last writer wins, never a mix).
+ */
+export async function commitArtifact(
+  ctx: EngineContext,
+  id: string,
+  record: ArtifactRecord,
+  overwrite: boolean,
+): Promise<ArtifactRecord> {
+  if (!overwrite) {
+    await ctx.records.artifacts.putIfVersion(id, record, null);
+    return record;
+  }
+  for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
+    const current = await ctx.records.artifacts.getVersioned(id);
+    const next = current === null ? record : { ...record, created_at: current.record.created_at };
+    try {
+      await ctx.records.artifacts.putIfVersion(id, next, current?.version ?? null);
+      return next;
+    } catch (err) {
+      if (!isDepotError(err, 'CONFLICT')) throw err;
+    }
+  }
+  throw new DepotError('CONFLICT', 'artifact is being written concurrently');
+}
+
+/** Reads an artifact of a hosted repository (no upstream). */
+export async function getHosted(
+  ctx: EngineContext,
+  repo: RepositoryRecord,
+  path: string,
+  options: GetArtifactOptions,
+): Promise<ArtifactRead | null> {
+  const record = await ctx.records.artifacts.get(artifactId(repo.name, path));
+  if (record === null) return null;
+  const read = await openLocal(ctx, repo, record, options, 'local');
+  if (read === null) {
+    throw new DepotError('DATA_INTEGRITY_ERROR', 'artifact points at a missing blob', {
+      details: { repo: repo.name, path, blob_id: record.blob_id },
+    });
+  }
+  return read;
+}

@@ -1,0 +1,143 @@
+import { DepotError, isDepotError } from '../errors/depot-error.js';
+import type { ArtifactRecord, RepositoryRecord } from '../kv/records.js';
+import type { CachePolicy } from './engine.js';
+import type { EngineContext } from './engine-context.js';
+
+/** What the upstream said about a path. */
+export type UpstreamAnswer =
+  | { readonly kind: 'ok'; readonly response: Response }
+  | { readonly kind: 'not-modified'; readonly response: Response }
+  | { readonly kind: 'not-found' }
+  | { readonly kind: 'failed'; readonly error: DepotError };
+
+/** Encodes one decoded path segment for a URL (keeps `@`, `:`, `+`; escapes `?`, `#`, `%`, spaces). */
+const encodeSegment = (segment: string): string => encodeURI(segment).replace(/[?#]/g, encodeURIComponent);
+
+/** `upstream_url` joined with `path`, safe with or without a trailing slash on the base. */
+export function defaultUpstreamUrl(repo: RepositoryRecord, path: string): string {
+  if (repo.upstream_url === undefined || repo.upstream_url === '') {
+    throw new DepotError('BAD_REQUEST', `cache repository ${repo.name} has no upstream_url`);
+  }
+  return `${repo.upstream_url.replace(/\/+$/, '')}/${path.split('/').map(encodeSegment).join('/')}`;
+}
+
+/** The request headers for a fetch: Basic credentials and, when revalidating, the validators. */
+export function upstreamHeaders(repo: RepositoryRecord, local: ArtifactRecord | null): Headers {
+  const headers = new Headers();
+  if (repo.upstream_auth !== undefined) {
+    const { username, password = '' } = repo.upstream_auth;
+    headers.set('authorization', `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`);
+  }
+  if (local?.upstream_etag !== undefined) headers.set('if-none-match', local.upstream_etag);
+  if (local?.upstream_last_modified !== undefined) headers.set('if-modified-since', local.upstream_last_modified);
+  return headers;
+}
+
+/** The upstream must send response headers within this long (RELIABILITY.md P2, first-byte timeout). */
+export const UPSTREAM_HEADERS_TIMEOUT_MS = 30_000;
+/** A response body that sends nothing for this long is abandoned (P2, idle read timeout). */
+export const UPSTREAM_IDLE_TIMEOUT_MS = 60_000;
+
+const drain = (response: Response): void => {
+  response.body?.cancel().catch(() => undefined);
+};
+
+/**
+ * Asks the upstream for `path`, conditionally when `local` carries validators. Network errors,
+ * timeouts, 5xx, 429 and any other unexpected status are `failed` (callers fall back to a stale
+ * copy); 404/410 are `not-found`; a 200 the format's `validateResponse` rejects is `failed` and its
+ * body is discarded unread.
+ */
+export async function askUpstream(
+  ctx: EngineContext,
+  repo: RepositoryRecord,
+  path: string,
+  policy: CachePolicy,
+  local: ArtifactRecord | null,
+): Promise<UpstreamAnswer> {
+  const url = policy.upstreamUrl?.(repo, path) ?? defaultUpstreamUrl(repo, path);
+  let response: Response;
+  // Only the wait for headers is bounded here: a total timeout would cut off large downloads, so
+  // body stalls are caught by the idle timeout in responseBytes instead.
+  const controller = new AbortController();
+  const timer = setTimeout(
+    () => controller.abort(new DepotError('UPSTREAM_ERROR', 'upstream headers timeout')),
+    UPSTREAM_HEADERS_TIMEOUT_MS,
+  );
+  try {
+    response = await ctx.fetch(url, {
+      method: 'GET',
+      headers: upstreamHeaders(repo, local),
+      signal: controller.signal,
+    });
+  } catch (cause) {
+    return {
+      kind: 'failed',
+      error: new DepotError('UPSTREAM_ERROR', 'upstream unreachable', { cause, details: { repo: repo.name } }),
+    };
+  } finally {
+    clearTimeout(timer);
+  }
+  const { status } = response;
+  if (status === 304 && local !== null) {
+    drain(response);
+    return { kind: 'not-modified', response };
+  }
+  if (status === 404 || status === 410) {
+    drain(response);
+    return { kind: 'not-found' };
+  }
+  if (status !== 200) {
+    drain(response);
+    return {
+      kind: 'failed',
+      error: new DepotError('UPSTREAM_ERROR', 'upstream answered with an error', {
+        details: { repo: repo.name, status },
+      }),
+    };
+  }
+  try {
+    policy.validateResponse?.(path, status, response.headers);
+  } catch (cause) {
+    drain(response);
+    const error = isDepotError(cause)
+      ? cause
+      : new DepotError('UPSTREAM_ERROR', 'upstream answer rejected', { cause, details: { repo: repo.name } });
+    return { kind: 'failed', error };
+  }
+  return { kind: 'ok', response };
+}
+
+/**
+ * The response body as a byte source; cancels the upstream stream when the consumer stops early,
+ * and fails with `UPSTREAM_ERROR` when no bytes arrive for `idleMs`.
+ */
+export async function* responseBytes(
+  response: Response,
+  idleMs = UPSTREAM_IDLE_TIMEOUT_MS,
+): AsyncGenerator<Uint8Array> {
+  if (response.body === null) return;
+  const reader = response.body.getReader();
+  let finished = false;
+  try {
+    for (;;) {
+      let timer: NodeJS.Timeout | undefined;
+      const idle = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new DepotError('UPSTREAM_ERROR', 'upstream stalled mid-body')), idleMs);
+      });
+      let step: Awaited<ReturnType<typeof reader.read>>;
+      try {
+        step = await Promise.race([reader.read(), idle]);
+      } finally {
+        clearTimeout(timer);
+      }
+      if (step.done) {
+        finished = true;
+        return;
+      }
+      yield step.value;
+    }
+  } finally {
+    if (!finished) await reader.cancel().catch(() => undefined);
+  }
+}

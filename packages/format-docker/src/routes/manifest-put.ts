@@ -1,0 +1,68 @@
+import type { FormatResponse, MountRequest } from '@depot/core';
+import { digestOf, readAll } from '../bytes.js';
+import { type DockerDeps, MAX_MANIFEST_BYTES, type Target } from '../deps.js';
+import { ociError } from '../errors.js';
+import { type Descriptor, type ManifestInfo, parseManifest } from '../manifest-doc.js';
+import { parseDigest } from '../names.js';
+import { requireAccess } from '../resolve.js';
+import { putHostedManifest } from '../store/hosted.js';
+import { blobPath, manifestPath } from '../store/paths.js';
+import { checkReference, writableRepo } from './manifests.js';
+import { reply } from './response.js';
+
+/** Every blob and child manifest a manifest references must already be in the repository. */
+async function checkReferenced(deps: DockerDeps, repo: string, image: string, info: ManifestInfo): Promise<void> {
+  const { engine } = deps.ctx;
+  const paths = [...new Set(info.blobs)]
+    .map(blobPath)
+    .concat([...new Set(info.manifests)].map((d) => manifestPath(image, d)));
+  const found = await Promise.all(paths.map((p) => engine.stat(repo, p)));
+  const missing = paths.filter((_, i) => found[i] === null);
+  if (missing.length > 0) {
+    throw ociError('MANIFEST_BLOB_UNKNOWN', 'manifest references unknown blobs', {
+      detail: { missing: missing.map((p) => p.slice(p.lastIndexOf('/') + 1)) },
+    });
+  }
+}
+
+/**
+ * `PUT /v2/<name>/manifests/<ref>` (distribution-spec "Pushing Manifests"): validates the
+ * document and its references, stores the manifest, then the tag; a `subject` is indexed for the
+ * referrers API and echoed as `OCI-Subject`.
+ */
+export async function putManifest(
+  deps: DockerDeps,
+  req: MountRequest,
+  t: Target,
+  ref: string,
+): Promise<FormatResponse> {
+  requireAccess(req, 'write', t.repo.name);
+  const { digest: byDigest } = checkReference(ref);
+  const repo = await writableRepo(deps, t.repo);
+  const bytes = await readAll(req.body, MAX_MANIFEST_BYTES);
+  const info = parseManifest(bytes, req.headers['content-type']);
+  const digest = digestOf(bytes, byDigest ? parseDigest(ref).algorithm : 'sha256');
+  if (byDigest && digest !== ref)
+    throw ociError('DIGEST_INVALID', 'manifest does not match its digest', { detail: { digest: ref } });
+  await checkReferenced(deps, repo.name, t.image, info);
+  await putHostedManifest(deps, repo.name, t.image, bytes, digest, info, byDigest ? undefined : ref);
+  const at = new Date(deps.now()).toISOString();
+  const imageKey = `${repo.name}/${t.image}`;
+  if ((await deps.kv.images.get(imageKey)) === null) await deps.kv.images.put(imageKey, { created_at: at });
+  if (info.subject !== undefined) {
+    const entry: Descriptor = {
+      mediaType: info.mediaType,
+      digest,
+      size: bytes.byteLength,
+      ...(info.artifactType ? { artifactType: info.artifactType } : {}),
+      ...(info.annotations ? { annotations: info.annotations } : {}),
+    };
+    await deps.kv.referrers.put(`${imageKey}/${info.subject.digest}/${digest}`, entry);
+  }
+  return reply(201, {
+    Location: `/v2/${t.name}/manifests/${digest}`,
+    'Docker-Content-Digest': digest,
+    'Content-Length': '0',
+    ...(info.subject ? { 'OCI-Subject': info.subject.digest } : {}),
+  });
+}

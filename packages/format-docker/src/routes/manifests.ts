@@ -1,0 +1,99 @@
+import type { ByteSource, FormatResponse, MountRequest, RepositoryRecord } from '@depot/core';
+import type { DockerDeps, Target } from '../deps.js';
+import { ociError } from '../errors.js';
+import { accepts } from '../media-types.js';
+import { checkTag, looksLikeDigest, parseDigest } from '../names.js';
+import { requireAccess } from '../resolve.js';
+import type { ManifestMeta } from '../store/hosted.js';
+import { manifestPath, tagPath, tagPrefix } from '../store/paths.js';
+import { findManifest } from '../store/read.js';
+import { reply } from './response.js';
+
+/** Validates a manifest reference: a digest or a tag. */
+export function checkReference(ref: string): { digest: boolean } {
+  if (looksLikeDigest(ref)) {
+    parseDigest(ref);
+    return { digest: true };
+  }
+  checkTag(ref);
+  return { digest: false };
+}
+
+const close = async (body: ByteSource | null): Promise<void> => {
+  await body?.[Symbol.asyncIterator]().return?.();
+};
+
+const unknown = (ref: string) => ociError('MANIFEST_UNKNOWN', 'manifest unknown', { detail: { reference: ref } });
+
+/**
+ * `GET|HEAD /v2/<name>/manifests/<ref>`: the stored bytes verbatim. By tag the stored type must be
+ * acceptable to the client (every Accept line counts; no conversion: 404 otherwise); by digest
+ * negotiation is skipped (prototype-inventory §10.4).
+ */
+export async function getManifest(
+  deps: DockerDeps,
+  req: MountRequest,
+  t: Target,
+  ref: string,
+): Promise<FormatResponse> {
+  requireAccess(req, 'read', t.repo.name);
+  const { digest: byDigest } = checkReference(ref);
+  const head = req.method === 'HEAD';
+  const hit = await findManifest(deps, t, ref, head);
+  if (hit === null) throw unknown(ref);
+  if (!byDigest && !accepts(req.headers.accept, hit.mediaType)) {
+    await close(hit.body);
+    throw unknown(ref);
+  }
+  const headers = {
+    'Content-Type': hit.mediaType,
+    'Content-Length': String(hit.size),
+    'Docker-Content-Digest': hit.digest,
+    ETag: `"${hit.digest}"`,
+  };
+  return reply(200, headers, head ? null : hit.body);
+}
+
+/** The hosted repository a write or delete to `repo` applies to (`UNSUPPORTED` for caches). */
+export async function writableRepo(deps: DockerDeps, repo: RepositoryRecord): Promise<RepositoryRecord> {
+  if (repo.repo_type === 'hosted') return repo;
+  if (repo.repo_type === 'cache') throw ociError('UNSUPPORTED', 'cache repositories are read-only');
+  try {
+    return await deps.ctx.engine.resolveWriteTarget(repo.name);
+  } catch {
+    throw ociError('UNSUPPORTED', 'proxy repository has no hosted member to write to');
+  }
+}
+
+/** Deletes a manifest and every tag pointing at it, and its referrers entry. */
+async function deleteByDigest(deps: DockerDeps, repo: string, image: string, digest: string): Promise<boolean> {
+  const { engine } = deps.ctx;
+  const record = await engine.stat(repo, manifestPath(image, digest));
+  if (record === null) return false;
+  let cursor: string | undefined;
+  do {
+    const page = await engine.list(repo, { prefix: tagPrefix(image), limit: 1000, ...(cursor ? { cursor } : {}) });
+    for (const tag of page.artifacts) if (tag.meta?.digest === digest) await engine.delete(repo, tag.path);
+    cursor = page.cursor ?? undefined;
+  } while (cursor !== undefined);
+  const subject = (record.meta as Partial<ManifestMeta> | undefined)?.subject;
+  if (subject !== undefined) await deps.kv.referrers.delete(`${repo}/${image}/${subject}/${digest}`);
+  return engine.delete(repo, manifestPath(image, digest));
+}
+
+/** `DELETE /v2/<name>/manifests/<ref>`: a digest removes the manifest (and its tags), a tag only the tag. */
+export async function deleteManifest(
+  deps: DockerDeps,
+  req: MountRequest,
+  t: Target,
+  ref: string,
+): Promise<FormatResponse> {
+  requireAccess(req, 'delete', t.repo.name);
+  const { digest } = checkReference(ref);
+  const repo = await writableRepo(deps, t.repo);
+  const deleted = digest
+    ? await deleteByDigest(deps, repo.name, t.image, ref)
+    : await deps.ctx.engine.delete(repo.name, tagPath(t.image, ref));
+  if (!deleted) throw unknown(ref);
+  return reply(202, { 'Content-Length': '0' });
+}

@@ -1,0 +1,111 @@
+import {
+  type ByteSource,
+  type FormatResponse,
+  isDepotError,
+  type MountRequest,
+  type RepositoryRecord,
+} from '@depot/core';
+import { peek } from '../bytes.js';
+import { DEFAULT_MAX_CHUNKS, type DockerDeps, SETTING_MAX_CHUNKS, type Target } from '../deps.js';
+import { ociError } from '../errors.js';
+import { parseDigest } from '../names.js';
+import { uploadPartPath } from '../store/paths.js';
+import { dropSession, type LoadedSession, loadSession, type UploadState } from '../uploads/sessions.js';
+import { storeBlob } from '../uploads/store-blob.js';
+import { reply } from './response.js';
+import { sessionHeaders } from './uploads.js';
+
+/** 416 with the current `Range`, so the client can resume (distribution-spec "Pushing a blob in chunks"). */
+const outOfOrder = (t: Target, s: LoadedSession) =>
+  ociError('BLOB_UPLOAD_INVALID', 'chunk does not start at the current upload offset', {
+    status: 416,
+    headers: sessionHeaders(t, s.record.id, s.state.offset),
+    detail: { offset: s.state.offset },
+  });
+
+/** Checks `Content-Range: <start>-<end>` against the session offset. */
+function checkContentRange(header: string | undefined, t: Target, s: LoadedSession): void {
+  if (header === undefined) return;
+  const m = /^(?:bytes )?(\d+)-(\d+)(?:\/\d+|\/\*)?$/.exec(header.trim());
+  if (m === null || Number(m[1]) !== s.state.offset || Number(m[2]) < Number(m[1])) throw outOfOrder(t, s);
+}
+
+/**
+ * Stores one chunk as the session's next part and advances the offset by compare-and-swap. A lost
+ * race (two PATCHes at once, on any instance) drops the part and answers 416.
+ */
+async function appendChunk(deps: DockerDeps, t: Target, s: LoadedSession, body: ByteSource): Promise<LoadedSession> {
+  const max = deps.ctx.settings()[SETTING_MAX_CHUNKS];
+  if (s.state.parts >= (typeof max === 'number' && max > 0 ? max : DEFAULT_MAX_CHUNKS)) {
+    throw ociError('BLOB_UPLOAD_INVALID', 'too many chunks in this upload', { detail: { max } });
+  }
+  const path = uploadPartPath(s.record.id, s.state.parts);
+  const part = await deps.ctx.engine.put(s.record.repo, path, body, {
+    internal: true,
+    contentType: 'application/octet-stream',
+  });
+  const state: UploadState = { image: s.state.image, offset: s.state.offset + part.size, parts: s.state.parts + 1 };
+  const record = { ...s.record, state: { ...state }, updated_at: new Date(deps.now()).toISOString() };
+  try {
+    const version = await deps.ctx.records.uploads.putIfVersion(s.record.id, record, s.version);
+    return { record, state, version };
+  } catch (err) {
+    await deps.ctx.engine.delete(s.record.repo, path).catch(() => false);
+    if (isDepotError(err, 'CONFLICT')) throw outOfOrder(t, s);
+    throw err;
+  }
+}
+
+/** Streams the stored parts in order, then `tail`; each part is read once (re-streamed at finalize). */
+async function* assemble(deps: DockerDeps, s: LoadedSession, tail: ByteSource | null): AsyncGenerator<Uint8Array> {
+  for (let i = 0; i < s.state.parts; i++) {
+    const read = await deps.ctx.engine.get(s.record.repo, uploadPartPath(s.record.id, i));
+    if (read?.body == null) throw ociError('BLOB_UPLOAD_UNKNOWN', 'upload chunk is missing');
+    yield* read.body;
+  }
+  if (tail !== null) yield* tail;
+}
+
+/**
+ * `PATCH|PUT|GET|DELETE /v2/<name>/blobs/uploads/<uuid>`. Chunks are persisted as parts so any
+ * instance can continue the session. A running hash state cannot move between instances, so the
+ * final PUT streams the parts (plus an optional last chunk) once through a hashing ingest that
+ * verifies the digest before the blob becomes visible.
+ */
+export async function continueUpload(
+  deps: DockerDeps,
+  req: MountRequest,
+  t: Target,
+  repo: RepositoryRecord,
+  uuid: string,
+): Promise<FormatResponse> {
+  const session = await loadSession(deps.ctx.records, uuid, repo.name, t.image);
+  switch (req.method) {
+    case 'GET':
+    case 'HEAD':
+      return reply(204, sessionHeaders(t, uuid, session.state.offset));
+    case 'DELETE':
+      await dropSession(deps.ctx.records, deps.ctx.engine, session.record);
+      return reply(204, { 'Content-Length': '0' });
+    case 'PATCH': {
+      checkContentRange(req.headers['content-range'], t, session);
+      const body = await peek(req.body);
+      const next = body === null ? session : await appendChunk(deps, t, session, body);
+      return reply(202, sessionHeaders(t, uuid, next.state.offset));
+    }
+    case 'PUT': {
+      const digest = parseDigest(req.query.get('digest') ?? '');
+      const tail = await peek(req.body);
+      if (tail !== null) checkContentRange(req.headers['content-range'], t, session);
+      await storeBlob(deps, repo.name, digest, assemble(deps, session, tail), req.signal);
+      await dropSession(deps.ctx.records, deps.ctx.engine, session.record);
+      return reply(201, {
+        Location: `/v2/${t.name}/blobs/${digest.text}`,
+        'Docker-Content-Digest': digest.text,
+        'Content-Length': '0',
+      });
+    }
+    default:
+      throw ociError('UNSUPPORTED', 'method not allowed');
+  }
+}

@@ -1,0 +1,54 @@
+import { type DepotRecords, type RecordView, recordView } from '@depot/core';
+import type { Descriptor } from '../manifest-doc.js';
+
+/** Marks an image as present in a repository (for `_catalog`). */
+export interface ImageRecord {
+  readonly created_at: string;
+}
+
+/** A manifest fetched from upstream by a cache repository (manifests are small; ≤ 32 MiB). */
+export interface CachedManifest {
+  readonly mediaType: string;
+  readonly digest: string;
+  /** Base64 of the exact upstream bytes. */
+  readonly body: string;
+}
+
+/** A cache repository's view of an upstream tag. */
+export interface CachedTag {
+  readonly digest: string;
+  readonly fetched_at: string;
+}
+
+/** The Docker format's own KV records, under `fmt/docker/`. */
+export interface DockerKv {
+  /** `{repo}/{image}`. */
+  readonly images: RecordView<ImageRecord>;
+  /** `{repo}/{image}/{subject digest}/{referrer digest}` → the referrer's descriptor. */
+  readonly referrers: RecordView<Descriptor>;
+  /** `{repo}/{image}/{digest}`. */
+  readonly cacheManifests: RecordView<CachedManifest>;
+  /** `{repo}/{image}/{tag}`. */
+  readonly cacheTags: RecordView<CachedTag>;
+}
+
+const SCHEMA = 1;
+
+/** Builds the Docker KV views over the shared KV store. */
+export function dockerKv(records: DepotRecords): DockerKv {
+  const view = <T>(prefix: string): RecordView<T> =>
+    recordView<T>(records.kv, { prefix: `fmt/docker/${prefix}`, schemaVersion: SCHEMA });
+  return {
+    images: view('img/'),
+    referrers: view('ref/'),
+    cacheManifests: view('cm/'),
+    cacheTags: view('ct/'),
+  };
+}
+
+/** Collects every id under `prefix` of `view` (ids relative to the prefix). */
+export async function listIds<T>(view: RecordView<T>, prefix: string): Promise<{ id: string; record: T }[]> {
+  const out: { id: string; record: T }[] = [];
+  for await (const item of view.scan({ prefix })) out.push({ id: item.id.slice(prefix.length), record: item.record });
+  return out;
+}

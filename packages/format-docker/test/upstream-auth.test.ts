@@ -1,0 +1,89 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { realmTrusted } from '../src/index.js';
+import { dockerHarness, OCI_MANIFEST, sha256 } from './support.js';
+
+type Seen = { path: string; authorization: string | undefined }[];
+type Reply = { status: number; headers?: Record<string, string>; body?: string };
+
+async function serve(
+  handler: (req: IncomingMessage, seen: Seen) => { status: number; headers?: Record<string, string>; body?: string },
+) {
+  const seen: Seen = [];
+  const server: Server = createServer((req, res) => {
+    seen.push({ path: req.url ?? '', authorization: req.headers.authorization });
+    const out = handler(req, seen);
+    res.writeHead(out.status, out.headers);
+    res.end(out.body);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  return { url: `http://127.0.0.1:${port}`, seen, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+const closers: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of closers.splice(0)) await c();
+});
+
+const manifest = JSON.stringify({
+  schemaVersion: 2,
+  mediaType: OCI_MANIFEST,
+  config: { mediaType: 'x', digest: sha256('c'), size: 1 },
+  layers: [],
+});
+
+describe('upstream Bearer token dance (RELIABILITY §1.5 realm binding)', () => {
+  it('fetches a token from a same-host realm with upstream_auth, then retries with Bearer', async () => {
+    const up = await serve((req): Reply => {
+      if (req.url?.startsWith('/token'))
+        return { status: 200, body: JSON.stringify({ token: 'tkn', expires_in: 300 }) };
+      if (req.headers.authorization !== 'Bearer tkn') {
+        return { status: 401, headers: { 'www-authenticate': `Bearer realm="${up.url}/token",service="reg"` } };
+      }
+      return {
+        status: 200,
+        headers: { 'content-type': OCI_MANIFEST, 'docker-content-digest': sha256(manifest) },
+        body: manifest,
+      };
+    });
+    closers.push(up.close);
+    const h = await dockerHarness({}, [
+      { name: 'cache', repo_type: 'cache', upstream_url: up.url, upstream_auth: { username: 'u', password: 'p' } },
+    ]);
+    closers.push(() => h.close());
+    const res = await h.mount({ method: 'GET', rawPath: '/v2/cache/app/manifests/v1' });
+    expect(res.status).toBe(200);
+    const tokenReq = up.seen.find((s) => s.path.startsWith('/token'));
+    expect(tokenReq?.path).toContain('scope=repository%3Aapp%3Apull');
+    expect(tokenReq?.authorization).toBe(`Basic ${Buffer.from('u:p').toString('base64')}`);
+  });
+
+  it('never contacts a realm on another host, so credentials cannot leak', async () => {
+    const evil = await serve(() => ({ status: 200, body: '{"token":"stolen"}' }));
+    closers.push(evil.close);
+    const evilUrl = evil.url.replace('127.0.0.1', 'localhost');
+    const up = await serve(() => ({
+      status: 401,
+      headers: { 'www-authenticate': `Bearer realm="${evilUrl}/token",service="x"` },
+    }));
+    closers.push(up.close);
+    const h = await dockerHarness({}, [
+      { name: 'cache', repo_type: 'cache', upstream_url: up.url, upstream_auth: { username: 'u', password: 'secret' } },
+    ]);
+    closers.push(() => h.close());
+    const res = await h.mount({ method: 'GET', rawPath: '/v2/cache/app/manifests/v1' });
+    expect(res.status).toBeGreaterThanOrEqual(500);
+    expect(evil.seen).toEqual([]);
+  });
+
+  it('realmTrusted: same host, or Docker Hub auth service over https only', () => {
+    const hub = new URL('https://registry-1.docker.io');
+    expect(realmTrusted(hub, new URL('https://auth.docker.io/token'))).toBe(true);
+    expect(realmTrusted(hub, new URL('http://auth.docker.io/token'))).toBe(false);
+    expect(realmTrusted(hub, new URL('https://evil.example/token'))).toBe(false);
+    expect(realmTrusted(new URL('http://10.0.0.1:5000'), new URL('http://10.0.0.1:5000/token'))).toBe(true);
+    expect(realmTrusted(new URL('http://10.0.0.1:5000'), new URL('http://169.254.169.254/token'))).toBe(false);
+  });
+});

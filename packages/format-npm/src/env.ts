@@ -1,0 +1,60 @@
+import type { FormatContext, RepositoryRecord } from '@depot/core';
+import { cachedPackument } from './cache.js';
+import { type MergeCache, mergePackuments } from './merge.js';
+import type { PackumentStore } from './store.js';
+import type { Packument } from './types.js';
+
+/** What every npm route works with. */
+export interface NpmEnv {
+  readonly ctx: FormatContext;
+  readonly store: PackumentStore;
+  readonly merged: MergeCache;
+  /** Largest publish body accepted, in bytes. */
+  publishLimit(): number;
+}
+
+/** A packument and, for hosted documents, its revision. */
+export interface LoadedPackument {
+  readonly doc: Packument;
+  readonly rev?: string;
+}
+
+/** The packument of `name` in one repository of any type, or `null`. */
+export async function loadPackument(
+  env: NpmEnv,
+  repo: RepositoryRecord,
+  name: string,
+  signal?: AbortSignal,
+): Promise<LoadedPackument | null> {
+  if (repo.repo_type === 'hosted') {
+    const stored = await env.store.get(repo.name, name);
+    return stored === null ? null : { doc: stored.doc, rev: stored.rev };
+  }
+  if (repo.repo_type === 'cache') {
+    const doc = await cachedPackument(env.ctx.engine, repo.name, name, signal);
+    return doc === null ? null : { doc };
+  }
+  const hit = env.merged.get(repo.name, name);
+  if (hit !== undefined) return { doc: hit };
+  const members = await env.ctx.engine.resolveMembers(repo.name);
+  const docs: Packument[] = [];
+  let failure: unknown;
+  for (const member of members) {
+    if (member.name === repo.name || member.repo_type === 'proxy') continue;
+    try {
+      const found = await loadPackument(env, member, name, signal);
+      if (found !== null) docs.push(found.doc);
+    } catch (err) {
+      // One failing member (an upstream down with nothing cached) must not hide the others.
+      env.ctx.logger.warn({ repo: repo.name, member: member.name, err: String(err) }, 'npm proxy member failed');
+      failure ??= err;
+    }
+  }
+  const doc = mergePackuments(docs);
+  if (doc === null) {
+    if (failure !== undefined) throw failure;
+    return null;
+  }
+  env.merged.set(repo.name, name, doc);
+  return { doc };
+}

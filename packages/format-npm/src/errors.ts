@@ -1,0 +1,24 @@
+import { DepotError, type FormatRequest, type FormatResponse, type RepoAction } from '@depot/core';
+
+/** The challenge npm clients get on 401 (npm only inspects it for `otp`/`ipaddress`). */
+export const NPM_CHALLENGE = 'Bearer realm="depot", Basic realm="depot"';
+
+const JSON_HEADERS = { 'content-type': 'application/json', 'x-content-type-options': 'nosniff' } as const;
+
+/** A JSON response in the registry's style. */
+export function jsonResponse(status: number, value: unknown, headers: Record<string, string> = {}): FormatResponse {
+  return { status, headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(value) };
+}
+
+/** Renders any Depot error as npm's `{"error": "..."}` body. */
+export function renderNpmError(err: DepotError): FormatResponse {
+  const headers: Record<string, string> = err.code === 'UNAUTHORIZED' ? { 'www-authenticate': NPM_CHALLENGE } : {};
+  return jsonResponse(err.status, { error: err.message }, headers);
+}
+
+/** Throws `UNAUTHORIZED` (anonymous) or `FORBIDDEN` unless the caller may `action` on the repository. */
+export function requireAccess(req: FormatRequest, action: RepoAction): void {
+  if (req.principal.can(action, req.repo.name)) return;
+  if (req.principal.anonymous) throw new DepotError('UNAUTHORIZED', 'authentication required');
+  throw new DepotError('FORBIDDEN', `user ${req.principal.username} may not ${action} in ${req.repo.name}`);
+}

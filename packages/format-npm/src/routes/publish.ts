@@ -1,0 +1,164 @@
+import {
+  badRequest,
+  DepotError,
+  type FormatRequest,
+  type FormatResponse,
+  isDepotError,
+  type RepositoryRecord,
+} from '@depot/core';
+import { decodeAttachment } from '../attachment.js';
+import { chunked, readJsonObject } from '../body.js';
+import type { NpmEnv } from '../env.js';
+import { jsonResponse, requireAccess } from '../errors.js';
+import { digestTarball, type TarballDigests, verifyDist } from '../integrity.js';
+import { tarballFileName, tarballPath, validatePackageName } from '../names.js';
+import { validateTag, validateVersion } from '../tags.js';
+import { inspectTarball } from '../tarball-inspect.js';
+import { isObject, type JsonObject, type Packument, type PackumentVersion, type StoredPackument } from '../types.js';
+import { updateMetadata } from './update.js';
+import { writeTarget } from './write-target.js';
+
+/** Top-level packument fields a publish refreshes from its body. */
+const TOP_FIELDS = [
+  'description',
+  'readme',
+  'readmeFilename',
+  'maintainers',
+  'keywords',
+  'license',
+  'repository',
+  'homepage',
+  'bugs',
+  'author',
+  'contributors',
+];
+
+/** `PUT {name}` (publish or metadata update) and `PUT {name}/-rev/{rev}` (unpublish of a version). */
+export async function putPackument(
+  env: NpmEnv,
+  req: FormatRequest,
+  name: string,
+  rev?: string,
+): Promise<FormatResponse> {
+  validatePackageName(name);
+  requireAccess(req, 'write');
+  const target = await writeTarget(env, req);
+  const body = await readJsonObject(req.body, req.headers, env.publishLimit());
+  if (body.name !== name || (body._id !== undefined && body._id !== name)) {
+    throw badRequest('the package name in the document does not match the URL');
+  }
+  const attachments = body._attachments;
+  const publishing = isObject(attachments) && Object.keys(attachments).length > 0;
+  try {
+    if (!publishing) return await updateMetadata(env, req, target, name, body, rev);
+    if (rev !== undefined) throw badRequest('a publish carries no revision');
+    return await publishVersion(env, req, target, name, body, attachments);
+  } finally {
+    env.merged.invalidate(name);
+  }
+}
+
+async function publishVersion(
+  env: NpmEnv,
+  req: FormatRequest,
+  target: RepositoryRecord,
+  name: string,
+  body: JsonObject,
+  attachments: JsonObject,
+): Promise<FormatResponse> {
+  const versions = isObject(body.versions) ? Object.entries(body.versions) : [];
+  const [entry, ...others] = versions;
+  if (entry === undefined || others.length > 0) throw badRequest('a publish must carry exactly one version');
+  const [key, manifest] = entry;
+  validateVersion(key);
+  if (!isObject(manifest) || manifest.version !== key || manifest.name !== name) {
+    throw badRequest('the version key must equal its version field and the name the package name');
+  }
+  const dist = isObject(manifest.dist) ? manifest.dist : {};
+  const limit = env.publishLimit();
+  const { bytes } = decodeAttachment(attachments, name, key, limit);
+  const digests = digestTarball(bytes);
+  verifyDist(digests, dist.integrity, dist.shasum);
+  inspectTarball(bytes, name, key);
+  const existing = await env.store.get(target.name, name);
+  if (existing !== null && Object.hasOwn(existing.doc.versions, key)) throw cannotPublishOver(key);
+  const path = tarballPath(name, tarballFileName(name, key));
+  try {
+    await env.ctx.engine.put(target.name, path, chunked(bytes), {
+      contentType: 'application/octet-stream',
+      algorithms: ['sha512', 'sha1'],
+      expected: { size: bytes.byteLength, sha512: digests.sha512Hex, sha1: digests.sha1Hex },
+      maxBytes: limit,
+      sizeHint: bytes.byteLength,
+      overwrite: false,
+      signal: req.signal,
+    });
+  } catch (err) {
+    throw isDepotError(err, 'CONFLICT') ? cannotPublishOver(key) : err;
+  }
+  const version = versionDoc(manifest, name, key, path, digests);
+  let stored: StoredPackument | null;
+  try {
+    stored = await env.store.update(target.name, name, (current) =>
+      withVersion(current, body, version, new Date().toISOString()),
+    );
+  } catch (err) {
+    // The packument refused the version: the tarball just stored must not linger.
+    await env.ctx.engine.delete(target.name, path).catch(() => false);
+    throw err;
+  }
+  return jsonResponse(201, { ok: true, id: name, rev: stored?.rev });
+}
+
+function cannotPublishOver(version: string): DepotError {
+  return new DepotError('FORBIDDEN', `cannot publish over the previously published versions: ${version}`);
+}
+
+function versionDoc(
+  manifest: JsonObject,
+  name: string,
+  key: string,
+  path: string,
+  digests: TarballDigests,
+): PackumentVersion {
+  const dist = isObject(manifest.dist) ? manifest.dist : {};
+  return {
+    ...manifest,
+    name,
+    version: key,
+    _id: `${name}@${key}`,
+    dist: { ...dist, tarball: path, integrity: digests.integrity, shasum: digests.sha1Hex },
+  };
+}
+
+/** The packument after adding `version`: its time stamps, `--tag`s from the body, `latest` when absent. */
+function withVersion(
+  current: StoredPackument | null,
+  body: JsonObject,
+  version: PackumentVersion,
+  now: string,
+): Packument {
+  const base = current?.doc;
+  if (base !== undefined && Object.hasOwn(base.versions, version.version)) throw cannotPublishOver(version.version);
+  const versions = { ...base?.versions, [version.version]: version };
+  const tags: Record<string, string> = { ...base?.['dist-tags'] };
+  if (isObject(body['dist-tags'])) {
+    for (const [tag, value] of Object.entries(body['dist-tags'])) {
+      if (typeof value !== 'string' || !Object.hasOwn(versions, value))
+        throw badRequest(`dist-tag ${tag} names an unknown version`);
+      tags[validateTag(tag)] = value;
+    }
+  }
+  tags.latest ??= version.version;
+  const top: Record<string, unknown> = {};
+  for (const field of TOP_FIELDS) if (body[field] !== undefined) top[field] = body[field];
+  return {
+    ...base,
+    ...top,
+    _id: version.name,
+    name: version.name,
+    'dist-tags': tags,
+    versions,
+    time: { ...base?.time, created: base?.time?.created ?? now, modified: now, [version.version]: now },
+  };
+}

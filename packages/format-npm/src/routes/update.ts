@@ -1,0 +1,118 @@
+import {
+  badRequest,
+  DepotError,
+  type FormatRequest,
+  type FormatResponse,
+  notFound,
+  type RepositoryRecord,
+} from '@depot/core';
+import type { NpmEnv } from '../env.js';
+import { jsonResponse, requireAccess } from '../errors.js';
+import { tarballPath, validatePackageName } from '../names.js';
+import { versionFile } from '../render.js';
+import { highestVersion, validateTag } from '../tags.js';
+import { isObject, type JsonObject, type Packument, type PackumentVersion, type StoredPackument } from '../types.js';
+import { writeTarget } from './write-target.js';
+
+/**
+ * A packument PUT without attachments. Without a revision (`npm deprecate`) only `deprecated`
+ * fields change. With one (`npm unpublish name@version`: `PUT {name}/-rev/{rev}`) versions missing
+ * from the body are removed (needs `delete`) with their tarballs, and dist-tags follow the body.
+ * Nothing else in the stored document (dist, integrity, manifests) can be rewritten this way.
+ */
+export async function updateMetadata(
+  env: NpmEnv,
+  req: FormatRequest,
+  target: RepositoryRecord,
+  name: string,
+  body: JsonObject,
+  rev: string | undefined,
+): Promise<FormatResponse> {
+  const bodyVersions = isObject(body.versions) ? body.versions : {};
+  let removed: PackumentVersion[] = [];
+  const stored = await env.store.update(target.name, name, (current) => {
+    removed = [];
+    if (current === null) throw notFound(`package ${name} not found`);
+    if (rev !== undefined && rev !== current.rev) throw new DepotError('CONFLICT', 'document revision is out of date');
+    for (const key of Object.keys(bodyVersions)) {
+      if (!Object.hasOwn(current.doc.versions, key))
+        throw badRequest(`version ${key} cannot be added without its tarball`);
+    }
+    const versions: Record<string, PackumentVersion> = {};
+    for (const [key, version] of Object.entries(current.doc.versions)) {
+      const sent = bodyVersions[key];
+      if (sent === undefined && rev !== undefined) {
+        removed.push(version);
+        continue;
+      }
+      versions[key] = isObject(sent) ? withDeprecation(version, sent.deprecated) : version;
+    }
+    if (removed.length > 0) requireAccess(req, 'delete');
+    if (Object.keys(versions).length === 0) return null;
+    return {
+      ...current.doc,
+      versions,
+      'dist-tags': nextTags(current, body, versions, rev !== undefined),
+      time: touched(current.doc),
+    };
+  });
+  for (const version of removed) await env.ctx.engine.delete(target.name, tarballPath(name, versionFile(version)));
+  return jsonResponse(200, { ok: true, id: name, ...(stored === null ? {} : { rev: stored.rev }) });
+}
+
+function withDeprecation(version: PackumentVersion, deprecated: unknown): PackumentVersion {
+  if (typeof deprecated === 'string' && deprecated !== '') return { ...version, deprecated };
+  const { deprecated: _dropped, ...rest } = version;
+  return rest as PackumentVersion;
+}
+
+function touched(doc: Packument): Record<string, string> {
+  return { ...doc.time, modified: new Date().toISOString() };
+}
+
+/** Tags after an update: the body's (unpublish) or the current ones, never naming a removed version. */
+function nextTags(
+  current: StoredPackument,
+  body: JsonObject,
+  versions: Record<string, PackumentVersion>,
+  fromBody: boolean,
+): Record<string, string> {
+  const source = fromBody && isObject(body['dist-tags']) ? body['dist-tags'] : current.doc['dist-tags'];
+  const tags: Record<string, string> = {};
+  for (const [tag, version] of Object.entries(source)) {
+    if (typeof version === 'string' && Object.hasOwn(versions, version)) tags[validateTag(tag)] = version;
+  }
+  if (tags.latest === undefined) {
+    const latest = highestVersion(Object.keys(versions));
+    if (latest !== undefined) tags.latest = latest;
+  }
+  return tags;
+}
+
+/** `DELETE {name}/-rev/{rev}`: `npm unpublish name --force`, every version and tarball. */
+export async function deletePackage(
+  env: NpmEnv,
+  req: FormatRequest,
+  name: string,
+  rev: string,
+): Promise<FormatResponse> {
+  validatePackageName(name);
+  requireAccess(req, 'delete');
+  const target = await writeTarget(env, req);
+  await env.store.update(target.name, name, (current) => {
+    if (current === null) throw notFound(`package ${name} not found`);
+    if (rev !== current.rev) throw new DepotError('CONFLICT', 'document revision is out of date');
+    return null;
+  });
+  env.merged.invalidate(name);
+  let cursor: string | undefined;
+  do {
+    const page = await env.ctx.engine.list(target.name, {
+      prefix: `${name}/-/`,
+      ...(cursor === undefined ? {} : { cursor }),
+    });
+    for (const artifact of page.artifacts) await env.ctx.engine.delete(target.name, artifact.path);
+    cursor = page.cursor ?? undefined;
+  } while (cursor !== undefined);
+  return jsonResponse(200, { ok: true });
+}

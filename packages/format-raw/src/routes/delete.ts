@@ -1,0 +1,11 @@
+import { badRequest, type FormatContext, type FormatRequest, type FormatResponse, notFound } from '@depot/core';
+import { requireAccess } from '../internal/access.js';
+
+/** DELETE of one artifact: 204, or 404 when nothing was there (proxies try every member). */
+export async function deleteArtifact(ctx: FormatContext, req: FormatRequest): Promise<FormatResponse> {
+  requireAccess(req, 'delete');
+  if (req.path === '') throw badRequest('an artifact path is required');
+  const deleted = await ctx.engine.delete(req.repo.name, req.path);
+  if (!deleted) throw notFound('artifact not found');
+  return { status: 204 };
+}

@@ -1,0 +1,48 @@
+import { DepotError, type Format, type FormatRequest, type FormatResponse } from '@depot/core';
+import { expect } from 'vitest';
+import { describeFormat } from '../src/format-suite.js';
+
+/**
+ * A second, deliberately different protocol for the suite itself: immutable versions (409 on
+ * re-upload), lower-case names, its own 404 shape `{"missing":path}` and a Bearer challenge. Keeps
+ * describeFormat honest beyond the raw format's choices.
+ */
+function ledgerFormat(): Format {
+  const path = (req: FormatRequest): string => req.path.toLowerCase();
+  return {
+    name: 'ledger',
+    capabilities: { repoTypes: ['hosted', 'cache', 'proxy'] },
+    init: (ctx) => ({
+      async handle(req): Promise<FormatResponse> {
+        if (req.method === 'PUT') {
+          if (!req.principal.can('write', req.repo.name)) throw new DepotError('UNAUTHORIZED', 'login');
+          await ctx.engine.put(req.repo.name, path(req), req.body, { overwrite: false });
+          return { status: 201 };
+        }
+        const read = await ctx.engine.get(req.repo.name, path(req));
+        if (read === null) return { status: 404, body: JSON.stringify({ missing: req.path }) };
+        return { status: 200, headers: { 'content-length': String(read.record.size) }, body: read.body };
+      },
+      renderError: (err) => ({ status: err.status, body: JSON.stringify({ failed: err.code }) }),
+      challenge: () => 'Bearer realm="ledger"',
+    }),
+  };
+}
+
+describeFormat('ledger (testkit self-test)', {
+  format: ledgerFormat,
+  upload: (h, repo, a) => h.request({ method: 'PUT', repo, path: `${a.name}/${a.version}`, body: a.bytes }),
+  download: (h, repo, a) => h.request({ method: 'GET', repo, path: `${a.name}/${a.version}` }),
+  async list(h, repo) {
+    const page = await h.engine.list(repo);
+    return page.artifacts.map((a) => {
+      const [name = '', version = ''] = a.path.split('/');
+      return { name, version };
+    });
+  },
+  unknownRequest: (h, repo) => h.request({ method: 'GET', repo, path: 'never/1.0' }),
+  expectedNotFoundShape: (res) => expect(res.json()).toEqual({ missing: 'never/1.0' }),
+  anonymousWrite: { challenge: /^Bearer / },
+  normalization: [{ upload: 'Mixed-Case', download: 'mixed-case' }],
+  duplicatePolicy: { reject: 409 },
+});
