@@ -13,7 +13,15 @@ export type {
   HealthResult,
 } from './blob/blob-store.js';
 export type { DepotErrorOptions, ErrorCode } from './errors/depot-error.js';
-export { badRequest, conflict, DepotError, HTTP_STATUS, isDepotError, notAllowed, notFound } from './errors/depot-error.js';
+export {
+  badRequest,
+  conflict,
+  DepotError,
+  HTTP_STATUS,
+  isDepotError,
+  notAllowed,
+  notFound,
+} from './errors/depot-error.js';
 export type {
   BaseFormatRequest,
   Format,
@@ -27,6 +35,10 @@ export type {
   MountRequest,
   ResponseBody,
 } from './format/format.js';
+export type { Hasher, MultiHasher } from './hash/hasher.js';
+export { blake3Hex, blake3Implementation, createBlake3, createMultiHasher } from './hash/hasher.js';
+export type { IngestOptions, IngestResult } from './ingest/ingest.js';
+export { ingest } from './ingest/ingest.js';
 export type {
   KvBatchOp,
   KvCapabilities,
@@ -62,6 +74,10 @@ export { artifactId, blobRecordId, depotRecords, SCHEMA_VERSION } from './kv/rec
 export type { LogFields, Logger } from './logger.js';
 export { noopLogger } from './logger.js';
 export type { BlobStorePluginManifest, KvStorePluginManifest, StoreContext } from './plugin.js';
+export type { ArtifactResponse } from './repo/artifact-response.js';
+export { toArtifactResponse } from './repo/artifact-response.js';
+export { guessContentType } from './repo/content-type.js';
+export { createRepositoryEngine } from './repo/create-engine.js';
 export type {
   ArtifactPage,
   ArtifactRead,
@@ -74,15 +90,9 @@ export type {
   RepositoryEngine,
   RepositoryEngineOptions,
   UpstreamFetch,
+  UpstreamRequest,
+  UpstreamTimeouts,
 } from './repo/engine.js';
-export { createRepositoryEngine } from './repo/create-engine.js';
-export { isProvisional, whenCommitted } from './repo/committed-record.js';
-export type { IngestOptions, IngestResult } from './ingest/ingest.js';
-export { ingest } from './ingest/ingest.js';
-export type { Hasher, MultiHasher } from './hash/hasher.js';
-export { blake3Hex, blake3Implementation, createBlake3, createMultiHasher } from './hash/hasher.js';
-export { guessContentType } from './repo/content-type.js';
 export { MAX_PROXY_DEPTH } from './repo/engine.js';
 export { normalizeDecodedPath, normalizePath } from './repo/normalize-path.js';
-export type { ArtifactResponse } from './repo/artifact-response.js';
-export { toArtifactResponse } from './repo/artifact-response.js';
+export { DEFAULT_UPSTREAM_TIMEOUTS } from './repo/upstream.js';

@@ -1,6 +1,6 @@
 import type { DepotError, Format, FormatPluginManifest, FormatRuntime } from '@depot/core';
 import { dockerCachePolicy } from './cache/cache-policy.js';
-import { createUpstreamClient } from './cache/upstream.js';
+import { createTokenDance, createUpstreamClient } from './cache/upstream.js';
 import type { DockerDeps } from './deps.js';
 import { ociError, renderOciError } from './errors.js';
 import { validateDockerOptions } from './options.js';
@@ -26,16 +26,18 @@ export interface DockerFormatOptions {
  */
 export function dockerFormat(options: DockerFormatOptions = {}): Format {
   const now = options.now ?? Date.now;
+  // One token cache for manifest fetches (the runtime) and blob fills (the engine, via the policy).
+  const dance = createTokenDance(now);
   return {
     name: 'docker',
     capabilities: { repoTypes: ['hosted', 'cache', 'proxy'], mounts: ['/v2'] },
-    cachePolicy: dockerCachePolicy,
+    cachePolicy: dockerCachePolicy(dance),
     validateRepositoryOptions: (opts, repo) => ({ ...validateDockerOptions(opts, repo) }),
     init(ctx): FormatRuntime {
       const deps: DockerDeps = {
         ctx,
         kv: dockerKv(ctx.records),
-        upstream: createUpstreamClient(ctx.fetch, ctx.logger, now),
+        upstream: createUpstreamClient(ctx.fetch, ctx.logger, now, dance),
         flights: new Map(),
         now,
       };

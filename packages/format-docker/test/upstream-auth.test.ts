@@ -60,6 +60,40 @@ describe('upstream Bearer token dance (RELIABILITY §1.5 realm binding)', () => 
     expect(tokenReq?.authorization).toBe(`Basic ${Buffer.from('u:p').toString('base64')}`);
   });
 
+  it('pulls a blob through the cache from an upstream that demands a Bearer token on blob GETs', async () => {
+    const layer = 'layer bytes behind a token';
+    const digest = sha256(layer);
+    const up = await serve((req): Reply => {
+      if (req.url?.startsWith('/token')) return { status: 200, body: JSON.stringify({ token: 'blob-tkn' }) };
+      if (req.headers.authorization !== 'Bearer blob-tkn') {
+        return {
+          status: 401,
+          headers: { 'www-authenticate': `Bearer realm="${up.url}/token",service="reg",scope="repository:app:pull"` },
+        };
+      }
+      if (req.url === `/v2/app/blobs/${digest}`) {
+        return { status: 200, headers: { 'content-length': String(Buffer.byteLength(layer)) }, body: layer };
+      }
+      return { status: 404 };
+    });
+    closers.push(up.close);
+    const h = await dockerHarness({}, [
+      { name: 'cache', repo_type: 'cache', upstream_url: up.url, upstream_auth: { username: 'u', password: 'p' } },
+    ]);
+    closers.push(() => h.close());
+    const res = await h.mount({ method: 'GET', rawPath: `/v2/cache/app/blobs/${digest}` });
+    expect(res.status).toBe(200);
+    expect(res.text()).toBe(layer);
+    const tokenReqs = up.seen.filter((s) => s.path.startsWith('/token'));
+    expect(tokenReqs).toHaveLength(1);
+    expect(tokenReqs[0]?.authorization).toBe(`Basic ${Buffer.from('u:p').toString('base64')}`);
+    expect(up.seen.at(-1)).toEqual({ path: `/v2/app/blobs/${digest}`, authorization: 'Bearer blob-tkn' });
+    // Stored: a second pull is local, and the cached token would be reused for another blob.
+    const again = await h.mount({ method: 'GET', rawPath: `/v2/cache/app/blobs/${digest}` });
+    expect(again.text()).toBe(layer);
+    expect(up.seen.filter((s) => s.path.startsWith('/v2/'))).toHaveLength(2);
+  });
+
   it('never contacts a realm on another host, so credentials cannot leak', async () => {
     const evil = await serve(() => ({ status: 200, body: '{"token":"stolen"}' }));
     closers.push(evil.close);

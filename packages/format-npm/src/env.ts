@@ -1,4 +1,4 @@
-import type { FormatContext, RepositoryRecord } from '@depot/core';
+import { type FormatContext, isDepotError, type RepositoryRecord } from '@depot/core';
 import { cachedPackument } from './cache.js';
 import { type MergeCache, mergePackuments } from './merge.js';
 import type { PackumentStore } from './store.js';
@@ -47,11 +47,15 @@ export async function loadPackument(
     } catch (err) {
       // One failing member (an upstream down with nothing cached) must not hide the others.
       env.ctx.logger.warn({ repo: repo.name, member: member.name, err: String(err) }, 'npm proxy member failed');
-      failure ??= err;
+      if (!isDepotError(err, 'UPSTREAM_ERROR')) failure ??= err;
     }
   }
   const doc = mergePackuments(docs);
   if (doc === null) {
+    // No reachable member knows the name. When the only failures are upstreams that could not be
+    // asked, that is a 404, as verdaccio answers for an unreachable uplink: a 502 here made every
+    // first `npm publish` through a proxy wait out npm's 5xx retries (10 s + 60 s) whenever a
+    // cache member's upstream was down, since npm 11 reads the packument before publishing.
     if (failure !== undefined) throw failure;
     return null;
   }

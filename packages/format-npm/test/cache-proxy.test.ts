@@ -73,7 +73,7 @@ describe('npm cache repositories', () => {
     expect((await publish(h, 'c', 'x', '1.0.0')).status).toBe(405);
   });
 
-  it('refuses and forgets an upstream tarball that does not match the packument integrity', async () => {
+  it('verifies an upstream tarball against the packument integrity before storing it', async () => {
     const good = packageTgz('liar', '1.0.0', 1);
     const bad = packageTgz('liar', '1.0.0', 2);
     const upstream = await lyingUpstream('liar', '1.0.0', bad, good);
@@ -81,8 +81,27 @@ describe('npm cache repositories', () => {
     await h.createRepo({ name: 'c', repo_type: 'cache', upstream_url: upstream, cache_ttl_secs: 3600 });
     const doc = (await getPackument(h, 'c', 'liar')).json<PackumentJson>();
     expect(doc.versions['1.0.0']?.dist.tarball).toBe('http://depot.test/repository/c/liar/-/liar-1.0.0.tgz');
-    await expect(h.request({ method: 'GET', repo: 'c', path: 'liar/-/liar-1.0.0.tgz' })).rejects.toThrow();
+    const before = await h.blobStore.stats(); // the cached packument only
+    for (const method of ['GET', 'HEAD']) {
+      const res = await h.request({ method, repo: 'c', path: 'liar/-/liar-1.0.0.tgz' });
+      expect(res.status).toBe(502);
+    }
     expect(await h.engine.stat('c', 'liar/-/liar-1.0.0.tgz')).toBeNull();
+    expect(await h.blobStore.stats()).toEqual(before);
+    expect(before.blobCount).toBe(1);
+  });
+
+  it('stores and serves an upstream tarball that matches, with an ETag from its hash', async () => {
+    const tgz = packageTgz('honest', '1.0.0');
+    const upstream = await lyingUpstream('honest', '1.0.0', tgz, tgz);
+    const h = await harness();
+    await h.createRepo({ name: 'c', repo_type: 'cache', upstream_url: upstream, cache_ttl_secs: 3600 });
+    const res = await h.request({ method: 'GET', repo: 'c', path: 'honest/-/honest-1.0.0.tgz' });
+    expect(res.status).toBe(200);
+    expect(new Uint8Array(res.body)).toEqual(tgz);
+    const stored = await h.engine.stat('c', 'honest/-/honest-1.0.0.tgz');
+    expect(res.headers.etag).toBe(`"${stored?.hashes.blake3}"`);
+    expect(stored?.hashes.blake3).toMatch(/^[0-9a-f]{64}$/);
   });
 });
 
@@ -118,5 +137,40 @@ describe('npm proxy repositories', () => {
     expect(Object.keys((await getPackument(h, 'group', 'shared')).json<PackumentJson>().versions)).toContain('2.1.0');
     const search = await h.request({ method: 'GET', repo: 'group', path: '-/v1/search', query: { text: 'shared' } });
     expect(search.json<{ total: number }>().total).toBe(1);
+  });
+});
+
+describe('npm proxy repositories whose cache member is down', () => {
+  // Regression: a 502 for a never-published name made npm 11's pre-publish packument read wait
+  // out its 5xx retries (10 s + 60 s), which timed out the server's end-to-end test.
+  it('answers 404 quickly for a name no reachable member knows, so publish through it proceeds', {
+    timeout: 5_000,
+  }, async () => {
+    const origin = await harness();
+    await origin.createRepo({ name: 'origin' });
+    await publish(origin, 'origin', 'from-up', '1.0.0');
+    const server = await origin.listen();
+    const h = await harness();
+    await h.createRepo({ name: 'local' });
+    await h.createRepo({
+      name: 'up',
+      repo_type: 'cache',
+      upstream_url: `${server.url}/repository/origin/`,
+      cache_ttl_secs: 1,
+    });
+    await h.createRepo({ name: 'all', repo_type: 'proxy', members: ['local', 'up'], write_member: 'local' });
+    expect((await getPackument(h, 'all', 'from-up')).status).toBe(200);
+    await server.stop();
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    for (const method of ['GET', 'HEAD']) {
+      expect((await h.request({ method, repo: 'all', path: 'new-app' })).status).toBe(404);
+    }
+    const concurrent = await Promise.all(Array.from({ length: 4 }, () => getPackument(h, 'all', 'new-app')));
+    expect(concurrent.map((r) => r.status)).toEqual([404, 404, 404, 404]);
+    expect((await publish(h, 'all', 'new-app', '1.0.0')).status).toBe(201);
+    expect((await getPackument(h, 'all', 'new-app')).status).toBe(200);
+    // What a member still holds is served stale; what nobody can be asked about stays a 502 on the cache itself.
+    expect((await getPackument(h, 'all', 'from-up')).status).toBe(200);
+    expect((await getPackument(h, 'up', 'new-app')).status).toBe(502);
   });
 });

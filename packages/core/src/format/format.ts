@@ -1,7 +1,7 @@
 import type { AuthService, Principal } from '../auth/principal.js';
 import type { ByteSource } from '../blob/blob-store.js';
 import type { DepotError } from '../errors/depot-error.js';
-import type { DepotRecords, RepoType, RepositoryRecord, SettingsRecord } from '../kv/records.js';
+import type { DepotRecords, RepositoryRecord, RepoType, SettingsRecord } from '../kv/records.js';
 import type { Logger } from '../logger.js';
 import type { CachePolicy, RepositoryEngine, UpstreamFetch } from '../repo/engine.js';
 

@@ -57,7 +57,10 @@ export function recordView<T>(kv: KvStore, options: RecordViewOptions): RecordVi
       throw new DepotError('DATA_INTEGRITY_ERROR', `unreadable record under ${prefix}`, { cause });
     }
     if (typeof envelope.v !== 'number' || envelope.v > schemaVersion) {
-      throw new DepotError('DATA_INTEGRITY_ERROR', `record under ${prefix} has unsupported schema ${String(envelope.v)}`);
+      throw new DepotError(
+        'DATA_INTEGRITY_ERROR',
+        `record under ${prefix} has unsupported schema ${String(envelope.v)}`,
+      );
     }
     return envelope.d as T;
   };
@@ -84,7 +87,11 @@ export function recordView<T>(kv: KvStore, options: RecordViewOptions): RecordVi
         ...(opts.limit === undefined ? {} : { limit: opts.limit }),
       });
       return {
-        items: page.entries.map((e) => ({ id: e.key.slice(prefix.length), record: decode(e.value), version: e.version })),
+        items: page.entries.map((e) => ({
+          id: e.key.slice(prefix.length),
+          record: decode(e.value),
+          version: e.version,
+        })),
         cursor: page.cursor,
       };
     },

@@ -1,4 +1,5 @@
 import type { ByteSource } from '../blob/blob-store.js';
+import { DepotError } from '../errors/depot-error.js';
 import { ingest } from '../ingest/ingest.js';
 import { teeChannel } from '../internal/tee-channel.js';
 import { type ArtifactRecord, artifactId, type RepositoryRecord } from '../kv/records.js';
@@ -27,15 +28,60 @@ function declaredSize(headers: Headers): number | undefined {
   return Number(length);
 }
 
+const KEYS = ['size', 'sha256', 'sha512', 'sha1', 'md5', 'blake3'] as const;
+
+/** Both expectations at once; two different values for one key cannot both hold: `DIGEST_MISMATCH`. */
+export function mergeExpected(
+  a: ExpectedContent | undefined,
+  b: ExpectedContent | undefined,
+): ExpectedContent | undefined {
+  if (a === undefined || b === undefined) return a ?? b;
+  const out: Record<string, string | number> = {};
+  for (const key of KEYS) {
+    const x = typeof a[key] === 'string' ? (a[key] as string).toLowerCase() : a[key];
+    const y = typeof b[key] === 'string' ? (b[key] as string).toLowerCase() : b[key];
+    if (x !== undefined && y !== undefined && x !== y) {
+      throw new DepotError('DIGEST_MISMATCH', `upstream ${key} contradicts the expected content`, {
+        details: { algorithm: key, expected: y, actual: x },
+      });
+    }
+    const value = x ?? y;
+    if (value !== undefined) out[key] = value;
+  }
+  return out as ExpectedContent;
+}
+
 /**
- * What the fetched bytes must match: the format's expectations, plus `Content-Length` so a
- * truncated or overlong answer is never stored (RELIABILITY.md P10).
+ * What the fetched bytes must match: the format's expectations and the caller's, plus
+ * `Content-Length` so a truncated or overlong answer is never stored (RELIABILITY.md P10).
  */
-export function fillExpectations(policy: CachePolicy, path: string, headers: Headers): ExpectedContent | undefined {
-  const fromPolicy = policy.expectedContent?.(path);
+export function fillExpectations(
+  policy: CachePolicy,
+  path: string,
+  headers: Headers,
+  requested?: ExpectedContent,
+): ExpectedContent | undefined {
   const size = declaredSize(headers);
-  if (size === undefined) return fromPolicy;
-  return { size, ...fromPolicy };
+  const wanted = mergeExpected(policy.expectedContent?.(path), requested);
+  try {
+    return mergeExpected(size === undefined ? undefined : { size }, wanted);
+  } catch (err) {
+    return asUpstreamFault(err);
+  }
+}
+
+/**
+ * Bytes from upstream that fail their digests or size are the upstream's fault, not the client's:
+ * `UPSTREAM_ERROR` (502, RELIABILITY.md P4), keeping the digest details for protocol renderers.
+ */
+function asUpstreamFault(err: unknown): never {
+  if (err instanceof DepotError && (err.code === 'DIGEST_MISMATCH' || err.code === 'PAYLOAD_TOO_LARGE')) {
+    throw new DepotError('UPSTREAM_ERROR', `upstream answer rejected: ${err.message}`, {
+      cause: err,
+      details: { ...err.details, rejected: err.code },
+    });
+  }
+  throw err;
 }
 
 /** Whether the copy may be streamed to the client while it is stored (see docs in create-engine). */
@@ -55,12 +101,12 @@ export function startFill(
   path: string,
   policy: CachePolicy,
   response: Response,
-  tee: boolean,
+  fill: { readonly expected: ExpectedContent | undefined; readonly tee: boolean },
 ): CacheFill {
-  const expected = fillExpectations(policy, path, response.headers);
-  const channel = tee ? teeChannel() : null;
+  const { expected } = fill;
+  const channel = fill.tee ? teeChannel(ctx.timeouts.clientStallMs) : null;
   async function* source(): AsyncGenerator<Uint8Array> {
-    for await (const chunk of responseBytes(response)) {
+    for await (const chunk of responseBytes(response, ctx.timeouts.idleMs)) {
       await channel?.offer(chunk);
       yield chunk;
     }
@@ -89,7 +135,7 @@ export function startFill(
       ...(policy.algorithms === undefined ? {} : { algorithms: policy.algorithms }),
       ...(expected === undefined ? {} : { expected }),
       now: ctx.now,
-    });
+    }).catch(asUpstreamFault);
     const record: ArtifactRecord = { ...provisional, blob_id: stored.blobId, size: stored.size, hashes: stored.hashes };
     return commitArtifact(ctx, artifactId(repo.name, path), record, true);
   })();

@@ -2,8 +2,7 @@ import { DepotError, isDepotError } from '../errors/depot-error.js';
 import type { SingleFlight } from '../internal/single-flight.js';
 import { type ArtifactRecord, artifactId, type RepositoryRecord } from '../kv/records.js';
 import { type CacheFill, canTee, fillExpectations, startFill } from './cache-fill.js';
-import { markProvisional } from './committed-record.js';
-import type { ArtifactRead, CachePolicy, GetArtifactOptions } from './engine.js';
+import type { ArtifactRead, CachePolicy, ExpectedContent, GetArtifactOptions } from './engine.js';
 import { type EngineContext, isoNow } from './engine-context.js';
 import { openLocal } from './local-read.js';
 import { askUpstream } from './upstream.js';
@@ -57,6 +56,20 @@ async function markRevalidated(ctx: EngineContext, local: ArtifactRecord, respon
   return next;
 }
 
+/** What the leader of a trip asked for. */
+interface TripOptions {
+  readonly wantTee: boolean;
+  readonly expected: ExpectedContent | undefined;
+}
+
+/** The upstream failed (or was refused): the stale copy when one is held, else the error. */
+function failed(ctx: EngineContext, repo: RepositoryRecord, local: ArtifactRecord | null, error: DepotError) {
+  ctx.logger.warn({ err: error, repo: repo.name, stale: local !== null }, 'upstream failed');
+  return local === null
+    ? ({ kind: 'error', error } as const)
+    : ({ kind: 'serve', record: local, source: 'stale' } as const);
+}
+
 /** One trip upstream for (repo, path): run by the single-flight leader only. */
 export async function refreshFromUpstream(
   ctx: EngineContext,
@@ -64,7 +77,7 @@ export async function refreshFromUpstream(
   path: string,
   policy: CachePolicy,
   local: ArtifactRecord | null,
-  wantTee: boolean,
+  trip: TripOptions,
 ): Promise<CacheOutcome> {
   const answer = await askUpstream(ctx, repo, path, policy, local);
   switch (answer.kind) {
@@ -82,13 +95,23 @@ export async function refreshFromUpstream(
       return { kind: 'missing' };
     }
     case 'failed':
-      ctx.logger.warn({ err: answer.error, repo: repo.name, stale: local !== null }, 'upstream failed');
-      return local === null
-        ? { kind: 'error', error: answer.error }
-        : { kind: 'serve', record: local, source: 'stale' };
+      return failed(ctx, repo, local, answer.error);
     case 'ok': {
-      const tee = wantTee && canTee(fillExpectations(policy, path, answer.response.headers));
-      return { kind: 'fill', fill: startFill(ctx, repo, path, policy, answer.response, tee), stale: local };
+      let expected: ExpectedContent | undefined;
+      try {
+        expected = fillExpectations(policy, path, answer.response.headers, trip.expected);
+      } catch (err) {
+        // The answer contradicts what it must match (e.g. its Content-Length): never stored.
+        answer.response.body?.cancel().catch(() => undefined);
+        if (!isDepotError(err)) throw err;
+        return failed(ctx, repo, local, err);
+      }
+      const tee = trip.wantTee && canTee(expected);
+      return {
+        kind: 'fill',
+        fill: startFill(ctx, repo, path, policy, answer.response, { expected, tee }),
+        stale: local,
+      };
     }
   }
 }
@@ -132,8 +155,16 @@ export async function readOutcome(
     case 'fill': {
       const { fill, stale } = outcome;
       if (leader && fill.client !== null) {
-        const read: ArtifactRead = { record: fill.provisional, repo: repo.name, body: fill.client, source: 'upstream' };
-        return markProvisional(read, fill.done);
+        // Nobody may be waiting on `committed`: a failed copy is reported through the body instead.
+        fill.done.catch(() => undefined);
+        return {
+          record: fill.provisional,
+          repo: repo.name,
+          body: fill.client,
+          source: 'upstream',
+          provisional: true,
+          committed: fill.done,
+        };
       }
       let committed: ArtifactRecord;
       try {
@@ -145,6 +176,13 @@ export async function readOutcome(
       return serve(ctx, repo, committed, options, 'upstream');
     }
   }
+}
+
+/** A stable text form of `expected`, for single-flight keys. */
+function expectationKey(expected: ExpectedContent): string {
+  return (['size', 'sha256', 'sha512', 'sha1', 'md5', 'blake3'] as const)
+    .map((k) => `${k}=${String(expected[k] ?? '').toLowerCase()}`)
+    .join(';');
 }
 
 /**
@@ -170,7 +208,14 @@ export async function getCached(
   }
   if (local === null && ctx.negatives.has(id, ctx.now())) return null;
   const held = local;
-  const wantTee = options.headOnly !== true && options.range === undefined;
-  const { promise, leader } = flights.run(id, () => refreshFromUpstream(ctx, repo, path, policy, held, wantTee));
+  const trip: TripOptions = {
+    wantTee: options.headOnly !== true && options.range === undefined,
+    expected: options.expected,
+  };
+  // Reads that expect different content never share a trip: each fill is verified against what
+  // its own caller expects (a read with expectations must not be handed a copy nobody verified,
+  // and a read without them must not fail because of someone else's).
+  const key = options.expected === undefined ? id : `${id}\u0000${expectationKey(options.expected)}`;
+  const { promise, leader } = flights.run(key, () => refreshFromUpstream(ctx, repo, path, policy, held, trip));
   return readOutcome(ctx, repo, await promise, options, leader);
 }

@@ -11,6 +11,7 @@ import { getHosted, putHosted } from './hosted.js';
 import { browseDir, mergedList, searchPaths } from './listing.js';
 import { expandMembers, writeTarget } from './members.js';
 import { normalizeDecodedPath } from './normalize-path.js';
+import { DEFAULT_UPSTREAM_TIMEOUTS } from './upstream.js';
 
 /** Normalizes an engine path argument; the empty path names no artifact. */
 function artifactPath(path: string): string {
@@ -28,8 +29,10 @@ function artifactPath(path: string): string {
  * and no digest to verify is streamed to the client while stored (tee); ranges, HEAD and
  * digest-checked paths are stored first and then served from the store, so a client never sees
  * bytes that fail verification. HEAD on a miss therefore fetches and stores the artifact.
- * While teeing, `ArtifactRead.record` is provisional (size from Content-Length, empty `blob_id` and
- * `hashes.blake3`): see `isProvisional` / `whenCommitted`.
+ * While teeing, the read is `provisional` (size from Content-Length, empty `blob_id` and hashes;
+ * `committed` gives the stored record). `GetArtifactOptions.expected` adds digests a fill must
+ * match before it is stored. Upstream waits are bounded by `upstreamTimeouts` (headers, idle body,
+ * stalled client).
  * Upstream failures (network, timeouts, 5xx, 429, rejected answers) serve the stale copy when one
  * is held; an upstream 404 serves a held copy as stale (first-seen content stays pinned), answers
  * `null` otherwise and is remembered for min(TTL, 300 s) when the repository has a TTL.
@@ -46,6 +49,7 @@ export function createRepositoryEngine(options: RepositoryEngineOptions): Reposi
     now,
     touch: accessTouch(options.records, now, logger),
     negatives: negativeCache(),
+    timeouts: { ...DEFAULT_UPSTREAM_TIMEOUTS, ...options.upstreamTimeouts },
   };
   // A trip stays joinable until its fill commits, so late arrivals read the copy instead of refetching.
   const flights = singleFlight<CacheOutcome>(async (o) => (o.kind === 'fill' ? o.fill.done.catch(() => null) : null));

@@ -7,7 +7,6 @@ import { memoryKvStore } from '../../../testkit/src/memory-kv-store.js';
 import type { BlobStore, ByteSource } from '../blob/blob-store.js';
 import { DepotError, isDepotError } from '../errors/depot-error.js';
 import { type DepotRecords, depotRecords, type RepositoryRecord } from '../kv/records.js';
-import { isProvisional, whenCommitted } from './committed-record.js';
 import { createRepositoryEngine } from './create-engine.js';
 import type { ArtifactRead, CachePolicy, RepositoryEngine } from './engine.js';
 
@@ -209,7 +208,7 @@ describe('repository engine: cache', () => {
     upstream.routes.set('/up/digest.bin', ok('wrong'));
     expect(await code(engine.get('c', 'e.tgz'))).toBe('UPSTREAM_ERROR');
     expect(await code(engine.get('c', 'h.tgz'))).toBe('UPSTREAM_ERROR');
-    expect(await code(engine.get('c', 'digest.bin'))).toBe('DIGEST_MISMATCH');
+    expect(await code(engine.get('c', 'digest.bin'))).toBe('UPSTREAM_ERROR');
     for (const p of ['e.tgz', 'h.tgz', 'digest.bin']) expect(await engine.stat('c', p)).toBeNull();
     expect((await blobs.stats()).blobCount).toBe(0);
   });
@@ -279,15 +278,17 @@ describe('repository engine: cache', () => {
     const read = await engine.get('c', 'commit.bin');
     if (read === null) throw new Error('expected a read');
     expect(read.source).toBe('upstream');
-    expect(isProvisional(read)).toBe(true);
+    expect(read.provisional).toBe(true);
+    expect(read.record.hashes.blake3).toBe('');
     expect(read.record.size).toBe(3);
     await bodyText(read);
     const stored = await engine.stat('c', 'commit.bin');
     expect(stored?.hashes.blake3).toMatch(/^[0-9a-f]{64}$/);
-    expect(await whenCommitted(read)).toEqual(stored);
+    expect(await read.committed).toEqual(stored);
     const local = await engine.get('c', 'commit.bin');
     expect(local?.source).toBe('local');
-    expect(local && isProvisional(local)).toBe(false);
+    expect(local?.provisional).toBeUndefined();
+    expect(local?.committed).toBeUndefined();
   });
   it('remembers an upstream 404 for the TTL, and asks again every time with TTL 0', async () => {
     await addCache('ttl', { cache_ttl_secs: 60 });

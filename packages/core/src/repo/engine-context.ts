@@ -3,7 +3,7 @@ import type { NegativeCache } from '../internal/negative-cache.js';
 import type { DepotRecords } from '../kv/records.js';
 import type { Logger } from '../logger.js';
 import type { AccessTouch } from './access-touch.js';
-import type { CachePolicy, UpstreamFetch } from './engine.js';
+import type { CachePolicy, UpstreamFetch, UpstreamTimeouts } from './engine.js';
 
 /** What the engine's parts share: the injected dependencies plus engine-wide state. */
 export interface EngineContext {
@@ -16,6 +16,8 @@ export interface EngineContext {
   readonly touch: AccessTouch;
   /** Upstream 404s remembered per artifact id (cache repositories with a TTL only). */
   readonly negatives: NegativeCache;
+  /** Upstream timeouts with defaults applied. */
+  readonly timeouts: Required<UpstreamTimeouts>;
 }
 
 /** ISO-8601 form of the context clock. */

@@ -37,12 +37,28 @@ export interface GetArtifactOptions {
   /** Metadata only: no body is opened (HEAD). Cache repos may still revalidate. */
   readonly headOnly?: boolean;
   readonly signal?: AbortSignal;
+  /**
+   * What a cache fill triggered by this read must match (e.g. an npm tarball's `dist.integrity`),
+   * on top of the cache policy's `expectedContent`. Checked before anything is stored: on a mismatch
+   * nothing is committed and the read fails with `DIGEST_MISMATCH`. Reads of copies already held
+   * (hosted members, fresh cache hits) are not re-verified. Digests are hex.
+   */
+  readonly expected?: ExpectedContent;
 }
 
 /** Where a read was answered from. */
 export type ReadSource = 'local' | 'upstream' | 'stale';
 
-/** A successful read. `body` is `null` for `headOnly` reads. */
+/**
+ * A successful read. `body` is `null` for `headOnly` reads.
+ *
+ * A cache miss may be streamed to the caller while it is being stored: the read is then
+ * `provisional`. Its `record.size` and `content_type` are final (the size is enforced against
+ * Content-Length), but `blob_id` and every hash are unknown (empty strings) until the body has been
+ * consumed and the copy committed. Formats must not send hash-based validators (ETag from a hash,
+ * checksum headers) for a provisional read; `committed` resolves with the stored record once the
+ * body has ended (and rejects, with the body erroring too, when the copy fails verification).
+ */
 export interface ArtifactRead {
   readonly record: ArtifactRecord;
   /** The repository that held the artifact (a member, when read through a proxy). */
@@ -51,6 +67,10 @@ export interface ArtifactRead {
   /** The range served, when one was asked for and satisfiable. */
   readonly range?: ByteRange;
   readonly source: ReadSource;
+  /** Set when `record` is provisional (see above). */
+  readonly provisional?: true;
+  /** For a provisional read: the committed record. Absent otherwise (`record` is final). */
+  readonly committed?: Promise<ArtifactRecord>;
 }
 
 /** A page of artifacts. */
@@ -85,10 +105,40 @@ export interface CachePolicy {
   validateResponse?(path: string, status: number, headers: Headers): void;
   /** Hashes to compute besides BLAKE3 when storing a fetched copy. */
   readonly algorithms?: readonly ExtraHashAlgorithm[];
+  /**
+   * Sends the upstream request for a cache fill instead of the engine's plain `fetch(url, init)`,
+   * e.g. to do a registry's Bearer token dance on a 401. `init` already carries Basic credentials
+   * (from `upstream_auth`), the revalidation validators and the engine's header-timeout `signal`;
+   * keep the signal on every request made. The answer is treated like a plain fetch's.
+   */
+  fetchUpstream?(request: UpstreamRequest): Promise<Response>;
 }
 
 /** Issues an HTTP request upstream. The server passes `fetch` (with its timeouts); tests too. */
 export type UpstreamFetch = (url: string, init: RequestInit) => Promise<Response>;
+
+/** What {@link CachePolicy.fetchUpstream} gets. */
+export interface UpstreamRequest {
+  readonly repo: RepositoryRecord;
+  /** The artifact path being filled. */
+  readonly path: string;
+  /** The URL `upstreamUrl` (or the default) chose. */
+  readonly url: string;
+  readonly init: RequestInit;
+  /** The engine's fetch: use it for every request made. */
+  readonly fetch: UpstreamFetch;
+  readonly logger: import('../logger.js').Logger;
+}
+
+/** Upstream timeouts of cache fills (RELIABILITY.md P2); each defaults as documented. */
+export interface UpstreamTimeouts {
+  /** Response headers must arrive within this long (default 30 s). */
+  readonly headersMs?: number;
+  /** A response body that sends nothing for this long is abandoned (default 60 s). */
+  readonly idleMs?: number;
+  /** A client reading a streamed fill that takes nothing for this long is dropped (default 30 s). */
+  readonly clientStallMs?: number;
+}
 
 /**
  * The repository engine: hosted / cache / proxy behaviour shared by every format. Every method
@@ -133,4 +183,6 @@ export interface RepositoryEngineOptions {
   readonly logger?: import('../logger.js').Logger;
   /** Clock in ms (tests inject one). */
   readonly now?: () => number;
+  /** Overrides the default upstream timeouts. */
+  readonly upstreamTimeouts?: UpstreamTimeouts;
 }

@@ -1,6 +1,6 @@
 import { DepotError, isDepotError } from '../errors/depot-error.js';
 import type { ArtifactRecord, RepositoryRecord } from '../kv/records.js';
-import type { CachePolicy } from './engine.js';
+import type { CachePolicy, UpstreamTimeouts } from './engine.js';
 import type { EngineContext } from './engine-context.js';
 
 /** What the upstream said about a path. */
@@ -33,14 +33,55 @@ export function upstreamHeaders(repo: RepositoryRecord, local: ArtifactRecord | 
   return headers;
 }
 
-/** The upstream must send response headers within this long (RELIABILITY.md P2, first-byte timeout). */
-export const UPSTREAM_HEADERS_TIMEOUT_MS = 30_000;
-/** A response body that sends nothing for this long is abandoned (P2, idle read timeout). */
-export const UPSTREAM_IDLE_TIMEOUT_MS = 60_000;
+/**
+ * Default upstream timeouts (RELIABILITY.md P2): first-byte (headers), idle read, and how long a
+ * client streaming a fill may stall before it is dropped (the copy carries on without it).
+ */
+export const DEFAULT_UPSTREAM_TIMEOUTS: Required<UpstreamTimeouts> = {
+  headersMs: 30_000,
+  idleMs: 60_000,
+  clientStallMs: 30_000,
+};
 
 const drain = (response: Response): void => {
   response.body?.cancel().catch(() => undefined);
 };
+
+/**
+ * Sends the request (through the policy's `fetchUpstream` when it has one). Only the wait for
+ * headers is bounded: a total timeout would cut off large downloads, so body stalls are caught by
+ * the idle timeout in responseBytes instead. The wait is raced against the timer too, so a fetch
+ * (or hook) that ignores its signal cannot hold the read forever; a late answer is discarded.
+ */
+async function sendWithTimeout(
+  ctx: EngineContext,
+  policy: CachePolicy,
+  target: { repo: RepositoryRecord; path: string; url: string; local: ArtifactRecord | null },
+): Promise<Response> {
+  const { repo, path, url, local } = target;
+  const controller = new AbortController();
+  const timeout = new DepotError('UPSTREAM_ERROR', 'upstream headers timeout', { details: { repo: repo.name } });
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort(timeout);
+      reject(timeout);
+    }, ctx.timeouts.headersMs);
+  });
+  const init: RequestInit = { method: 'GET', headers: upstreamHeaders(repo, local), signal: controller.signal };
+  const sent = (async () =>
+    policy.fetchUpstream === undefined
+      ? ctx.fetch(url, init)
+      : policy.fetchUpstream({ repo, path, url, init, fetch: ctx.fetch, logger: ctx.logger }))();
+  try {
+    return await Promise.race([sent, expired]);
+  } catch (err) {
+    sent.then(drain, () => undefined);
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /**
  * Asks the upstream for `path`, conditionally when `local` carries validators. Network errors,
@@ -57,26 +98,13 @@ export async function askUpstream(
 ): Promise<UpstreamAnswer> {
   const url = policy.upstreamUrl?.(repo, path) ?? defaultUpstreamUrl(repo, path);
   let response: Response;
-  // Only the wait for headers is bounded here: a total timeout would cut off large downloads, so
-  // body stalls are caught by the idle timeout in responseBytes instead.
-  const controller = new AbortController();
-  const timer = setTimeout(
-    () => controller.abort(new DepotError('UPSTREAM_ERROR', 'upstream headers timeout')),
-    UPSTREAM_HEADERS_TIMEOUT_MS,
-  );
   try {
-    response = await ctx.fetch(url, {
-      method: 'GET',
-      headers: upstreamHeaders(repo, local),
-      signal: controller.signal,
-    });
+    response = await sendWithTimeout(ctx, policy, { repo, path, url, local });
   } catch (cause) {
     return {
       kind: 'failed',
       error: new DepotError('UPSTREAM_ERROR', 'upstream unreachable', { cause, details: { repo: repo.name } }),
     };
-  } finally {
-    clearTimeout(timer);
   }
   const { status } = response;
   if (status === 304 && local !== null) {
@@ -114,7 +142,7 @@ export async function askUpstream(
  */
 export async function* responseBytes(
   response: Response,
-  idleMs = UPSTREAM_IDLE_TIMEOUT_MS,
+  idleMs = DEFAULT_UPSTREAM_TIMEOUTS.idleMs,
 ): AsyncGenerator<Uint8Array> {
   if (response.body === null) return;
   const reader = response.body.getReader();

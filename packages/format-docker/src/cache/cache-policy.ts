@@ -1,6 +1,7 @@
 import type { CachePolicy, ExpectedContent } from '@depot/core';
 import { parseDigest } from '../names.js';
 import { parseCacheBlobPath } from '../store/paths.js';
+import type { TokenDance } from './upstream.js';
 import { upstreamImage } from './upstream-name.js';
 
 const expectedFor = (digest: string): ExpectedContent | undefined => {
@@ -16,10 +17,12 @@ const expectedFor = (digest: string): ExpectedContent | undefined => {
  * How the engine fills a Docker cache repository: only blobs (`<image>/_blobs/<digest>`) go
  * through the engine (its single-flight and streaming tee); they map to
  * `<upstream>/v2/<image>/blobs/<digest>`, are immutable and verified against their digest before
- * they are stored. Manifests and tags are fetched by the format itself (they need `Accept`
- * negotiation and revalidation by digest).
+ * they are stored, and are fetched through `dance` so upstreams that demand a Bearer token
+ * (Docker Hub style) work. Manifests and tags are fetched by the format itself (they need
+ * `Accept` negotiation and revalidation by digest).
  */
-export const dockerCachePolicy: CachePolicy = {
+export const dockerCachePolicy = (dance: TokenDance): CachePolicy => ({
+  fetchUpstream: ({ fetch, logger, repo, url, init }) => dance.send(fetch, logger, repo, url, init),
   algorithms: ['sha256'],
   isImmutable: (path) => parseCacheBlobPath(path) !== null,
   upstreamUrl(repo, path) {
@@ -32,4 +35,4 @@ export const dockerCachePolicy: CachePolicy = {
     const blob = parseCacheBlobPath(path);
     return blob === null ? undefined : expectedFor(blob.digest);
   },
-};
+});

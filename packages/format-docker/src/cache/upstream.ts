@@ -48,19 +48,38 @@ export function realmTrusted(upstream: URL, realm: URL): boolean {
   return (TRUSTED_REALMS[upstream.hostname] ?? []).includes(realm.hostname);
 }
 
-/** Creates an {@link UpstreamClient}; tokens are cached per repository and scope until they expire. */
-export function createUpstreamClient(
-  fetch: UpstreamFetch,
-  logger: Logger,
-  now: () => number = Date.now,
-): UpstreamClient {
+/** Sends requests to an upstream registry, answering a Bearer challenge with a token (cached). */
+export interface TokenDance {
+  /**
+   * Sends `init` to `url` (on the upstream of `repo`) through `fetch`: with a cached token for the
+   * scope, else Basic credentials; on a 401 Bearer challenge fetches a token from the (trusted)
+   * realm and sends once more. `init.signal` is kept on every request.
+   */
+  send(fetch: UpstreamFetch, logger: Logger, repo: RepositoryRecord, url: string, init: RequestInit): Promise<Response>;
+}
+
+/** The pull scope of the image an upstream URL names (`/v2/<image>/blobs/…`). */
+function pullScope(url: string): string {
+  const image = /\/v2\/(.+)\/(manifests|blobs|tags|referrers)\//.exec(new URL(url).pathname)?.[1] ?? '';
+  return `repository:${image}:pull`;
+}
+
+/** Creates a {@link TokenDance}; tokens are cached per repository and scope until they expire. */
+export function createTokenDance(now: () => number = Date.now): TokenDance {
   const tokens = new Map<string, CachedToken>();
 
-  async function fetchToken(repo: RepositoryRecord, upstream: URL, challenge: Record<string, string>, scope: string) {
+  async function fetchToken(
+    fetch: UpstreamFetch,
+    logger: Logger,
+    repo: RepositoryRecord,
+    challenge: Record<string, string>,
+    scope: string,
+    signal: AbortSignal | null | undefined,
+  ): Promise<CachedToken> {
     const realmText = challenge.realm;
     if (realmText === undefined) throw new DepotError('UPSTREAM_ERROR', 'upstream Bearer challenge has no realm');
     const realm = new URL(realmText);
-    if (!realmTrusted(upstream, realm)) {
+    if (!realmTrusted(new URL(repo.upstream_url ?? ''), realm)) {
       logger.warn({ repo: repo.name, realm: realm.host }, 'refusing untrusted upstream token realm');
       throw new DepotError('UPSTREAM_ERROR', 'upstream token realm is not on the upstream host');
     }
@@ -70,8 +89,12 @@ export function createUpstreamClient(
     const res = await fetch(realm.toString(), {
       method: 'GET',
       headers: auth === undefined ? {} : { Authorization: auth },
+      ...(signal ? { signal } : {}),
     });
-    if (!res.ok) throw new DepotError('UPSTREAM_ERROR', `upstream token request failed with ${res.status}`);
+    if (!res.ok) {
+      await res.body?.cancel();
+      throw new DepotError('UPSTREAM_ERROR', `upstream token request failed with ${res.status}`);
+    }
     const body = (await res.json()) as { token?: string; access_token?: string; expires_in?: number };
     const token = body.token ?? body.access_token;
     if (typeof token !== 'string') throw new DepotError('UPSTREAM_ERROR', 'upstream token response has no token');
@@ -80,30 +103,45 @@ export function createUpstreamClient(
   }
 
   return {
-    async request(repo, path, init) {
-      const base = repo.upstream_url;
-      if (base === undefined) throw new DepotError('UPSTREAM_ERROR', 'cache repository has no upstream_url');
-      const upstream = new URL(base);
-      const url = base.replace(/\/+$/, '') + path;
-      const image = /^\/v2\/(.+)\/(manifests|blobs|tags|referrers)\//.exec(path)?.[1] ?? '';
-      const scope = `repository:${image}:pull`;
+    async send(fetch, logger, repo, url, init) {
+      if (repo.upstream_url === undefined)
+        throw new DepotError('UPSTREAM_ERROR', 'cache repository has no upstream_url');
+      const scope = pullScope(url);
       const key = `${repo.name} ${scope}`;
-      const send = (authorization: string | undefined): Promise<Response> =>
-        fetch(url, {
-          method: init.method,
-          headers: { ...init.headers, ...(authorization === undefined ? {} : { Authorization: authorization }) },
-          redirect: 'follow',
-        });
+      const attempt = (authorization: string | undefined): Promise<Response> => {
+        const headers = new Headers(init.headers);
+        if (authorization === undefined) headers.delete('authorization');
+        else headers.set('authorization', authorization);
+        return fetch(url, { ...init, headers, redirect: 'follow' });
+      };
       const cached = tokens.get(key);
-      const first = cached !== undefined && cached.expiresAt > now() ? `Bearer ${cached.token}` : basic(repo);
-      const res = await send(first);
+      const res = await attempt(
+        cached !== undefined && cached.expiresAt > now() ? `Bearer ${cached.token}` : basic(repo),
+      );
       if (res.status !== 401) return res;
       const challenge = parseChallenge(res.headers.get('www-authenticate') ?? '');
       await res.body?.cancel();
-      if (challenge.scheme !== 'bearer') return send(basic(repo));
-      const fresh = await fetchToken(repo, upstream, challenge.params, scope);
+      if (challenge.scheme !== 'bearer') return attempt(basic(repo));
+      const fresh = await fetchToken(fetch, logger, repo, challenge.params, scope, init.signal);
       tokens.set(key, fresh);
-      return send(`Bearer ${fresh.token}`);
+      return attempt(`Bearer ${fresh.token}`);
+    },
+  };
+}
+
+/** Creates an {@link UpstreamClient} over `fetch`, sharing `dance` (and its tokens) when given. */
+export function createUpstreamClient(
+  fetch: UpstreamFetch,
+  logger: Logger,
+  now: () => number = Date.now,
+  dance: TokenDance = createTokenDance(now),
+): UpstreamClient {
+  return {
+    request(repo, path, init) {
+      const base = repo.upstream_url;
+      if (base === undefined) throw new DepotError('UPSTREAM_ERROR', 'cache repository has no upstream_url');
+      const url = base.replace(/\/+$/, '') + path;
+      return dance.send(fetch, logger, repo, url, { method: init.method, headers: init.headers ?? {} });
     },
   };
 }

@@ -59,6 +59,8 @@ export async function getBlob(deps: DockerDeps, req: MountRequest, t: Target, di
   }
   if (read === null) throw ociError('BLOB_UNKNOWN', 'blob unknown to registry', { detail: { digest } });
   const size = read.record.size;
+  // Validators come from the requested digest, never from `read.record.hashes`: a provisional read
+  // (a fill streamed while stored) has no hashes yet, and a fill is verified against the digest.
   const headers: Record<string, string> = {
     'Content-Type': 'application/octet-stream',
     'Docker-Content-Digest': digest,

@@ -1,15 +1,14 @@
-import { createHash } from 'node:crypto';
 import {
   type ArtifactRead,
-  type ByteSource,
   badRequest,
   DepotError,
+  type ExpectedContent,
   type FormatRequest,
   type FormatResponse,
+  isDepotError,
   notFound,
 } from '@depot/core';
-import { cachedPackument } from '../cache.js';
-import type { NpmEnv } from '../env.js';
+import { loadPackument, type NpmEnv } from '../env.js';
 import { jsonResponse, requireAccess } from '../errors.js';
 import { sriSha512Hex } from '../integrity.js';
 import { isSafeTarballFile, tarballPath } from '../names.js';
@@ -21,72 +20,71 @@ export async function getTarball(env: NpmEnv, req: FormatRequest, name: string, 
   requireAccess(req, 'read');
   if (!isSafeTarballFile(file)) throw badRequest('invalid tarball file name');
   const path = tarballPath(name, file);
-  const read = await env.ctx.engine.get(req.repo.name, path, { headOnly: req.method === 'HEAD', signal: req.signal });
+  const expected = await fillExpectation(env, req, name, file, path);
+  let read: ArtifactRead | null;
+  try {
+    read = await env.ctx.engine.get(req.repo.name, path, {
+      headOnly: req.method === 'HEAD',
+      signal: req.signal,
+      ...(expected === undefined ? {} : { expected }),
+    });
+  } catch (err) {
+    if (!isDepotError(err, 'UPSTREAM_ERROR') || err.details?.rejected === undefined || expected === undefined) throw err;
+    // RELIABILITY.md P4: the upstream served bytes that are not the ones its packument names.
+    env.ctx.logger.warn({ repo: req.repo.name, path }, 'npm upstream tarball failed integrity check; not stored');
+    throw new DepotError('UPSTREAM_ERROR', `upstream tarball ${file} does not match the packument's integrity`, {
+      cause: err,
+    });
+  }
   if (read === null) throw notFound(`tarball ${file} not found`);
-  const body = read.source === 'upstream' ? await verifyFetched(env, req, read, name, file) : read.body;
-  const etag = `"${read.record.hashes.blake3}"`;
-  const headers = {
+  const headers: Record<string, string> = {
     'content-type': 'application/octet-stream',
-    etag,
     'cache-control': 'public, max-age=31536000, immutable',
     'x-content-type-options': 'nosniff',
   };
+  // A provisional read (streamed while stored) has no hashes yet: no ETag, no 304.
+  if (read.provisional === true) {
+    return { status: 200, headers: { ...headers, 'content-length': String(read.record.size) }, body: read.body };
+  }
+  const etag = `"${read.record.hashes.blake3}"`;
   if (req.headers['if-none-match'] === etag) {
-    await closeBody(read);
+    await read.body?.[Symbol.asyncIterator]().return?.();
     return { status: 304, headers: { etag } };
   }
-  return { status: 200, headers: { ...headers, 'content-length': String(read.record.size) }, body };
-}
-
-async function closeBody(read: ArtifactRead): Promise<void> {
-  await read.body?.[Symbol.asyncIterator]().return?.();
-}
-
-/** The digests a cache member's packument names for `file` (sha512 hex list and/or sha1). */
-async function expectedDigests(env: NpmEnv, member: string, name: string, file: string, signal: AbortSignal) {
-  const doc = await cachedPackument(env.ctx.engine, member, name, signal);
-  const version = doc === null ? undefined : Object.values(doc.versions).find((v) => versionFile(v) === file);
-  const sha512 = typeof version?.dist.integrity === 'string' ? sriSha512Hex(version.dist.integrity) : [];
-  const sha1 = typeof version?.dist.shasum === 'string' ? version.dist.shasum.toLowerCase() : undefined;
-  return { sha512, sha1 };
+  return { status: 200, headers: { ...headers, etag, 'content-length': String(read.record.size) }, body: read.body };
 }
 
 /**
- * A tarball a cache member is fetching right now must match the integrity its packument names. The
- * engine streams the copy to us while storing it, so the bytes are hashed on the way through; on a
- * mismatch (or a file the packument does not list) the stored copy is deleted once committed and the
- * client's stream fails, so neither Depot nor the client keeps the bad bytes.
+ * What an upstream copy of `file` must match before a cache member stores it: the sha512 of the
+ * `dist.integrity` (else the `dist.shasum`) that the packument the client sees names for it
+ * (the merged one, for a proxy). `undefined` when no fill can happen: a hosted repository, or a
+ * member ahead of every cache member without the file already holds it (tarballs are immutable,
+ * so a held copy is served as is and no packument has to be loaded).
  */
-async function verifyFetched(
+async function fillExpectation(
   env: NpmEnv,
   req: FormatRequest,
-  read: ArtifactRead,
   name: string,
   file: string,
-): Promise<ByteSource | null> {
-  if (read.body === null) return null;
-  const member = read.repo === req.repo.name ? req.repo : await env.ctx.engine.getRepository(read.repo);
-  if (member.repo_type !== 'cache') return read.body;
-  const expected = await expectedDigests(env, member.name, name, file, req.signal);
-  const body = read.body;
-  const path = read.record.path;
-  return (async function* verified() {
-    const sha512 = createHash('sha512');
-    const sha1 = createHash('sha1');
-    for await (const chunk of body) {
-      sha512.update(chunk);
-      sha1.update(chunk);
-      yield chunk;
+  path: string,
+): Promise<ExpectedContent | undefined> {
+  if (req.repo.repo_type === 'hosted') return undefined;
+  let fills = false;
+  for (const member of await env.ctx.engine.resolveMembers(req.repo.name)) {
+    if ((await env.ctx.engine.stat(member.name, path)) !== null) break;
+    if (member.repo_type === 'cache') {
+      fills = true;
+      break;
     }
-    const ok =
-      expected.sha512.length > 0
-        ? expected.sha512.includes(sha512.digest('hex'))
-        : expected.sha1 !== undefined && expected.sha1 === sha1.digest('hex');
-    if (ok) return;
-    await env.ctx.engine.delete(member.name, path);
-    env.ctx.logger.warn({ repo: member.name, path }, 'npm upstream tarball failed integrity check');
-    throw new DepotError('UPSTREAM_ERROR', `upstream tarball ${file} does not match the packument's integrity`);
-  })();
+  }
+  if (!fills) return undefined;
+  const loaded = await loadPackument(env, req.repo, name, req.signal);
+  const version = loaded === null ? undefined : Object.values(loaded.doc.versions).find((v) => versionFile(v) === file);
+  if (version === undefined) throw notFound(`tarball ${file} not found`);
+  const [sha512] = typeof version.dist.integrity === 'string' ? sriSha512Hex(version.dist.integrity) : [];
+  if (sha512 !== undefined) return { sha512 };
+  if (typeof version.dist.shasum === 'string') return { sha1: version.dist.shasum.toLowerCase() };
+  throw new DepotError('UPSTREAM_ERROR', `upstream packument names no digest for ${file}`);
 }
 
 /** `DELETE {name}/-/{file}/-rev/{rev}`: the last step of `npm unpublish name@version`. */

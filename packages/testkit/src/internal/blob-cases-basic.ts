@@ -40,6 +40,23 @@ export function blobBasicCases(store: () => BlobStore, options: BlobStoreSuiteOp
   );
 
   it(
+    '16 concurrent puts of different bytes each round-trip under their own id',
+    async () => {
+      const datas = Array.from({ length: 16 }, (_, i) => patterned(50_000 + i * 4099, i + 10));
+      const puts = await Promise.all(datas.map((d, i) => store().put(sourceOf(d, 1000 + i * 997))));
+      expect(new Set(puts.map((p) => p.id)).size).toBe(16);
+      const reads = await Promise.all(
+        puts.map(async (p) => readAll((await store().get(p.id))?.body ?? sourceOf(new Uint8Array(0)))),
+      );
+      reads.forEach((read, i) => {
+        expect(puts[i]?.size).toBe(datas[i]?.length);
+        expect(Buffer.compare(Buffer.from(read), Buffer.from(datas[i] ?? new Uint8Array(0)))).toBe(0);
+      });
+    },
+    t,
+  );
+
+  it(
     'stores zero-byte blobs',
     async () => {
       const put = await store().put(sourceOf(new Uint8Array(0)));
