@@ -1,5 +1,5 @@
-import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AuthService, DepotRecords, Logger, Principal, SettingsRecord } from '@depot/core';
+import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../http/env.js';
 import type { BackgroundWorker } from '../workers/worker.js';
 
@@ -26,10 +26,35 @@ export interface AuthOptions {
   readonly logger: Logger;
   readonly defaultAdminPassword?: string;
   readonly ldap?: LdapConfig;
+  /**
+   * Peers whose `X-Forwarded-For` is believed for rate limiting (TOML `trusted_proxies`: exact
+   * addresses or IPv4 CIDR ranges). When absent, the runtime setting `trusted_proxies` is used.
+   */
+  readonly trustedProxies?: readonly string[];
+}
+
+/** Timings and clock, for tests; production uses the defaults. */
+export interface AuthTuning {
+  /** Milliseconds since the epoch (default `Date.now`). */
+  readonly now?: () => number;
+  /** How long a user's principal is cached (default 5000 ms). */
+  readonly principalTtlMs?: number;
+  /** How long verified Basic credentials are remembered (default 60 000 ms). */
+  readonly credentialTtlMs?: number;
+  /** How often the rotation worker checks whether the JWT key is due (default 1 h). */
+  readonly rotationCheckMs?: number;
+  /** How often the JWT keys and the LDAP config are re-read from KV (default 10 000 ms). */
+  readonly refreshMs?: number;
 }
 
 /** Authentication and authorization, as the server uses it. */
 export interface AuthModule {
+  /**
+   * Per-client rate limit from the `rate_limit` setting; call first in the request pipeline.
+   * Throws `DepotError('RATE_LIMITED')`. The client is the peer address, or the `X-Forwarded-For`
+   * client when the peer is listed in the `trusted_proxies` setting.
+   */
+  rateLimit(peerIp: string, headers: Headers): void;
   /**
    * Resolves the caller from the request: `anonymous` when no credentials were sent; a
    * `DepotError('UNAUTHORIZED')` when credentials were sent and are wrong.

@@ -1,19 +1,91 @@
-import { SYSTEM_PRINCIPAL } from '@depot/core';
-import type { AuthModule, AuthOptions } from './auth-module.js';
+import { DepotError, type Principal } from '@depot/core';
+import type { AuthModule, AuthOptions, AuthTuning } from './auth-module.js';
+import { authenticate } from './authenticate.js';
+import { bootstrap } from './bootstrap.js';
+import * as defaults from './create-auth-defaults.js';
+import { CredentialCache } from './credential-cache.js';
+import { verifyLogin } from './credentials.js';
+import { type AuthContext, numberSetting, serializer, stringListSetting } from './internal/context.js';
+import { JwtKeyring } from './jwt-keys.js';
+import { LdapSettings } from './ldap-config.js';
+import { PrincipalCache } from './principals.js';
+import { clientKey, RateLimiter, type RateLimitSettings } from './rate-limit.js';
+import { registerAuthRoutes } from './routes/register.js';
+import { DEFAULT_JWT_EXPIRY_SECS, TokenService } from './tokens.js';
+import { authRefreshWorker, jwtRotationWorker } from './workers.js';
+
+/** Builds the shared context of the auth module. */
+export function createAuthContext(options: AuthOptions, tuning: AuthTuning = {}): AuthContext {
+  const now = tuning.now ?? Date.now;
+  const keyring = new JwtKeyring(options.records, options.logger, now);
+  return {
+    records: options.records,
+    settings: options.settings,
+    logger: options.logger,
+    now,
+    principals: new PrincipalCache(options.records, tuning.principalTtlMs ?? defaults.DEFAULT_PRINCIPAL_TTL_MS, now),
+    credentials: new CredentialCache(tuning.credentialTtlMs ?? defaults.DEFAULT_CREDENTIAL_TTL_MS, now),
+    keyring,
+    tokens: new TokenService(keyring, now),
+    ldap: new LdapSettings(options.records, options.ldap),
+    limiter: new RateLimiter(now),
+    serialize: serializer(),
+  };
+}
+
+/** The `rate_limit` setting, or `null` when rate limiting is off. */
+function rateLimitSetting(ctx: AuthContext): RateLimitSettings | null {
+  const v = ctx.settings().rate_limit;
+  if (v === null || typeof v !== 'object') return null;
+  const r = v as Partial<RateLimitSettings>;
+  if (typeof r.requests_per_second !== 'number' || typeof r.burst_size !== 'number') return null;
+  if (r.requests_per_second <= 0 || r.burst_size <= 0) return null;
+  return { requests_per_second: r.requests_per_second, burst_size: r.burst_size };
+}
+
+/** Issues a token for `username` (which must exist) with the `jwt_expiry_secs` lifetime. */
+export async function issueTokenFor(
+  ctx: AuthContext,
+  username: string,
+): Promise<{ token: string; expiresInSecs: number }> {
+  const { user } = await ctx.principals.get(username);
+  if (user === null) throw new DepotError('UNAUTHORIZED', 'unknown user');
+  const expiresInSecs = numberSetting(ctx.settings(), 'jwt_expiry_secs', DEFAULT_JWT_EXPIRY_SECS);
+  return { token: await ctx.tokens.issue(user, expiresInSecs), expiresInSecs };
+}
 
 /**
- * PLACEHOLDER until the identity-and-access work lands: every caller is treated as an
- * administrator. Replaced wholesale by the real implementation.
+ * Identity and access for the server: Argon2id passwords, HS256 tokens with cluster-wide rotating
+ * keys, LDAP, glob RBAC, per-client rate limiting, the admin API for users, roles and LDAP settings
+ * (docs/auth.md).
  */
-export function createAuth(_options: AuthOptions): AuthModule {
+export function createAuth(options: AuthOptions, tuning: AuthTuning = {}): AuthModule {
+  const ctx = createAuthContext(options, tuning);
   return {
-    authenticate: async () => SYSTEM_PRINCIPAL,
-    service: {
-      verifyPassword: async () => SYSTEM_PRINCIPAL,
-      issueToken: async () => ({ token: 'placeholder', expiresInSecs: 3600 }),
+    rateLimit(peerIp, headers) {
+      const limits = rateLimitSetting(ctx);
+      if (limits === null) return;
+      const trusted = options.trustedProxies ?? stringListSetting(ctx.settings(), 'trusted_proxies');
+      ctx.limiter.take(clientKey(peerIp, headers, trusted), limits);
     },
-    registerRoutes: () => {},
-    bootstrap: async () => ({ generatedAdminPassword: null }),
-    workers: [],
+    authenticate: (headers) => authenticate(ctx, headers),
+    service: {
+      async verifyPassword(username, password): Promise<Principal | null> {
+        try {
+          await verifyLogin(ctx, username, password);
+        } catch (err) {
+          if (err instanceof DepotError && err.code === 'UNAUTHORIZED') return null;
+          throw err;
+        }
+        return (await ctx.principals.get(username)).principal;
+      },
+      issueToken: (principal) => issueTokenFor(ctx, principal.username),
+    },
+    registerRoutes: (app) => registerAuthRoutes(app, ctx),
+    bootstrap: () => bootstrap(ctx, options.defaultAdminPassword),
+    workers: [
+      jwtRotationWorker(ctx, tuning.rotationCheckMs ?? defaults.DEFAULT_ROTATION_CHECK_MS),
+      authRefreshWorker(ctx, tuning.refreshMs ?? defaults.DEFAULT_REFRESH_MS),
+    ],
   };
 }

@@ -1,5 +1,5 @@
-import type { HttpBindings } from '@hono/node-server';
 import type { Logger, Principal } from '@depot/core';
+import type { HttpBindings } from '@hono/node-server';
 
 /** Per-request values every handler can read with `c.get(…)`. */
 export interface AppVariables {

@@ -1,0 +1,61 @@
+import { createHmac, randomBytes } from 'node:crypto';
+
+interface Entry {
+  readonly username: string;
+  readonly expiresAt: number;
+}
+
+/**
+ * Remembers credentials that verified recently, so HTTP Basic on hot paths does not run Argon2 (or
+ * an LDAP bind) per request. Keys are HMAC-SHA256(process secret, username ‖ 0 ‖ password): the
+ * cache never holds a password or anything usable off this process. Only successes are cached, so
+ * a wrong password always pays the full verify.
+ */
+export class CredentialCache {
+  readonly #secret = randomBytes(32);
+  readonly #entries = new Map<string, Entry>();
+
+  constructor(
+    private readonly ttlMs: number,
+    private readonly now: () => number,
+    private readonly limit = 4096,
+  ) {}
+
+  #key(username: string, password: string): string {
+    return createHmac('sha256', this.#secret).update(username).update('\0').update(password).digest('base64url');
+  }
+
+  /** True when this exact pair verified within the TTL. */
+  has(username: string, password: string): boolean {
+    const key = this.#key(username, password);
+    const entry = this.#entries.get(key);
+    if (entry === undefined) return false;
+    if (entry.expiresAt <= this.now()) {
+      this.#entries.delete(key);
+      return false;
+    }
+    return true;
+  }
+
+  /** Records a successful verify. */
+  remember(username: string, password: string): void {
+    if (this.#entries.size >= this.limit) this.#sweep();
+    this.#entries.set(this.#key(username, password), { username, expiresAt: this.now() + this.ttlMs });
+  }
+
+  /** Forgets every entry of `username` (password change, user update or delete). */
+  forget(username: string): void {
+    for (const [key, entry] of this.#entries) if (entry.username === username) this.#entries.delete(key);
+  }
+
+  /** Forgets everything (LDAP config change). */
+  clear(): void {
+    this.#entries.clear();
+  }
+
+  #sweep(): void {
+    const now = this.now();
+    for (const [key, entry] of this.#entries) if (entry.expiresAt <= now) this.#entries.delete(key);
+    if (this.#entries.size >= this.limit) this.#entries.clear();
+  }
+}

@@ -1,0 +1,102 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from './config/load-config.js';
+import { createLogger } from './logger.js';
+import { INSTALLED_PLUGINS } from './plugins/installed.js';
+import { depotVersion, startDepot } from './server.js';
+
+const HELP = `depot — artifact repository manager
+
+Usage:
+  depot                 start with ./depot.toml if present, else the defaults
+                        (HTTP on 0.0.0.0:8080, LevelDB under ./depot-data/kv)
+  depot -c FILE         start with the TOML configuration FILE
+  depot --help          show this help
+  depot --version       print the version
+
+Configuration keys: docs/config.md. REST API: docs/api.md.
+Exit codes: 0 clean shutdown, 1 runtime failure, 2 invalid configuration or arguments.
+`;
+
+function banner(password: string): string {
+  const line = '='.repeat(64);
+  return `\n${line}\n  Generated password for user "admin": ${password}\n  It is shown only once; change it after logging in.\n${line}\n\n`;
+}
+
+async function main(): Promise<number> {
+  let args: ReturnType<
+    typeof parseArgs<{
+      options: {
+        config: { type: 'string'; short: 'c' };
+        help: { type: 'boolean'; short: 'h' };
+        version: { type: 'boolean'; short: 'V' };
+      };
+    }>
+  >;
+  try {
+    args = parseArgs({
+      options: {
+        config: { type: 'string', short: 'c' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'V' },
+      },
+      allowPositionals: false,
+    });
+  } catch (err) {
+    process.stderr.write(`depot: ${err instanceof Error ? err.message : String(err)}\n\n${HELP}`);
+    return 2;
+  }
+  if (args.values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (args.values.version) {
+    process.stdout.write(`${depotVersion()}\n`);
+    return 0;
+  }
+  let loaded: ReturnType<typeof loadConfig>;
+  try {
+    loaded = loadConfig(args.values.config);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`depot: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  const { logger, flush, requestEvents } = createLogger({
+    level: loaded.config.logging.level,
+    ...(loaded.config.logging.otlp_endpoint === undefined ? {} : { otlpEndpoint: loaded.config.logging.otlp_endpoint }),
+  });
+  logger.info({ config: loaded.source, version: depotVersion() }, 'starting depot');
+  let depot: Awaited<ReturnType<typeof startDepot>>;
+  try {
+    depot = await startDepot(loaded.config, logger, INSTALLED_PLUGINS, requestEvents);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`depot: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  if (depot.generatedAdminPassword !== null) process.stderr.write(banner(depot.generatedAdminPassword));
+  for (const url of depot.urls) process.stderr.write(`depot: listening on ${url}\n`);
+  const onSignal = (signal: NodeJS.Signals): void => {
+    logger.info({ signal }, 'signal received');
+    void depot.shutdown(0);
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+  process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled promise rejection'));
+  const code = await depot.done;
+  await flush();
+  return code;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`depot: startup failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);

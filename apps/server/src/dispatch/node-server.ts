@@ -1,0 +1,81 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { Logger } from '@depot/core';
+import { getRequestListener } from '@hono/node-server';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { AppEnv } from '../http/env.js';
+import { createMetrics, type DepotMetrics } from '../http/metrics.js';
+import { trackRequestEvent } from '../http/request-events.js';
+import type { DepotServices } from '../runtime/services.js';
+import { createArtifactHandler, isArtifactPath } from './artifact-dispatcher.js';
+
+/** An incoming `x-request-id` is echoed only when it is short and plain. */
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** TLS material for an HTTPS listener. */
+export interface TlsFiles {
+  readonly certPath: string;
+  readonly keyPath: string;
+}
+
+/**
+ * One node:http(s) server: the artifact surface is served on node streams directly, everything
+ * else goes to the hono app. The request id is settled here so both halves share it.
+ */
+export function createDepotServer(
+  services: DepotServices,
+  app: OpenAPIHono<AppEnv>,
+  tls?: TlsFiles,
+  metrics: DepotMetrics = createMetrics(),
+  requestEvents?: Logger,
+): Server {
+  const honoListener = getRequestListener(app.fetch);
+  const artifacts = createArtifactHandler(services, tls !== undefined);
+  const listener = (req: IncomingMessage, res: ServerResponse): void => {
+    const incoming = req.headers['x-request-id'];
+    const requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    req.headers['x-request-id'] = requestId;
+    res.setHeader('x-request-id', requestId);
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    if (path === '/metrics' && (req.method === 'GET' || req.method === 'HEAD')) {
+      metrics.serve(res);
+      return;
+    }
+    if (requestEvents !== undefined) {
+      trackRequestEvent(req, res, requestId, requestEvents, () => services.settings.current().access_log);
+    }
+    const artifact = isArtifactPath(services, path);
+    metrics.track(req, res, artifact ? (path.startsWith('/repository') ? 'repository' : 'mount') : 'api');
+    const handled = artifact ? artifacts(req, res, requestId) : honoListener(req, res);
+    handled.catch((err: unknown) => {
+      services.logger.error({ err, request_id: requestId }, 'request handler crashed');
+      if (!res.headersSent) {
+        res.statusCode = 500;
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ error: { code: 'INTERNAL_ERROR', message: 'internal server error' } }));
+      } else {
+        res.destroy();
+      }
+    });
+  };
+  const server: Server = tls
+    ? createHttpsServer({ cert: readFileSync(tls.certPath), key: readFileSync(tls.keyPath) }, listener)
+    : createHttpServer(listener);
+  // `Expect: 100-continue` with a body over the limit: answer 413 without inviting the body.
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (!(declared > services.settings.current().max_artifact_bytes)) res.writeContinue();
+    listener(req, res);
+  });
+  // Slowloris and idle sockets (RELIABILITY §3.8); long uploads are bounded by idleness, not length.
+  server.headersTimeout = 30_000;
+  server.requestTimeout = 0;
+  server.keepAliveTimeout = 5_000;
+  server.maxRequestsPerSocket = 10_000;
+  server.setTimeout(120_000, (socket) => socket.destroy());
+  return server;
+}

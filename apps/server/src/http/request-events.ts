@@ -1,0 +1,46 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from '@depot/core';
+
+const users = new WeakMap<IncomingMessage, string>();
+
+/** Remembers who made the request, for its request event. */
+export function setRequestUser(req: IncomingMessage, username: string): void {
+  users.set(req, username);
+}
+
+/**
+ * Emits one `depot.request` event per request when the response closes (architecture.md
+ * "Logging": request_id, username, ip, method, path, status, elapsed_ns, bytes_recv, bytes_sent).
+ * The path is logged without its query string (which may carry tokens).
+ */
+export function trackRequestEvent(
+  req: IncomingMessage,
+  res: ServerResponse,
+  requestId: string,
+  sink: Logger,
+  enabled: () => boolean,
+): void {
+  if (!enabled()) return;
+  const started = process.hrtime.bigint();
+  const socket = req.socket;
+  const readBefore = socket.bytesRead;
+  const writtenBefore = socket.bytesWritten;
+  res.once('close', () => {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    sink.info(
+      {
+        request_id: requestId,
+        username: users.get(req) ?? 'anonymous',
+        ip: socket.remoteAddress ?? '',
+        method: req.method ?? '',
+        path: q < 0 ? url : url.slice(0, q),
+        status: res.statusCode,
+        elapsed_ns: Number(process.hrtime.bigint() - started),
+        bytes_recv: socket.bytesRead - readBefore,
+        bytes_sent: socket.bytesWritten - writtenBefore,
+      },
+      'depot.request',
+    );
+  });
+}

@@ -1,0 +1,12 @@
+export type { AuthModule, AuthOptions, LdapConfig } from './auth/auth-module.js';
+export type { DepotConfig } from './config/config-schema.js';
+export { configSchema } from './config/config-schema.js';
+export { ConfigError, loadConfig, parseConfig } from './config/load-config.js';
+export type { AppEnv, AppVariables } from './http/env.js';
+export type { RoutePolicy } from './http/guards.js';
+export { checkPolicy, ROUTE_POLICIES } from './http/guards.js';
+export type { InstalledPlugins } from './plugins/installed.js';
+export { INSTALLED_PLUGINS } from './plugins/installed.js';
+export type { RunningDepot } from './server.js';
+export { depotVersion, startDepot } from './server.js';
+export type { BackgroundWorker } from './workers/worker.js';

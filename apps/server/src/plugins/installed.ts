@@ -1,0 +1,20 @@
+import type { BlobStorePluginManifest, FormatPluginManifest, KvStorePluginManifest } from '@depot/core';
+import { depotPlugin as dockerFormat } from '@depot/format-docker';
+import { depotPlugin as npmFormat } from '@depot/format-npm';
+import { depotPlugin as rawFormat } from '@depot/format-raw';
+import { depotPlugin as fsBlobStore } from '@depot/store-fs';
+import { depotPlugin as levelKvStore } from '@depot/store-level';
+
+/** Every plugin this build of Depot ships, wired by manifest (no discovery). */
+export interface InstalledPlugins {
+  readonly formats: readonly FormatPluginManifest[];
+  readonly blobStores: readonly BlobStorePluginManifest[];
+  readonly kvStores: readonly KvStorePluginManifest[];
+}
+
+/** The plugins compiled into the server. */
+export const INSTALLED_PLUGINS: InstalledPlugins = {
+  formats: [rawFormat, dockerFormat, npmFormat],
+  blobStores: [fsBlobStore],
+  kvStores: [levelKvStore],
+};

@@ -1,0 +1,25 @@
+import type { DepotRecords, Logger, RepositoryEngine } from '@depot/core';
+import type { AuthModule } from '../auth/auth-module.js';
+import type { RepoService } from '../services/repo-service.js';
+import type { StoreService } from '../services/store-service.js';
+import type { FormatHost } from './format-host.js';
+import type { SettingsService } from './settings-service.js';
+import type { StoreRegistry } from './store-registry.js';
+
+/** Everything the HTTP layer and the workers use, built once at startup. */
+export interface DepotServices {
+  readonly version: string;
+  readonly logger: Logger;
+  readonly records: DepotRecords;
+  readonly settings: SettingsService;
+  readonly stores: StoreService;
+  readonly storeRegistry: StoreRegistry;
+  readonly repos: RepoService;
+  readonly engine: RepositoryEngine;
+  readonly formats: FormatHost;
+  readonly auth: AuthModule;
+  /** Peers whose `X-Forwarded-Proto`/`X-Forwarded-Host` are believed. */
+  readonly trustedProxies: ReadonlySet<string>;
+  /** Wakes the cleanup worker (after a soft delete). */
+  wakeCleanup(): void;
+}

@@ -1,0 +1,64 @@
+import { z } from '@hono/zod-openapi';
+import { NAME_PATTERN } from './schemas.js';
+
+/** 32 GiB: the default `max_artifact_bytes`. */
+export const DEFAULT_MAX_ARTIFACT_BYTES = 32 * 1024 ** 3;
+
+const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] as const;
+
+const corsSchema = z
+  .object({
+    allowed_origins: z.array(z.string()).default([]),
+    allowed_methods: z.array(z.enum(HTTP_METHODS)).default(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH']),
+    allowed_headers: z.array(z.string()).default(['Authorization', 'Content-Type', 'Accept']),
+    max_age_secs: z.number().int().min(0).default(3600),
+  })
+  .strict();
+
+const rateLimitSchema = z
+  .object({
+    requests_per_second: z.number().int().positive().default(100),
+    burst_size: z.number().int().positive().default(50),
+  })
+  .strict();
+
+/** Every runtime setting with its default (api.md, prototype-inventory §3.2). */
+const settingsFields = {
+  access_log: z.boolean().default(true),
+  max_artifact_bytes: z.number().int().positive().default(DEFAULT_MAX_ARTIFACT_BYTES),
+  default_docker_repo: z.string().regex(NAME_PATTERN, 'must be a repository name').nullable().default(null),
+  cors: corsSchema.nullable().default(null),
+  rate_limit: rateLimitSchema.nullable().default(null),
+  gc_interval_secs: z.number().int().positive().nullable().default(86_400),
+  gc_min_interval_secs: z.number().int().min(60).default(3600),
+  gc_max_orphan_candidates: z.number().int().positive().default(1_000_000),
+  max_docker_chunk_count: z.number().int().positive().default(10_000),
+  jwt_expiry_secs: z.number().int().min(60).default(86_400),
+  jwt_rotation_interval_secs: z.number().int().min(3600).default(604_800),
+  state_scan_interval_ms: z.number().int().min(100).default(1000),
+  task_retention_secs: z.number().int().min(0).default(86_400),
+  logging: z.object({ otlp_endpoint: z.string().url().nullable().optional() }).strict().nullable().default(null),
+  tracing_endpoint: z.string().url().nullable().default(null),
+  /** Peers (addresses or IPv4 CIDR) whose X-Forwarded-For counts for rate limiting. */
+  trusted_proxies: z.array(z.string().min(1)).default([]),
+};
+
+/** The full settings object, defaults filled in, cross-field rules checked. Unknown keys → 400. */
+export const settingsSchema = z
+  .object(settingsFields)
+  .strict()
+  .superRefine((s, ctx) => {
+    if (s.gc_interval_secs !== null && s.gc_interval_secs < s.gc_min_interval_secs) {
+      ctx.addIssue({ code: 'custom', path: ['gc_interval_secs'], message: 'must be ≥ gc_min_interval_secs' });
+    }
+    if (s.jwt_rotation_interval_secs < s.jwt_expiry_secs) {
+      ctx.addIssue({ code: 'custom', path: ['jwt_rotation_interval_secs'], message: 'must be ≥ jwt_expiry_secs' });
+    }
+  })
+  .openapi('Settings');
+
+/** A partial settings object (PATCH body, `[initialization.settings]`), merged then checked whole. */
+export const settingsPatchSchema = z.record(z.string(), z.unknown()).openapi('SettingsPatch');
+
+/** The parsed settings. */
+export type Settings = z.infer<typeof settingsSchema>;

@@ -1,0 +1,66 @@
+import { artifactId, type DepotRecords, type Logger } from '@depot/core';
+import { sleep } from './sleep.js';
+import type { BackgroundWorker } from './worker.js';
+
+/** The cleanup worker plus a way to run it now (after a soft delete). */
+export interface CleanupWorker extends BackgroundWorker {
+  wake(): void;
+}
+
+const PAGE = 500;
+
+async function deleteAllUnder(
+  records: DepotRecords,
+  kind: 'artifacts' | 'dirs' | 'uploads',
+  prefix: string,
+  signal: AbortSignal,
+): Promise<number> {
+  const view = records[kind];
+  let deleted = 0;
+  for (;;) {
+    if (signal.aborted) return deleted;
+    const page = await view.list({ prefix, limit: PAGE });
+    if (page.items.length === 0) return deleted;
+    await records.kv.batch(page.items.map((item) => ({ type: 'delete' as const, key: view.prefix + item.id })));
+    deleted += page.items.length;
+  }
+}
+
+/**
+ * Drains repositories marked `deleting`: their artifact records, directory aggregates and upload
+ * sessions, then the repository record. Blobs are left to GC (they may be shared through dedup).
+ */
+export function cleanupWorker(records: DepotRecords, logger: Logger, intervalMs = 30_000): CleanupWorker {
+  const waker: { onWake?: () => void } = {};
+  let pending = false;
+  const drain = async (signal: AbortSignal): Promise<void> => {
+    for await (const { id, record } of records.repositories.scan()) {
+      if (!record.deleting || signal.aborted) continue;
+      const prefix = artifactId(id, '');
+      const artifacts = await deleteAllUnder(records, 'artifacts', prefix, signal);
+      await deleteAllUnder(records, 'dirs', prefix, signal);
+      if (signal.aborted) return;
+      const current = await records.repositories.getVersioned(id);
+      if (current?.record.deleting) await records.repositories.deleteIfVersion(id, current.version);
+      logger.info({ repo: id, artifacts }, 'repository drained and removed');
+    }
+  };
+  return {
+    name: 'cleanup',
+    wake() {
+      pending = true;
+      waker.onWake?.();
+    },
+    async run(signal) {
+      while (!signal.aborted) {
+        pending = false;
+        try {
+          await drain(signal);
+        } catch (err) {
+          logger.warn({ err }, 'repository cleanup pass failed');
+        }
+        if (!pending) await sleep(intervalMs, signal, waker);
+      }
+    },
+  };
+}

@@ -1,0 +1,190 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CLI_PATH, ensureBuilt, REPO_ROOT } from './build-once.js';
+
+/** A running depot server process, spawned from the built CLI. */
+export interface DepotProcess {
+  /** `http://127.0.0.1:PORT` */
+  readonly url: string;
+  readonly port: number;
+  /** Temp dir holding the config, `kv/` and `blobs/`. */
+  readonly dataDir: string;
+  readonly adminPassword: string;
+  /** Sends `signal` (default SIGTERM) and resolves with the exit code (`null` when killed by a signal). */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /** Stops (SIGTERM) and starts again on the same data dir and port. */
+  restart(): Promise<void>;
+  /** Everything the process wrote to stdout and stderr so far. */
+  logs(): string;
+  /** SIGKILL, no waiting. */
+  kill(): void;
+}
+
+/** Options for {@link startDepot}. */
+export interface StartDepotOptions {
+  /** Extra TOML appended to the generated config (top-level keys first, then tables). */
+  readonly toml?: string;
+  readonly env?: Record<string, string>;
+  /** Leave out the `default` file store (to test a store-less start). */
+  readonly noDefaultStore?: boolean;
+  /** Health wait in ms (default 30 s). */
+  readonly timeoutMs?: number;
+}
+
+/** Finds a free TCP port on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const tomlString = (s: string): string => JSON.stringify(s);
+
+// A test that fails before stop() must not leave servers running after its worker exits.
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
+function buildConfig(dataDir: string, port: number, password: string, extra: string, store: boolean): string {
+  const hasKv = /^\s*\[kv_store\]/m.test(extra);
+  const lines = [
+    `default_admin_password = ${tomlString(password)}`,
+    '',
+    extra,
+    '',
+    '[http]',
+    `listen = "127.0.0.1:${port}"`,
+  ];
+  if (!hasKv) lines.push('', '[kv_store]', 'type = "level"', `path = ${tomlString(join(dataDir, 'kv'))}`);
+  if (store)
+    lines.push(
+      '',
+      '[[initialization.stores]]',
+      'name = "default"',
+      'store_type = "file"',
+      `root = ${tomlString(join(dataDir, 'blobs'))}`,
+      '',
+    );
+  return lines.join('\n');
+}
+
+async function waitHealthy(url: string, child: ChildProcess, timeoutMs: number, logs: () => string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`depot exited (${child.exitCode ?? child.signalCode}) before becoming healthy:\n${logs()}`);
+    }
+    try {
+      const res = await fetch(`${url}/api/v1/health`, { signal: AbortSignal.timeout(1000) });
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`depot did not become healthy in ${timeoutMs} ms:\n${logs()}`);
+}
+
+/**
+ * Spawns `node apps/server/dist/cli.js -c <tmp config>` (building first when dist is stale) on a
+ * free port with a temp data dir, a fixed admin password and a `default` file store, then waits
+ * for `GET /api/v1/health`.
+ */
+export async function startDepot(options: StartDepotOptions = {}): Promise<DepotProcess> {
+  ensureBuilt();
+  const dataDir = mkdtempSync(join(tmpdir(), 'depot-e2e-'));
+  const port = await freePort();
+  const adminPassword = `pw-${randomBytes(9).toString('base64url')}`;
+  const configPath = join(dataDir, 'depot.toml');
+  writeFileSync(
+    configPath,
+    buildConfig(dataDir, port, adminPassword, options.toml ?? '', options.noDefaultStore !== true),
+  );
+  const url = `http://127.0.0.1:${port}`;
+  let output = '';
+  let child: ChildProcess;
+
+  const spawnChild = async (): Promise<void> => {
+    child = spawn(process.execPath, [CLI_PATH, '-c', configPath], {
+      cwd: dataDir,
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const spawned = child;
+    live.add(spawned);
+    spawned.once('exit', () => live.delete(spawned));
+    child.stdout?.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
+    child.stderr?.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
+    await waitHealthy(url, child, options.timeoutMs ?? 30_000, () => output);
+  };
+
+  const stop = async (signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> => {
+    const c = child;
+    if (c.exitCode !== null || c.signalCode !== null) return c.exitCode;
+    return new Promise((resolve) => {
+      c.once('exit', (code) => resolve(code));
+      c.kill(signal);
+    });
+  };
+
+  await spawnChild();
+  return {
+    url,
+    port,
+    dataDir,
+    adminPassword,
+    stop,
+    restart: async () => {
+      await stop();
+      await spawnChild();
+    },
+    logs: () => output,
+    kill: () => {
+      child.kill('SIGKILL');
+    },
+  };
+}
+
+/** Runs the CLI with `args` to completion (no server expected); for config-error tests. */
+export async function runCli(
+  args: readonly string[],
+  cwd: string = REPO_ROOT,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  ensureBuilt();
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI_PATH, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+export type { ApiClient, ApiRequestOptions, ApiResponse } from './api.js';
+export { api, basicAuth } from './api.js';
