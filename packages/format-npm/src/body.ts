@@ -1,4 +1,4 @@
-import { type ByteSource, badRequest, DepotError } from '@depot/core';
+import { type ByteSource, badRequest, DepotError, readBounded } from '@depot/core';
 import { isObject, type JsonObject } from './types.js';
 
 /** Keys that would reach an object's prototype when copied (RELIABILITY §4.4 #63). */
@@ -8,7 +8,7 @@ const POISON_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
  * Reads a request body into memory, refusing more than `limit` bytes: a `content-length` above it
  * is `PAYLOAD_TOO_LARGE` before a byte is read, and so is a stream that runs past it.
  */
-export async function readBounded(
+export async function readRequestBody(
   body: ByteSource,
   contentLength: string | undefined,
   limit: number,
@@ -16,20 +16,7 @@ export async function readBounded(
   if (contentLength !== undefined && Number(contentLength) > limit) {
     throw new DepotError('PAYLOAD_TOO_LARGE', `request body exceeds ${limit} bytes`);
   }
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for await (const chunk of body) {
-    total += chunk.byteLength;
-    if (total > limit) throw new DepotError('PAYLOAD_TOO_LARGE', `request body exceeds ${limit} bytes`);
-    chunks.push(chunk);
-  }
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
+  return readBounded(body, limit);
 }
 
 /** Parses untrusted JSON, refusing prototype-polluting keys. The result must be an object. */
@@ -54,7 +41,7 @@ export async function readJsonObject(
   headers: Readonly<Record<string, string>>,
   limit: number,
 ): Promise<JsonObject> {
-  return parseJsonObject(await readBounded(body, headers['content-length'], limit));
+  return parseJsonObject(await readRequestBody(body, headers['content-length'], limit));
 }
 
 /** Reads a bounded JSON body of any type (dist-tag PUT sends a bare JSON string). */
@@ -63,7 +50,7 @@ export async function readJsonValue(
   headers: Readonly<Record<string, string>>,
   limit: number,
 ): Promise<unknown> {
-  const bytes = await readBounded(body, headers['content-length'], limit);
+  const bytes = await readRequestBody(body, headers['content-length'], limit);
   try {
     return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes)) as unknown;
   } catch {

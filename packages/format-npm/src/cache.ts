@@ -1,5 +1,5 @@
 import { badRequest, type CachePolicy, DepotError, type RepositoryEngine, type RepositoryRecord } from '@depot/core';
-import { parseJsonObject, readBounded } from './body.js';
+import { parseJsonObject, readRequestBody } from './body.js';
 import { escapeName, validatePackageName } from './names.js';
 import { isObject, type Packument, type PackumentVersion } from './types.js';
 
@@ -75,7 +75,7 @@ export async function cachedPackument(
 ): Promise<Packument | null> {
   const read = await engine.get(repo, cachedPackumentPath(name), signal === undefined ? {} : { signal });
   if (read === null || read.body === null) return null;
-  const bytes = await readBounded(read.body, undefined, MAX_UPSTREAM_PACKUMENT);
+  const bytes = await readRequestBody(read.body, undefined, MAX_UPSTREAM_PACKUMENT);
   let parsed: unknown;
   try {
     parsed = parseJsonObject(bytes);

@@ -1,19 +1,12 @@
-import { DepotError, type KvBatchOp, type KvEntry, type KvListOptions, type KvPage, type KvStore } from '@depot/core';
-
-const encoder = new TextEncoder();
-
-/** Compares keys by their UTF-8 bytes, the order every KV store lists in. */
-function compareKeys(a: string, b: string): number {
-  if (a === b) return 0;
-  const x = encoder.encode(a);
-  const y = encoder.encode(b);
-  const n = Math.min(x.length, y.length);
-  for (let i = 0; i < n; i++) {
-    const d = (x[i] as number) - (y[i] as number);
-    if (d !== 0) return d;
-  }
-  return x.length - y.length;
-}
+import {
+  compareUtf8,
+  DepotError,
+  type KvBatchOp,
+  type KvEntry,
+  type KvListOptions,
+  type KvPage,
+  type KvStore,
+} from '@depot/core';
 
 interface Slot {
   readonly value: Uint8Array;
@@ -46,7 +39,7 @@ export function memoryKvStore(): KvStore {
     return had;
   };
   const sortedKeys = (): string[] => {
-    sorted ??= [...data.keys()].sort(compareKeys);
+    sorted ??= [...data.keys()].sort(compareUtf8);
     return sorted;
   };
   return {
@@ -86,9 +79,9 @@ export function memoryKvStore(): KvStore {
       const keys = sortedKeys().filter(
         (k) =>
           k.startsWith(prefix) &&
-          (start === undefined || compareKeys(k, start) >= 0) &&
-          (end === undefined || compareKeys(k, end) < 0) &&
-          (cursor === undefined || compareKeys(k, cursor) > 0),
+          (start === undefined || compareUtf8(k, start) >= 0) &&
+          (end === undefined || compareUtf8(k, end) < 0) &&
+          (cursor === undefined || compareUtf8(k, cursor) > 0),
       );
       const page = keys.slice(0, limit);
       const entries: KvEntry[] = page.map((key) => {

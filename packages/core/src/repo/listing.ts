@@ -1,6 +1,6 @@
 import { badRequest } from '../errors/depot-error.js';
 import { decodePathCursor, encodePathCursor } from '../internal/path-cursor.js';
-import { compareUtf8 } from '../internal/utf8-order.js';
+import { compareUtf8 } from '../util/compare-utf8.js';
 import { type ArtifactRecord, artifactId, type DepotRecords } from '../kv/records.js';
 import type { ArtifactPage, BrowseResult } from './engine.js';
 
