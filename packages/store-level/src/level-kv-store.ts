@@ -79,10 +79,12 @@ export async function levelKvStore(
     const keyBytes = Buffer.from(key, 'utf8');
     return { shard: shards[shardOf(keyBytes, scalingFactor)] as Shard, keyBytes };
   };
-  const read = async (key: string): Promise<Uint8Array | undefined> => {
+  // PERF.md: `getSync` serves ~4.5× the reads of the awaited `get` (no thread-pool hop); a point
+  // read is a block-cache or page-cache hit, short enough to run on the event loop.
+  const read = (key: string): Uint8Array | undefined => {
     const { shard, keyBytes } = route(key);
     try {
-      return await shard.db.get(keyBytes);
+      return shard.db.getSync(keyBytes);
     } catch (err) {
       throw levelError(err, 'read', path);
     }
@@ -96,11 +98,11 @@ export async function levelKvStore(
   return {
     capabilities: { stronglyConsistentReads: true, singleNode: true },
     async get(key) {
-      const stored = await read(key);
+      const stored = read(key);
       return stored === undefined ? null : storedValue(stored);
     },
     async getVersioned(key) {
-      const stored = await read(key);
+      const stored = read(key);
       return stored === undefined ? null : { value: storedValue(stored), version: storedVersion(stored) };
     },
     put: async (key, value) =>

@@ -1,6 +1,8 @@
 import { DepotError, type Principal } from '@depot/core';
+import { decodeJwt } from 'jose';
 import { verifyLogin } from './credentials.js';
 import type { AuthContext } from './internal/context.js';
+import type { JwtKeys } from './jwt-keys.js';
 import { ANONYMOUS } from './principals.js';
 import { JWT_SHAPE } from './tokens.js';
 
@@ -36,12 +38,34 @@ export async function basicPrincipal(ctx: AuthContext, username: string, passwor
   return principal;
 }
 
-/** A bearer token: header checks, user lookup (cached), signature with the current/previous key. */
+const epochs = new WeakMap<JwtKeys, number>();
+let lastEpoch = 0;
+
+/** A number per loaded keyring state: the keyring builds a new {@link JwtKeys} on every (re)load. */
+function keyEpoch(keys: JwtKeys): number {
+  let epoch = epochs.get(keys);
+  if (epoch === undefined) {
+    epoch = ++lastEpoch;
+    epochs.set(keys, epoch);
+  }
+  return epoch;
+}
+
+/**
+ * A bearer token: header checks, user lookup (cached), signature with the current/previous key.
+ * A verified token is remembered until the credential TTL or its `exp`, keyed with the user's
+ * current `token_secret` and the keyring as loaded, so a user revocation (seen through the principal
+ * cache) or a key rotation / revoke-all (a reloaded keyring) misses at once.
+ */
 export async function tokenPrincipal(ctx: AuthContext, token: string): Promise<Principal> {
   const sub = ctx.tokens.subject(token);
   const { user, principal } = await ctx.principals.get(sub);
   if (user === null) throw unauthorized('invalid token');
+  const remembered = `${keyEpoch(await ctx.keyring.keys())}\0${user.token_secret}\0${token}`;
+  if (ctx.credentials.has(sub, remembered)) return principal;
   await ctx.tokens.verify(token, user);
+  const { exp } = decodeJwt(token);
+  if (typeof exp === 'number') ctx.credentials.remember(sub, remembered, exp * 1000);
   return principal;
 }
 

@@ -9,7 +9,9 @@ interface Entry {
  * Remembers credentials that verified recently, so HTTP Basic on hot paths does not run Argon2 (or
  * an LDAP bind) per request. Keys are HMAC-SHA256(process secret, username ‖ 0 ‖ password): the
  * cache never holds a password or anything usable off this process. Only successes are cached, so
- * a wrong password always pays the full verify.
+ * a wrong password always pays the full verify. Bearer tokens that verified are kept the same way
+ * (the "password" is the user's `token_secret` and the token, capped at the token's `exp`), so a
+ * hot download does not re-run HMAC key import and JWS verification per request.
  */
 export class CredentialCache {
   readonly #secret = randomBytes(32);
@@ -37,10 +39,12 @@ export class CredentialCache {
     return true;
   }
 
-  /** Records a successful verify. */
-  remember(username: string, password: string): void {
+  /** Records a successful verify, valid for the TTL or until `notAfter` (epoch ms), whichever is first. */
+  remember(username: string, password: string, notAfter = Number.POSITIVE_INFINITY): void {
+    const expiresAt = Math.min(this.now() + this.ttlMs, notAfter);
+    if (expiresAt <= this.now()) return;
     if (this.#entries.size >= this.limit) this.#sweep();
-    this.#entries.set(this.#key(username, password), { username, expiresAt: this.now() + this.ttlMs });
+    this.#entries.set(this.#key(username, password), { username, expiresAt });
   }
 
   /** Forgets every entry of `username` (password change, user update or delete). */

@@ -4,7 +4,6 @@ import {
   DepotError,
   type FormatResponse,
   type FormatRuntime,
-  type HeaderMap,
   type Logger,
   normalizePath,
   notFound,
@@ -16,7 +15,7 @@ import { lingerOnClose } from '../http/lingering-close.js';
 import { setRequestUser } from '../http/request-events.js';
 import type { DepotServices } from '../runtime/services.js';
 import { NAME_PATTERN } from '../services/schemas.js';
-import { baseUrl } from './base-url.js';
+import { ArtifactRequest, authHeaders, headerMap } from './artifact-request.js';
 import { EMPTY_BODY, limitedBody } from './request-body.js';
 import { writeFormatResponse } from './write-response.js';
 
@@ -24,9 +23,6 @@ import { writeFormatResponse } from './write-response.js';
 export type ArtifactHandler = (req: IncomingMessage, res: ServerResponse, requestId: string) => Promise<void>;
 
 const REPOSITORY_PREFIX = '/repository';
-
-/** Stands in for the caller until authentication has run (error rendering only). */
-const ANONYMOUS: Principal = { username: 'anonymous', anonymous: true, admin: false, can: () => false };
 
 /** True when `path` belongs to the artifact surface rather than to the hono app. */
 export function isArtifactPath(services: DepotServices, path: string): boolean {
@@ -37,18 +33,6 @@ export function isArtifactPath(services: DepotServices, path: string): boolean {
   );
 }
 
-function lowerCaseHeaders(req: IncomingMessage): { map: HeaderMap; web: Headers } {
-  const map: Record<string, string> = {};
-  const web = new Headers();
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value === undefined) continue;
-    const joined = Array.isArray(value) ? value.join(', ') : value;
-    map[name] = joined;
-    web.set(name, joined);
-  }
-  return { map, web };
-}
-
 /** Splits `/repository/{repo}/{rest}` → repo name (decoded) and the raw rest. */
 function splitRepositoryPath(rawPath: string): { repo: string; rest: string } {
   const tail = rawPath.slice(REPOSITORY_PREFIX.length + 1);
@@ -56,7 +40,7 @@ function splitRepositoryPath(rawPath: string): { repo: string; rest: string } {
   const encodedRepo = slash < 0 ? tail : tail.slice(0, slash);
   let repo: string;
   try {
-    repo = decodeURIComponent(encodedRepo);
+    repo = encodedRepo.includes('%') ? decodeURIComponent(encodedRepo) : encodedRepo;
   } catch {
     throw new DepotError('BAD_REQUEST', 'malformed percent-encoding in repository name');
   }
@@ -64,69 +48,74 @@ function splitRepositoryPath(rawPath: string): { repo: string; rest: string } {
   return { repo, rest: slash < 0 ? '' : tail.slice(slash + 1) };
 }
 
+/** Resolves `/repository/{repo}/{path}` and hands it to the repository's format. */
+async function handleRepository(
+  services: DepotServices,
+  req: IncomingMessage,
+  request: ArtifactRequest,
+  rawPath: string,
+  route: { runtime?: FormatRuntime },
+): Promise<FormatResponse> {
+  if (rawPath.length <= REPOSITORY_PREFIX.length + 1) throw notFound('no repository in path');
+  const split = splitRepositoryPath(rawPath);
+  const path = normalizePath(split.rest);
+  const repo = await services.records.repositories.get(split.repo);
+  if (repo === null || repo.deleting) throw notFound(`repository "${split.repo}" not found`);
+  const loaded = services.formats.get(repo.format);
+  if (loaded === undefined) throw notFound(`format "${repo.format}" is not installed`);
+  route.runtime = loaded.runtime;
+  const { method, principal } = request;
+  if ((method === 'GET' || method === 'HEAD') && !principal.can('read', repo.name)) {
+    deny(principal, `read access to repository "${repo.name}" denied`);
+  }
+  request.body = limitedBody(req, services.settings.current().max_artifact_bytes);
+  return loaded.runtime.handle(Object.assign(request, { repo, path, rawPath: split.rest }));
+}
+
 /** Creates the artifact-surface handler. `tls`: whether this listener is HTTPS. */
 export function createArtifactHandler(services: DepotServices, tls: boolean): ArtifactHandler {
-  const { records, formats, auth } = services;
+  const { formats, auth } = services;
 
   return async (req, res, requestId) => {
-    const logger: Logger = services.logger.child({ request_id: requestId });
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const rawPath = q < 0 ? url : url.slice(0, q);
-    const query = new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
     const method = (req.method ?? 'GET').toUpperCase();
-    const controller = new AbortController();
-    res.on('close', () => {
-      if (!res.writableFinished) controller.abort(new DepotError('BAD_REQUEST', 'client disconnected'));
-    });
-    const { map, web } = lowerCaseHeaders(req);
-    let runtime: FormatRuntime | undefined;
-    let base: BaseFormatRequest | undefined;
-    const common = {
+    const headers = headerMap(req);
+    const request = new ArtifactRequest(
+      req,
+      res,
+      tls,
+      services.trustedProxies,
       method,
-      query,
-      headers: map,
-      baseUrl: baseUrl(req, tls, services.trustedProxies),
-      principal: ANONYMOUS,
-      signal: controller.signal,
-    };
+      headers,
+      q < 0 ? '' : url.slice(q + 1),
+    );
     const isRepository = rawPath === REPOSITORY_PREFIX || rawPath.startsWith(`${REPOSITORY_PREFIX}/`);
     const mount = isRepository ? undefined : formats.mountFor(rawPath);
-    if (mount !== undefined) {
-      // Known before authentication, so even a bad-credentials 401 is in the protocol's shape.
-      runtime = mount.loaded.runtime;
-      base = { ...common, body: EMPTY_BODY };
-    }
+    // Known before authentication, so even a bad-credentials 401 is in the protocol's shape.
+    const route: { runtime?: FormatRuntime } = mount === undefined ? {} : { runtime: mount.loaded.runtime };
     try {
-      auth.rateLimit(req.socket.remoteAddress ?? '', web);
-      const principal: Principal = await auth.authenticate(web, req.socket.remoteAddress ?? '');
-      common.principal = principal;
+      const peer = req.socket.remoteAddress ?? '';
+      const web = authHeaders(headers);
+      auth.rateLimit(peer, web);
+      const principal: Principal = await auth.authenticate(web, peer);
+      request.principal = principal;
       setRequestUser(req, principal.username);
       let response: FormatResponse;
       if (isRepository) {
-        if (rawPath.length <= REPOSITORY_PREFIX.length + 1) throw notFound('no repository in path');
-        const split = splitRepositoryPath(rawPath);
-        const path = normalizePath(split.rest);
-        const repo = await records.repositories.get(split.repo);
-        if (repo === null || repo.deleting) throw notFound(`repository "${split.repo}" not found`);
-        const loaded = formats.get(repo.format);
-        if (loaded === undefined) throw notFound(`format "${repo.format}" is not installed`);
-        runtime = loaded.runtime;
-        base = { ...common, body: EMPTY_BODY };
-        if ((method === 'GET' || method === 'HEAD') && !principal.can('read', repo.name)) {
-          deny(principal, `read access to repository "${repo.name}" denied`);
-        }
-        const body = limitedBody(req, services.settings.current().max_artifact_bytes);
-        response = await runtime.handle({ ...common, body, repo, path, rawPath: split.rest });
+        response = await handleRepository(services, req, request, rawPath, route);
       } else {
-        base = { ...common, body: EMPTY_BODY };
+        const runtime = route.runtime;
         if (runtime?.handleMount === undefined) throw notFound(`no route for ${method} ${rawPath}`);
-        const body = limitedBody(req, services.settings.current().max_artifact_bytes);
-        response = await runtime.handleMount({ ...common, body, rawPath });
+        request.body = limitedBody(req, services.settings.current().max_artifact_bytes);
+        response = await runtime.handleMount(Object.assign(request, { rawPath }));
       }
       await writeFormatResponse(res, response, method === 'HEAD');
     } catch (err) {
-      await writeError(res, req, toDepotError(err, logger), runtime, base, method === 'HEAD', logger);
+      const logger: Logger = services.logger.child({ request_id: requestId });
+      request.body = EMPTY_BODY;
+      await writeError(res, req, toDepotError(err, logger), route.runtime, request, method === 'HEAD', logger);
     }
   };
 }

@@ -11,6 +11,7 @@ import { getHosted, putHosted } from './hosted.js';
 import { browseDir, mergedList, searchPaths } from './listing.js';
 import { expandMembers, writeTarget } from './members.js';
 import { normalizeDecodedPath } from './normalize-path.js';
+import { SmallBlobCache } from './small-blob-cache.js';
 import { DEFAULT_UPSTREAM_TIMEOUTS } from './upstream.js';
 
 /** Normalizes an engine path argument; the empty path names no artifact. */
@@ -50,6 +51,7 @@ export function createRepositoryEngine(options: RepositoryEngineOptions): Reposi
     touch: accessTouch(options.records, now, logger),
     negatives: negativeCache(),
     timeouts: { ...DEFAULT_UPSTREAM_TIMEOUTS, ...options.upstreamTimeouts },
+    smallBlobs: new SmallBlobCache(),
   };
   // A trip stays joinable until its fill commits, so late arrivals read the copy instead of refetching.
   const flights = singleFlight<CacheOutcome>(async (o) => (o.kind === 'fill' ? o.fill.done.catch(() => null) : null));

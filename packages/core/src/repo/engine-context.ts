@@ -4,6 +4,7 @@ import type { DepotRecords } from '../kv/records.js';
 import type { Logger } from '../logger.js';
 import type { AccessTouch } from './access-touch.js';
 import type { CachePolicy, UpstreamFetch, UpstreamTimeouts } from './engine.js';
+import type { SmallBlobCache } from './small-blob-cache.js';
 
 /** What the engine's parts share: the injected dependencies plus engine-wide state. */
 export interface EngineContext {
@@ -18,6 +19,8 @@ export interface EngineContext {
   readonly negatives: NegativeCache;
   /** Upstream timeouts with defaults applied. */
   readonly timeouts: Required<UpstreamTimeouts>;
+  /** Bytes of small blobs recently read (absent: every read goes to the blob store). */
+  readonly smallBlobs?: SmallBlobCache;
 }
 
 /** ISO-8601 form of the context clock. */

@@ -3,6 +3,7 @@ import { DepotError } from '../errors/depot-error.js';
 import type { ArtifactRecord, RepositoryRecord } from '../kv/records.js';
 import type { ArtifactRead, GetArtifactOptions, ReadSource } from './engine.js';
 import type { EngineContext } from './engine-context.js';
+import { type MemoryBody, memoryBody, readAll, type SmallBlobCache } from './small-blob-cache.js';
 
 /** Checks `range` against `size`: the served (clamped) range, or `RANGE_NOT_SATISFIABLE`. */
 export function satisfiableRange(range: ByteRange, size: number): ByteRange {
@@ -18,7 +19,8 @@ export function satisfiableRange(range: ByteRange, size: number): ByteRange {
 /**
  * Serves a stored artifact: metadata only for HEAD, else the blob (or the asked range). Returns
  * `null` when the blob is gone, so cache repositories can refetch; hosted callers turn that into
- * `DATA_INTEGRITY_ERROR`.
+ * `DATA_INTEGRITY_ERROR`. Small blobs are served from (and fill) the engine's small-blob cache
+ * as a {@link MemoryBody}: no file is opened, stat'ed or streamed for them once read.
  */
 export async function openLocal(
   ctx: EngineContext,
@@ -28,15 +30,46 @@ export async function openLocal(
   source: ReadSource,
 ): Promise<ArtifactRead | null> {
   const range = options.range === undefined ? undefined : satisfiableRange(options.range, record.size);
-  const store = await ctx.blobStore(record.store);
+  const ranged = range === undefined ? {} : { range };
+  const cache = ctx.smallBlobs?.fits(record.size) ? ctx.smallBlobs : undefined;
+  const held = cache?.get(record.store, record.blob_id);
   if (options.headOnly === true) {
-    if ((await store.head(record.blob_id)) === null) return null;
+    if (held === undefined && (await (await ctx.blobStore(record.store)).head(record.blob_id)) === null) return null;
     ctx.touch.touched(record);
-    return { record, repo: repo.name, body: null, source, ...(range === undefined ? {} : { range }) };
+    return { record, repo: repo.name, body: null, source, ...ranged };
+  }
+  if (cache !== undefined) {
+    const bytes = held ?? (await fillSmall(ctx, cache, record));
+    if (bytes === null) return null;
+    ctx.touch.touched(record);
+    const body = range === undefined ? memoryBody(bytes) : sliceOf(bytes, range);
+    return { record, repo: repo.name, body, source, ...ranged };
   }
   // Zero-byte artifacts have no satisfiable range, so `range` implies size > 0 here.
+  const store = await ctx.blobStore(record.store);
   const blob = await store.get(record.blob_id, range === undefined ? {} : { range });
   if (blob === null) return null;
   ctx.touch.touched(record);
-  return { record, repo: repo.name, body: blob.body, source, ...(range === undefined ? {} : { range }) };
+  return { record, repo: repo.name, body: blob.body, source, ...ranged };
+}
+
+/** Reads a small blob whole and caches it; `null` when the blob is gone. */
+async function fillSmall(
+  ctx: EngineContext,
+  cache: SmallBlobCache,
+  record: ArtifactRecord,
+): Promise<Uint8Array | null> {
+  const blob = await (await ctx.blobStore(record.store)).get(record.blob_id);
+  if (blob === null) return null;
+  const bytes = await readAll(blob.body);
+  cache.set(record.store, record.blob_id, bytes);
+  return bytes;
+}
+
+/** The bytes of `range` (already checked against the record's size), clamped to what is held. */
+function sliceOf(bytes: Uint8Array, range: ByteRange): MemoryBody {
+  if (range.start >= bytes.byteLength) {
+    throw new DepotError('RANGE_NOT_SATISFIABLE', 'range starts past the end', { details: { size: bytes.byteLength } });
+  }
+  return memoryBody(bytes, range.start, Math.min(range.end + 1, bytes.byteLength));
 }
