@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import type { Logger } from '@depot/core';
 import { type DepotConfig, parseListen } from './config/config-schema.js';
-import { createDepotServer } from './dispatch/node-server.js';
+import { createDepotServer, type TlsFiles } from './dispatch/node-server.js';
+import { dockerListenerManager } from './docker-listeners/listener-manager.js';
 import { createApp } from './http/app.js';
 import { createMetrics } from './http/metrics.js';
 import { INSTALLED_PLUGINS, type InstalledPlugins } from './plugins/installed.js';
@@ -94,6 +95,9 @@ export async function startDepot(
     return stopping;
   };
 
+  const tls: TlsFiles | undefined = config.https
+    ? { certPath: config.https.tls_cert, keyPath: config.https.tls_key }
+    : undefined;
   try {
     if (config.http) {
       const server = createDepotServer(services, app, undefined, metrics, requestEvents);
@@ -101,7 +105,6 @@ export async function startDepot(
       urls.push(`http://${await listen(server, config.http.listen)}`);
     }
     if (config.https) {
-      const tls = { certPath: config.https.tls_cert, keyPath: config.https.tls_key };
       const server = createDepotServer(services, app, tls, metrics, requestEvents);
       servers.push(server);
       urls.push(`https://${await listen(server, config.https.listen)}`);
@@ -115,9 +118,16 @@ export async function startDepot(
     await shutdown(1);
     throw err;
   }
+  // Per-repository Docker ports; HTTPS with the `[https]` files when configured (prototype §4).
+  const listeners = dockerListenerManager(
+    { services, metrics, tls, requestEvents },
+    logger.child({ worker: 'docker-listeners' }),
+  );
+  services.repoChanges.subscribe(() => listeners.wake());
   const workers = [
     settingsRefreshWorker(services.settings, logger.child({ worker: 'settings-refresh' })),
     cleanup,
+    listeners,
     ...services.auth.workers,
   ];
   supervisor = startSupervisor(workers, logger, () => {

@@ -2,10 +2,12 @@ import { createRepositoryEngine, depotRecords, type KvStore, type Logger, type U
 import type { AuthModule } from '../auth/auth-module.js';
 import { createAuth } from '../auth/create-auth.js';
 import type { DepotConfig } from '../config/config-schema.js';
+import { createRepoChangeSignal, notifyingRepoService } from '../docker-listeners/repo-changes.js';
 import type { InstalledPlugins } from '../plugins/installed.js';
 import { createRepoService } from '../services/repo-service.js';
 import { createStoreService } from '../services/store-service.js';
 import { cleanupWorker } from '../workers/cleanup.js';
+import { reapUploadsAtStartup } from '../workers/upload-reaper.js';
 import { createFormatHost } from './format-host.js';
 import { applyInitialIdentities, applyInitialStorage, isFreshKv } from './initialize.js';
 import type { DepotServices } from './services.js';
@@ -55,7 +57,8 @@ export async function openServices(
   const formats = createFormatHost(plugins.formats, logger);
   const storeRegistry = createStoreRegistry(records, plugins.blobStores, logger);
   const stores = createStoreService(records, storeRegistry);
-  const repos = createRepoService(records, formats.definitions);
+  const repoChanges = createRepoChangeSignal();
+  const repos = notifyingRepoService(createRepoService(records, formats.definitions), repoChanges);
   const auth: AuthModule = createAuth({
     records,
     settings: () => settings.current(),
@@ -91,7 +94,9 @@ export async function openServices(
     auth: auth.service,
     settings: () => settings.current(),
   });
-  const cleanup = cleanupWorker(records, logger.child({ worker: 'cleanup' }));
+  const cleanupLogger = logger.child({ worker: 'cleanup' });
+  await reapUploadsAtStartup({ records, engine, logger: cleanupLogger }, kv.capabilities.singleNode);
+  const cleanup = cleanupWorker(records, cleanupLogger, { engine });
   const services: DepotServices = {
     version,
     logger,
@@ -105,6 +110,7 @@ export async function openServices(
     auth,
     trustedProxies: new Set(config.trusted_proxies ?? []),
     wakeCleanup: () => cleanup.wake(),
+    repoChanges,
   };
   return { services, kv, cleanup, generatedAdminPassword };
 }

@@ -1,5 +1,6 @@
 import type { DepotRecords, Logger, RepositoryEngine } from '@depot/core';
 import type { AuthModule } from '../auth/auth-module.js';
+import type { RepoChangeSignal } from '../docker-listeners/repo-changes.js';
 import type { RepoService } from '../services/repo-service.js';
 import type { StoreService } from '../services/store-service.js';
 import type { FormatHost } from './format-host.js';
@@ -22,4 +23,6 @@ export interface DepotServices {
   readonly trustedProxies: ReadonlySet<string>;
   /** Wakes the cleanup worker (after a soft delete). */
   wakeCleanup(): void;
+  /** Fires after every repository create, update and delete made through `repos`. */
+  readonly repoChanges: RepoChangeSignal;
 }
