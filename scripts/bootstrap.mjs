@@ -33,7 +33,11 @@ function pnpm() {
   if (!existsSync(local)) {
     console.error(`depot: installing pnpm ${PNPM_VERSION} into .tools/`);
     mkdirSync(join(root, '.tools'), { recursive: true });
-    must('npm', ['install', '--prefix', join(root, '.tools'), '--no-audit', '--no-fund', `pnpm@${PNPM_VERSION}`], 'installing pnpm');
+    must(
+      'npm',
+      ['install', '--prefix', join(root, '.tools'), '--no-audit', '--no-fund', `pnpm@${PNPM_VERSION}`],
+      'installing pnpm',
+    );
   }
   return local;
 }

@@ -20,11 +20,19 @@ const result = spawnSync(
 
 let status = result.status ?? 1;
 if (existsSync(report)) {
-  const { numPassedTests = 0, numFailedTests = 0, numPendingTests = 0, numTodoTests = 0, numTotalTestSuites = 0, numFailedTestSuites = 0 } =
-    JSON.parse(readFileSync(report, 'utf8'));
+  const {
+    numPassedTests = 0,
+    numFailedTests = 0,
+    numPendingTests = 0,
+    numTodoTests = 0,
+    numTotalTestSuites = 0,
+    numFailedTestSuites = 0,
+  } = JSON.parse(readFileSync(report, 'utf8'));
   if (numPassedTests + numFailedTests === 0) status = status || 1;
   const suites = numFailedTestSuites > 0 ? ` (${numFailedTestSuites} of ${numTotalTestSuites} suites failed)` : '';
-  console.log(`\n${numPassedTests} passed, ${numFailedTests} failed, ${numPendingTests + numTodoTests} skipped${suites}`);
+  console.log(
+    `\n${numPassedTests} passed, ${numFailedTests} failed, ${numPendingTests + numTodoTests} skipped${suites}`,
+  );
 } else {
   console.log('\n0 passed, 1 failed');
   status = status || 1;

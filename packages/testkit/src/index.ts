@@ -1,7 +1,3 @@
-export { memoryKvStore } from './memory-kv-store.js';
-export { memoryBlobStore } from './memory-blob-store.js';
-export type { KvStoreSuiteOptions } from './kv-suite.js';
-export { describeKvStore } from './kv-suite.js';
 export type { BlobStoreSuiteOptions } from './blob-suite.js';
 export { describeBlobStore } from './blob-suite.js';
 export type {
@@ -19,3 +15,7 @@ export type {
 export { createFormatHarness, HARNESS_BASE_URL, harnessPrincipal } from './format-harness.js';
 export type { FormatSuiteOptions, SuiteArtifact, SuiteListing } from './format-suite.js';
 export { describeFormat } from './format-suite.js';
+export type { KvStoreSuiteOptions } from './kv-suite.js';
+export { describeKvStore } from './kv-suite.js';
+export { memoryBlobStore } from './memory-blob-store.js';
+export { memoryKvStore } from './memory-kv-store.js';

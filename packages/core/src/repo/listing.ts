@@ -1,7 +1,7 @@
 import { badRequest } from '../errors/depot-error.js';
 import { decodePathCursor, encodePathCursor } from '../internal/path-cursor.js';
-import { compareUtf8 } from '../util/compare-utf8.js';
 import { type ArtifactRecord, artifactId, type DepotRecords } from '../kv/records.js';
+import { compareUtf8 } from '../util/compare-utf8.js';
 import type { ArtifactPage, BrowseResult } from './engine.js';
 
 /** Default and greatest page size of list and search. */

@@ -29,7 +29,8 @@ export async function getTarball(env: NpmEnv, req: FormatRequest, name: string, 
       ...(expected === undefined ? {} : { expected }),
     });
   } catch (err) {
-    if (!isDepotError(err, 'UPSTREAM_ERROR') || err.details?.rejected === undefined || expected === undefined) throw err;
+    if (!isDepotError(err, 'UPSTREAM_ERROR') || err.details?.rejected === undefined || expected === undefined)
+      throw err;
     // RELIABILITY.md P4: the upstream served bytes that are not the ones its packument names.
     env.ctx.logger.warn({ repo: req.repo.name, path }, 'npm upstream tarball failed integrity check; not stored');
     throw new DepotError('UPSTREAM_ERROR', `upstream tarball ${file} does not match the packument's integrity`, {
