@@ -65,6 +65,8 @@ if (command === 'start') {
   if (process.getuid?.() === 0) must('bash', ['scripts/install-test-deps.sh'], 'installing test dependencies');
   else console.error('depot: not root: skipping system test dependencies (tests needing them say so)');
   build(pm);
+  must(pm, ['exec', 'turbo', 'run', 'typecheck', '--output-logs=errors-only'], 'typecheck');
+  must(pm, ['exec', 'biome', 'check', '.'], 'lint');
   process.exit(run(process.execPath, ['scripts/run-tests.mjs', ...process.argv.slice(3)]));
 } else if (command === 'bench') {
   build(pm);
