@@ -5,6 +5,7 @@ import { type DepotInstance, startDepot } from '../launch/depot.js';
 import { repoRoot, scratchRoot } from '../launch/paths.js';
 import type { GroupContext } from './context.js';
 import { FIGURES, figure } from './figures.js';
+import { rawAuthGroup } from './group-auth.js';
 import { dockerGroup } from './group-docker.js';
 import { npmGroup } from './group-npm.js';
 import { rawDownloadGroup, rawUploadGroup } from './group-raw.js';
@@ -32,7 +33,7 @@ export interface CompareOutput {
   readonly jsonFile?: string;
 }
 
-const GROUPS = [rssIdle, rawDownloadGroup, rawUploadGroup, dockerGroup, npmGroup, rssMixed];
+const GROUPS = [rssIdle, rawDownloadGroup, rawAuthGroup, rawUploadGroup, dockerGroup, npmGroup, rssMixed];
 
 /** Starts a Depot on loopback, runs every selected group against it and its peers, and reports. */
 export async function runCompare(o: CompareOptions): Promise<CompareOutput> {
@@ -83,6 +84,7 @@ function groupOf(name: string): string {
   if (name === 'rss-idle') return rssIdle.name;
   if (name === 'rss-mixed') return rssMixed.name;
   if (name === 'raw-upload-1g') return rawUploadGroup.name;
+  if (name === 'raw-download-1k-basic') return rawAuthGroup.name;
   if (name.startsWith('raw-')) return rawDownloadGroup.name;
   if (name.startsWith('docker-')) return dockerGroup.name;
   return npmGroup.name;

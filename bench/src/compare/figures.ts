@@ -17,6 +17,13 @@ export const FIGURES: readonly FigureDef[] = [
     target: { kind: 'ratio', min: 0.5 },
   },
   {
+    name: 'raw-download-1k-basic',
+    title: 'raw download 1 KiB @64, Basic auth vs anonymous',
+    unit: 'req/s',
+    peer: 'depot anonymous',
+    target: { kind: 'ratio', min: 0.8 },
+  },
+  {
     name: 'raw-upload-1g',
     title: 'raw upload 1 GiB durable',
     unit: 'MB/s',
