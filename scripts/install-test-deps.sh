@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the end-to-end tests and `depot-bench compare` drive: Debian clients/peers
-# (skopeo umoci docker-registry nginx wrk slapd ldap-utils) and verdaccio 6.8.0 into .test-deps/.
+# (skopeo umoci podman buildah docker-registry nginx wrk slapd ldap-utils) and verdaccio 6.8.0
+# into .test-deps/.
 # Idempotent and quick when everything is present; `apt-get update` runs only when something is
 # missing; serialized with flock so concurrent callers wait for one another. Needs root for apt;
 # without root it only prints what it would install.
@@ -12,7 +13,8 @@ LOCK="${DEPOT_TEST_DEPS_LOCK:-/tmp/depot-install-test-deps.lock}"
 
 # binary -> Debian package
 declare -A WANT=(
-  [skopeo]=skopeo [umoci]=umoci [docker-registry]=docker-registry [nginx]=nginx-light
+  [skopeo]=skopeo [umoci]=umoci [podman]=podman [buildah]=buildah [docker-registry]=docker-registry
+  [nginx]=nginx-light
   [wrk]=wrk [slapd]=slapd [ldapsearch]=ldap-utils
 )
 
