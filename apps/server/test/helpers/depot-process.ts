@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,10 +51,14 @@ export async function freePort(): Promise<number> {
 
 const tomlString = (s: string): string => JSON.stringify(s);
 
-// A test that fails before stop() must not leave servers running after its worker exits.
+// A test that fails before stop() must not leave servers running after its worker exits, and no
+// run leaves its data directories behind (set DEPOT_E2E_KEEP=1 to keep them for debugging).
 const live = new Set<ChildProcess>();
+const dataDirs = new Set<string>();
 process.once('exit', () => {
   for (const child of live) child.kill('SIGKILL');
+  if (process.env.DEPOT_E2E_KEEP === '1') return;
+  for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
 });
 
 function buildConfig(dataDir: string, port: number, password: string, extra: string, store: boolean): string {
@@ -106,6 +110,7 @@ async function waitHealthy(url: string, child: ChildProcess, timeoutMs: number, 
 export async function startDepot(options: StartDepotOptions = {}): Promise<DepotProcess> {
   ensureBuilt();
   const dataDir = mkdtempSync(join(tmpdir(), 'depot-e2e-'));
+  dataDirs.add(dataDir);
   const port = await freePort();
   const adminPassword = `pw-${randomBytes(9).toString('base64url')}`;
   const configPath = join(dataDir, 'depot.toml');
