@@ -33,6 +33,21 @@ interface Shard {
   readonly writer: ShardWriter;
 }
 
+/**
+ * Memtable bytes for all shards together. LevelDB's default is 4 MiB per database, which with
+ * 8 shards lets up to 32 MiB (64 MiB with the immutable memtables being flushed) of small metadata
+ * writes sit in RSS; records here are a few hundred bytes, so a smaller memtable only means more,
+ * smaller level-0 files, which compaction merges in the background.
+ */
+const TOTAL_WRITE_BUFFER = 8 * 1024 * 1024;
+/** No shard's memtable goes below this, however many shards. */
+const MIN_SHARD_WRITE_BUFFER = 256 * 1024;
+
+/** The memtable size of one shard of `count`. */
+function shardWriteBuffer(count: number): number {
+  return Math.max(MIN_SHARD_WRITE_BUFFER, Math.floor(TOTAL_WRITE_BUFFER / count));
+}
+
 async function openShards(path: string, count: number, cacheSize: number, sync: boolean): Promise<Shard[]> {
   const opened = await Promise.allSettled(
     Array.from({ length: count }, async (_, i) => {
@@ -41,6 +56,7 @@ async function openShards(path: string, count: number, cacheSize: number, sync: 
         keyEncoding: 'view',
         valueEncoding: 'view',
         cacheSize: Math.floor(cacheSize / count),
+        writeBufferSize: shardWriteBuffer(count),
       });
       try {
         await db.open();

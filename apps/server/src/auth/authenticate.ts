@@ -1,5 +1,4 @@
 import { DepotError, type Principal } from '@depot/core';
-import { decodeJwt } from 'jose';
 import { verifyLogin } from './credentials.js';
 import type { AuthContext } from './internal/context.js';
 import type { JwtKeys } from './jwt-keys.js';
@@ -53,20 +52,38 @@ function keyEpoch(keys: JwtKeys): number {
 
 /**
  * A bearer token: header checks, user lookup (cached), signature with the current/previous key.
- * A verified token is remembered until the credential TTL or its `exp`, keyed with the user's
+ * A verified token is remembered until the credential TTL or its `exp`, bound to the user's
  * current `token_secret` and the keyring as loaded, so a user revocation (seen through the principal
- * cache) or a key rotation / revoke-all (a reloaded keyring) misses at once.
+ * cache) or a key rotation / revoke-all (a reloaded keyring) misses at once. A remembered token
+ * costs one keyed hash: no JWT decode, no signature check.
  */
 export async function tokenPrincipal(ctx: AuthContext, token: string): Promise<Principal> {
-  const sub = ctx.tokens.subject(token);
+  const known = ctx.credentials.verifiedToken(token);
+  if (known !== undefined) {
+    const { user, principal } = await ctx.principals.get(known.username);
+    if (user !== null && known.bound === tokenBinding(await ctx.keyring.keys(), user.token_secret)) return principal;
+  }
+  // Decoded once per request: `exp` is only trusted after the signature has verified.
+  const { sub, exp } = ctx.tokens.claims(token);
   const { user, principal } = await ctx.principals.get(sub);
   if (user === null) throw unauthorized('invalid token');
-  const remembered = `${keyEpoch(await ctx.keyring.keys())}\0${user.token_secret}\0${token}`;
-  if (ctx.credentials.has(sub, remembered)) return principal;
   await ctx.tokens.verify(token, user);
-  const { exp } = decodeJwt(token);
-  if (typeof exp === 'number') ctx.credentials.remember(sub, remembered, exp * 1000);
+  // After verify: a signature miss may have reloaded the keyring.
+  const bound = tokenBinding(await ctx.keyring.keys(), user.token_secret);
+  ctx.credentials.rememberToken(token, sub, bound, exp === undefined ? Number.POSITIVE_INFINITY : exp * 1000);
   return principal;
+}
+
+/** What a remembered token is valid against: the keyring as loaded and the user's token secret. */
+const tokenBinding = (keys: JwtKeys, tokenSecret: string): string => `${keyEpoch(keys)}\0${tokenSecret}`;
+
+/**
+ * The `anonymous` principal without an await when the principal cache holds it: anonymous reads
+ * are the hottest path, and the cache (TTL, invalidation on user/role change) stays the authority.
+ */
+function anonymousPrincipal(ctx: AuthContext): Principal | Promise<Principal> {
+  const held = ctx.principals.peek(ANONYMOUS);
+  return held ?? ctx.principals.get(ANONYMOUS).then((entry) => entry.principal);
 }
 
 /**
@@ -75,7 +92,7 @@ export async function tokenPrincipal(ctx: AuthContext, token: string): Promise<P
  */
 export async function authenticate(ctx: AuthContext, headers: Headers): Promise<Principal> {
   const value = headers.get('authorization')?.trim() ?? '';
-  if (value === '') return (await ctx.principals.get(ANONYMOUS)).principal;
+  if (value === '') return anonymousPrincipal(ctx);
   if (value.length > MAX_AUTHORIZATION_LENGTH) throw unauthorized('authorization header too long');
   const space = value.indexOf(' ');
   if (space < 0) {

@@ -1,4 +1,4 @@
-import { Client, InvalidCredentialsError } from 'ldapts';
+import type { Client } from 'ldapts';
 import type { LdapConfig } from './auth-module.js';
 
 /** What an LDAP login attempt found. */
@@ -37,7 +37,15 @@ function attrStrings(value: unknown): string[] {
   return list.map((v) => (typeof v === 'string' ? v : Buffer.isBuffer(v) ? v.toString('utf8') : String(v)));
 }
 
-async function openClient(config: LdapConfig): Promise<Client> {
+/** ldapts, loaded on the first LDAP login: most servers never configure LDAP (idle RSS). */
+type Ldapts = typeof import('ldapts');
+let ldapts: Promise<Ldapts> | undefined;
+const loadLdapts = (): Promise<Ldapts> => {
+  ldapts ??= import('ldapts');
+  return ldapts;
+};
+
+async function openClient({ Client }: Ldapts, config: LdapConfig): Promise<Client> {
   const tlsOptions = { rejectUnauthorized: config.tls_skip_verify !== true };
   const client = new Client({
     url: config.url,
@@ -59,7 +67,8 @@ export async function ldapLogin(config: LdapConfig, username: string, password: 
   if (password === '' || username === '') return { kind: 'bad-password' };
   let client: Client | null = null;
   try {
-    client = await openClient(config);
+    const lib = await loadLdapts();
+    client = await openClient(lib, config);
     await client.bind(config.bind_dn, config.bind_password);
     const filter = fillFilter(config.user_filter ?? '(uid={username})', { username });
     const { searchEntries } = await client.search(config.user_base_dn, {
@@ -73,7 +82,7 @@ export async function ldapLogin(config: LdapConfig, username: string, password: 
     try {
       await client.bind(entry.dn, password);
     } catch (err) {
-      if (err instanceof InvalidCredentialsError) return { kind: 'bad-password' };
+      if (err instanceof lib.InvalidCredentialsError) return { kind: 'bad-password' };
       throw err;
     }
     await client.bind(config.bind_dn, config.bind_password);

@@ -59,6 +59,12 @@ export class PrincipalCache {
     private readonly now: () => number,
   ) {}
 
+  /** The principal of `username` when held and fresh, without a KV read or an await; else `undefined`. */
+  peek(username: string): ResolvedPrincipal | undefined {
+    const hit = this.#users.get(username);
+    return hit !== undefined && hit.expiresAt > this.now() ? hit.principal : undefined;
+  }
+
   /** The user record (or `null`) and principal of `username`. */
   async get(username: string): Promise<CachedUser> {
     const hit = this.#users.get(username);

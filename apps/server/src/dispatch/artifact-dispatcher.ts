@@ -59,8 +59,9 @@ async function handleRepository(
   if (rawPath.length <= REPOSITORY_PREFIX.length + 1) throw notFound('no repository in path');
   const split = splitRepositoryPath(rawPath);
   const path = normalizePath(split.rest);
-  const repo = await services.records.repositories.get(split.repo);
-  if (repo === null || repo.deleting) throw notFound(`repository "${split.repo}" not found`);
+  // Resolved once per request through the engine's repository cache; the engine reuses it.
+  const repo = await services.engine.findRepository(split.repo);
+  if (repo === null) throw notFound(`repository "${split.repo}" not found`);
   const loaded = services.formats.get(repo.format);
   if (loaded === undefined) throw notFound(`format "${repo.format}" is not installed`);
   route.runtime = loaded.runtime;
@@ -75,6 +76,8 @@ async function handleRepository(
 /** Creates the artifact-surface handler. `tls`: whether this listener is HTTPS. */
 export function createArtifactHandler(services: DepotServices, tls: boolean): ArtifactHandler {
   const { formats, auth } = services;
+  // Repository create/update/delete through the API must show on the very next request.
+  services.repoChanges.subscribe(() => services.engine.invalidateRepository());
 
   return async (req, res, requestId) => {
     const url = req.url ?? '/';

@@ -1,9 +1,7 @@
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import type { ArtifactRecord, Logger, RepositoryEngine } from '@depot/core';
-import { pack as tarPack } from 'tar-stream';
-import { ZipFile } from 'yazl';
 
 /** Archive formats `download-archive` produces. */
 export const ARCHIVE_FORMATS = ['tar', 'tar.gz', 'zip'] as const;
@@ -28,12 +26,14 @@ export async function listUnder(engine: RepositoryEngine, repo: string, prefix: 
   return out;
 }
 
-function tarStream(
+async function tarStream(
   engine: RepositoryEngine,
   repo: string,
   records: readonly ArtifactRecord[],
   logger: Logger,
-): Readable {
+): Promise<Readable> {
+  // Loaded per archive request only: tar-stream and yazl cost idle RSS on every server.
+  const { pack: tarPack } = await import('tar-stream');
   const pack = tarPack();
   void (async () => {
     for (const record of records) {
@@ -53,12 +53,13 @@ function tarStream(
   return Readable.from(pack);
 }
 
-function zipStream(
+async function zipStream(
   engine: RepositoryEngine,
   repo: string,
   records: readonly ArtifactRecord[],
   logger: Logger,
-): Readable {
+): Promise<Readable> {
+  const { ZipFile } = await import('yazl');
   const zip = new ZipFile();
   for (const record of records) {
     zip.addReadStreamLazy(record.path, { mtime: new Date(record.updated_at) }, (cb) => {
@@ -83,10 +84,11 @@ export function archiveStream(
   format: ArchiveFormat,
   logger: Logger,
 ): Readable {
-  if (format === 'zip') return zipStream(engine, repo, records, logger);
-  const tar = tarStream(engine, repo, records, logger);
-  if (format === 'tar') return tar;
-  const gzip = createGzip();
-  pipeline(tar, gzip).catch(() => {});
-  return gzip;
+  // The archive library loads asynchronously; the caller gets a stream at once.
+  const out = new PassThrough();
+  const source = format === 'zip' ? zipStream(engine, repo, records, logger) : tarStream(engine, repo, records, logger);
+  source
+    .then((archive) => (format === 'tar.gz' ? pipeline(archive, createGzip(), out) : pipeline(archive, out)))
+    .catch((err: unknown) => out.destroy(err instanceof Error ? err : new Error(String(err))));
+  return out;
 }

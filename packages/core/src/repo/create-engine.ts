@@ -1,7 +1,7 @@
 import { badRequest, notAllowed, notFound } from '../errors/depot-error.js';
 import { negativeCache } from '../internal/negative-cache.js';
 import { singleFlight } from '../internal/single-flight.js';
-import { artifactId, type RepositoryRecord } from '../kv/records.js';
+import { type ArtifactRecord, artifactId, type RepositoryRecord } from '../kv/records.js';
 import { noopLogger } from '../logger.js';
 import { accessTouch } from './access-touch.js';
 import { type CacheOutcome, getCached } from './cache-read.js';
@@ -11,8 +11,14 @@ import { getHosted, putHosted } from './hosted.js';
 import { browseDir, mergedList, searchPaths } from './listing.js';
 import { expandMembers, writeTarget } from './members.js';
 import { normalizeDecodedPath } from './normalize-path.js';
+import { ARTIFACT_CACHE_TTL_MS, REPOSITORY_CACHE_TTL_MS, RecordCache } from './record-cache.js';
 import { SmallBlobCache } from './small-blob-cache.js';
 import { DEFAULT_UPSTREAM_TIMEOUTS } from './upstream.js';
+
+/** Repository records held in memory at most (a server has tens to hundreds). */
+const REPOSITORY_CACHE_ENTRIES = 1024;
+/** Hosted artifact records held in memory at most (~1 KiB each). */
+const ARTIFACT_CACHE_ENTRIES = 4096;
 
 /** Normalizes an engine path argument; the empty path names no artifact. */
 function artifactPath(path: string): string {
@@ -37,10 +43,15 @@ function artifactPath(path: string): string {
  * Upstream failures (network, timeouts, 5xx, 429, rejected answers) serve the stale copy when one
  * is held; an upstream 404 serves a held copy as stale (first-seen content stays pinned), answers
  * `null` otherwise and is remembered for min(TTL, 300 s) when the repository has a TTL.
+ *
+ * Repository records, and artifact records of hosted reads, are held in memory for a few seconds
+ * (bounded): writes made through this engine, and {@link RepositoryEngine.invalidateRepository},
+ * take effect at once; other instances' changes show within the TTL.
  */
 export function createRepositoryEngine(options: RepositoryEngineOptions): RepositoryEngine {
   const now = options.now ?? Date.now;
   const logger = options.logger ?? noopLogger;
+  const artifactRecords = new RecordCache<ArtifactRecord>(ARTIFACT_CACHE_TTL_MS, ARTIFACT_CACHE_ENTRIES, now);
   const ctx: EngineContext = {
     records: options.records,
     blobStore: (name) => options.blobStore(name),
@@ -48,16 +59,20 @@ export function createRepositoryEngine(options: RepositoryEngineOptions): Reposi
     cachePolicy: (format) => options.cachePolicy(format),
     logger,
     now,
-    touch: accessTouch(options.records, now, logger),
+    touch: accessTouch(options.records, now, logger, (id) => artifactRecords.delete(id)),
     negatives: negativeCache(),
     timeouts: { ...DEFAULT_UPSTREAM_TIMEOUTS, ...options.upstreamTimeouts },
     smallBlobs: new SmallBlobCache(),
+    repos: new RecordCache<RepositoryRecord>(REPOSITORY_CACHE_TTL_MS, REPOSITORY_CACHE_ENTRIES, now),
+    artifactRecords,
   };
   // A trip stays joinable until its fill commits, so late arrivals read the copy instead of refetching.
   const flights = singleFlight<CacheOutcome>(async (o) => (o.kind === 'fill' ? o.fill.done.catch(() => null) : null));
 
+  // A repository being deleted is held too: it reads as absent until the record is gone.
+  const loadRepository = (name: string): Promise<RepositoryRecord | null> => ctx.records.repositories.get(name);
   const lookup = async (name: string): Promise<RepositoryRecord | null> => {
-    const repo = await ctx.records.repositories.get(name);
+    const repo = ctx.repos.get(name) ?? (await ctx.repos.load(name, loadRepository));
     return repo === null || repo.deleting === true ? null : repo;
   };
   const repository = async (name: string): Promise<RepositoryRecord> => {
@@ -73,6 +88,13 @@ export function createRepositoryEngine(options: RepositoryEngineOptions): Reposi
 
   const engine: RepositoryEngine = {
     getRepository: repository,
+    findRepository: lookup,
+    invalidateRepository(name) {
+      if (name === undefined) ctx.repos.clear();
+      else ctx.repos.delete(name);
+      // A repository re-created under an old name must not see the old one's artifact records.
+      artifactRecords.clear();
+    },
     async put(name, rawPath, body, opts = {}) {
       const path = artifactPath(rawPath);
       const repo = await repository(name);
@@ -108,7 +130,12 @@ export function createRepositoryEngine(options: RepositoryEngineOptions): Reposi
       const repo = await repository(name);
       let deleted = false;
       for (const member of await members(repo)) {
-        if (await ctx.records.artifacts.delete(artifactId(member.name, path))) deleted = true;
+        const id = artifactId(member.name, path);
+        try {
+          if (await ctx.records.artifacts.delete(id)) deleted = true;
+        } finally {
+          artifactRecords.delete(id);
+        }
       }
       return deleted;
     },

@@ -146,6 +146,13 @@ export interface UpstreamTimeouts {
  */
 export interface RepositoryEngine {
   getRepository(name: string): Promise<RepositoryRecord>;
+  /** Like {@link getRepository} but `null` when absent or being deleted. Served from a short-lived cache. */
+  findRepository(name: string): Promise<RepositoryRecord | null>;
+  /**
+   * Drops cached repository records (`name`, or all) and the cached artifact records: call after
+   * creating, updating or deleting a repository so the next request sees the change.
+   */
+  invalidateRepository(name?: string): void;
   /** Hosted: stores. Proxy: writes to `write_member` or the first hosted member. Cache: `NOT_ALLOWED`. */
   put(repo: string, path: string, body: ByteSource, options?: PutArtifactOptions): Promise<ArtifactRecord>;
   /**

@@ -61,6 +61,19 @@ export async function commitArtifact(
   record: ArtifactRecord,
   overwrite: boolean,
 ): Promise<ArtifactRecord> {
+  try {
+    return await writeRecord(ctx, id, record, overwrite);
+  } finally {
+    ctx.artifactRecords.delete(id);
+  }
+}
+
+async function writeRecord(
+  ctx: EngineContext,
+  id: string,
+  record: ArtifactRecord,
+  overwrite: boolean,
+): Promise<ArtifactRecord> {
   if (!overwrite) {
     await ctx.records.artifacts.putIfVersion(id, record, null);
     return record;
@@ -78,16 +91,28 @@ export async function commitArtifact(
   throw new DepotError('CONFLICT', 'artifact is being written concurrently');
 }
 
-/** Reads an artifact of a hosted repository (no upstream). */
+/**
+ * Reads an artifact of a hosted repository (no upstream). The record may come from the engine's
+ * short-lived record cache; when its blob is gone (another instance replaced the artifact and GC
+ * ran), the record is re-read once from KV before the read counts as broken.
+ */
 export async function getHosted(
   ctx: EngineContext,
   repo: RepositoryRecord,
   path: string,
   options: GetArtifactOptions,
 ): Promise<ArtifactRead | null> {
-  const record = await ctx.records.artifacts.get(artifactId(repo.name, path));
+  const id = artifactId(repo.name, path);
+  const cached = ctx.artifactRecords.get(id);
+  let record = cached ?? (await ctx.artifactRecords.load(id, (key) => ctx.records.artifacts.get(key)));
   if (record === null) return null;
-  const read = await openLocal(ctx, repo, record, options, 'local');
+  let read = await openLocal(ctx, repo, record, options, 'local');
+  if (read === null && cached !== undefined) {
+    ctx.artifactRecords.delete(id);
+    record = await ctx.records.artifacts.get(id);
+    if (record === null) return null;
+    read = await openLocal(ctx, repo, record, options, 'local');
+  }
   if (read === null) {
     throw new DepotError('DATA_INTEGRITY_ERROR', 'artifact points at a missing blob', {
       details: { repo: repo.name, path, blob_id: record.blob_id },
