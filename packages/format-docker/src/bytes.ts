@@ -39,9 +39,21 @@ export async function peek(body: ByteSource): Promise<ByteSource | null> {
   let first = await it.next();
   while (!first.done && first.value.byteLength === 0) first = await it.next();
   if (first.done) return null;
-  const head = first.value;
-  return (async function* () {
-    yield head;
-    for (let n = await it.next(); !n.done; n = await it.next()) yield n.value;
-  })();
+  // The first chunk, then plain delegation to `it` (no generator layer per chunk).
+  let head: Uint8Array | null = first.value;
+  const rest: AsyncIterableIterator<Uint8Array> = {
+    next() {
+      if (head === null) return it.next();
+      const value = head;
+      head = null;
+      return Promise.resolve({ done: false, value });
+    },
+    async return() {
+      head = null;
+      await it.return?.();
+      return { done: true, value: undefined };
+    },
+    [Symbol.asyncIterator]: () => rest,
+  };
+  return rest;
 }

@@ -8,10 +8,11 @@ import {
   noopLogger,
   type StoreContext,
 } from '@depot/core';
-import { blobPath, isBlobId, newBlobId, tempPath } from './internal/blob-paths.js';
+import { blobPath, isBlobId, tempPath } from './internal/blob-paths.js';
 import { BufferPool } from './internal/buffer-pool.js';
-import { commitBlob, discardTemp, prepareRoot } from './internal/commit-blob.js';
+import { commitBlob, commitState, discardTemp, prepareRoot } from './internal/commit-blob.js';
 import { DIRECT_ALIGN, type DirectIo, probeDirectIo } from './internal/direct-io.js';
+import { BlobIdAllocator } from './internal/fanout.js';
 import { errnoOf, fsCall, fsError } from './internal/fs-errors.js';
 import { resolveFsOptions } from './internal/fs-options.js';
 import { healthRoundTrip } from './internal/health.js';
@@ -42,9 +43,11 @@ async function openBlob(root: string, id: string): Promise<FileHandle | null> {
 }
 
 /**
- * The filesystem blob store: `<root>/<id[0:4]>/<id[4:8]>/<id>` with random ids. A put streams into
- * `<root>/.tmp/`, fsyncs, runs `beforeCommit`, then renames into place, so a blob is visible only
- * whole; temp files of crashed processes are removed at open.
+ * The filesystem blob store: `<root>/<id[0:4]>/<id[4:8]>/<id>` with random ids (consecutive ids share
+ * a fan-out directory, see `BlobIdAllocator`). A put streams into `<root>/.tmp/`, runs
+ * `beforeCommit`, renames into place and fsyncs file and directories before it resolves, so a blob
+ * is named only whole and durable by the time anyone can learn its id; temp files of crashed
+ * processes are removed at open.
  */
 export async function fsBlobStore(
   options: FsBlobStoreOptions,
@@ -55,18 +58,24 @@ export async function fsBlobStore(
   const removed = await prepareRoot(root);
   if (removed > 0) logger.warn({ root, removed }, 'removed temp files left by an earlier process');
   const direct: DirectIo | null = directIo ? await probeDirectIo(root) : null;
+  const ids = new BlobIdAllocator();
+  const commits = commitState();
   const pool = new BufferPool(direct === null ? ioBytes : Math.ceil(ioBytes / DIRECT_ALIGN) * DIRECT_ALIGN, direct);
 
   const store: BlobStore = {
     async put(body, putOptions = {}) {
-      const id = newBlobId();
+      const id = ids.next();
       const temp = tempPath(root, id);
       try {
-        const size = await writeTemp(body, temp, { pool, direct: direct !== null, sync, signal: putOptions.signal });
-        await putOptions.beforeCommit?.();
-        putOptions.signal?.throwIfAborted();
-        await commitBlob(root, id, temp, sync);
-        return { id, size };
+        const written = await writeTemp(body, temp, { pool, direct: direct !== null, sync, signal: putOptions.signal });
+        try {
+          await putOptions.beforeCommit?.();
+          putOptions.signal?.throwIfAborted();
+          await commitBlob(root, id, temp, sync ? written.handle : null, commits);
+        } finally {
+          await written.handle.close().catch(() => undefined);
+        }
+        return { id, size: written.size };
       } catch (err) {
         await discardTemp(temp);
         throw err;

@@ -9,6 +9,7 @@ import {
   type ExtraHashAlgorithm,
 } from '../kv/records.js';
 import type { ExpectedContent } from '../repo/engine.js';
+import { joinChunks, readHead, SMALL_BODY_BYTES } from './read-head.js';
 import { algorithmsFor, verifyExpected } from './verify-expected.js';
 
 /** Options for {@link ingest}. */
@@ -42,7 +43,8 @@ const MAX_DEDUP_ATTEMPTS = 8;
  * Streams `body` once into `store`, hashing every chunk on its way through, then deduplicates by
  * BLAKE3 with a put-if-absent `blob/{store}/{blake3}` record (prototype-inventory §10.1): the blob
  * id is store-assigned, identity is the dedup record. Nothing is visible after a digest mismatch,
- * an oversize body or an aborted body.
+ * an oversize body or an aborted body. A body of at most {@link SMALL_BODY_BYTES} is hashed in
+ * memory first and written only when its dedup record is missing (or points at a vanished blob).
  */
 export async function ingest(
   store: BlobStore,
@@ -78,7 +80,28 @@ export async function ingest(
     return hashes;
   };
 
-  const put = await store.put(metered(), {
+  const source = metered();
+  const head = await readHead(source, SMALL_BODY_BYTES);
+  const now = options.now ?? Date.now;
+  const recordFor = (blobId: string, hashes: ContentHashes): BlobRecord => ({
+    store: storeName,
+    blob_id: blobId,
+    size,
+    hashes,
+    created_at: new Date(now()).toISOString(),
+  });
+  if (head.rest === null) {
+    // Small body: verified in memory, so a mismatch never touches the store; a duplicate never writes.
+    const final = finish();
+    const existing = await findExisting(store, records, storeName, size, final);
+    if (existing !== null) return existing;
+    const put = await store.put(once(joinChunks(head.chunks, head.size)), {
+      sizeHint: size,
+      ...(signal === undefined ? {} : { signal }),
+    });
+    return dedup(store, records, recordFor(put.id, final));
+  }
+  const put = await store.put(head.rest, {
     beforeCommit: () => {
       finish();
     },
@@ -93,15 +116,25 @@ export async function ingest(
     await store.delete(put.id).catch(() => false);
     throw err;
   }
-  const now = options.now ?? Date.now;
-  const record: BlobRecord = {
-    store: storeName,
-    blob_id: put.id,
-    size,
-    hashes: final,
-    created_at: new Date(now()).toISOString(),
-  };
-  return dedup(store, records, record);
+  return dedup(store, records, recordFor(put.id, final));
+}
+
+async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
+  yield bytes;
+}
+
+/** The stored blob already holding these bytes, when its dedup record exists and the blob is present. */
+async function findExisting(
+  store: BlobStore,
+  records: DepotRecords,
+  storeName: string,
+  size: number,
+  hashes: ContentHashes,
+): Promise<IngestResult | null> {
+  const existing = await records.blobs.get(blobRecordId(storeName, hashes.blake3));
+  if (existing === null || existing.size !== size) return null;
+  if ((await store.head(existing.blob_id)) === null) return null;
+  return { blobId: existing.blob_id, size, hashes: { ...existing.hashes, ...hashes }, deduped: true };
 }
 
 async function dedup(store: BlobStore, records: DepotRecords, record: BlobRecord): Promise<IngestResult> {

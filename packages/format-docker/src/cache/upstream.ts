@@ -1,4 +1,4 @@
-import { DepotError, type Logger, type RepositoryRecord, type UpstreamFetch } from '@depot/core';
+import { DepotError, isDepotError, type Logger, type RepositoryRecord, type UpstreamFetch } from '@depot/core';
 
 /** Realms trusted for an upstream host besides the host itself (Docker Hub's token service). */
 const TRUSTED_REALMS: Readonly<Record<string, readonly string[]>> = {
@@ -141,7 +141,11 @@ export function createUpstreamClient(
       const base = repo.upstream_url;
       if (base === undefined) throw new DepotError('UPSTREAM_ERROR', 'cache repository has no upstream_url');
       const url = base.replace(/\/+$/, '') + path;
-      return dance.send(fetch, logger, repo, url, { method: init.method, headers: init.headers ?? {} });
+      // A refused connection or a timeout is an upstream failure, not an internal error.
+      return dance.send(fetch, logger, repo, url, { method: init.method, headers: init.headers ?? {} }).catch((err) => {
+        if (isDepotError(err)) throw err;
+        throw new DepotError('UPSTREAM_ERROR', 'upstream request failed', { cause: err });
+      });
     },
   };
 }

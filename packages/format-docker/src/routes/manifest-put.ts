@@ -44,11 +44,13 @@ export async function putManifest(
   const digest = digestOf(bytes, byDigest ? parseDigest(ref).algorithm : 'sha256');
   if (byDigest && digest !== ref)
     throw ociError('DIGEST_INVALID', 'manifest does not match its digest', { detail: { digest: ref } });
-  await checkReferenced(deps, repo.name, t.image, info);
+  const imageKey = `${repo.name}/${t.image}`;
+  // Independent reads at once: the references (each a stat) and whether the image is known.
+  const [, image] = await Promise.all([checkReferenced(deps, repo.name, t.image, info), deps.kv.images.get(imageKey)]);
   await putHostedManifest(deps, repo.name, t.image, bytes, digest, info, byDigest ? undefined : ref);
   const at = new Date(deps.now()).toISOString();
-  const imageKey = `${repo.name}/${t.image}`;
-  if ((await deps.kv.images.get(imageKey)) === null) await deps.kv.images.put(imageKey, { created_at: at });
+  const writes: Promise<unknown>[] = [];
+  if (image === null) writes.push(deps.kv.images.put(imageKey, { created_at: at }));
   if (info.subject !== undefined) {
     const entry: Descriptor = {
       mediaType: info.mediaType,
@@ -57,8 +59,10 @@ export async function putManifest(
       ...(info.artifactType ? { artifactType: info.artifactType } : {}),
       ...(info.annotations ? { annotations: info.annotations } : {}),
     };
-    await deps.kv.referrers.put(`${imageKey}/${info.subject.digest}/${digest}`, entry);
+    writes.push(deps.kv.referrers.put(`${imageKey}/${info.subject.digest}/${digest}`, entry));
   }
+  // Both go to the KV store's group commit together.
+  await Promise.all(writes);
   return reply(201, {
     Location: `/v2/${t.name}/manifests/${digest}`,
     'Docker-Content-Digest': digest,

@@ -97,7 +97,9 @@ export async function continueUpload(
       const digest = parseDigest(req.query.get('digest') ?? '');
       const tail = await peek(req.body);
       if (tail !== null) checkContentRange(req.headers['content-range'], t, session);
-      await storeBlob(deps, repo.name, digest, assemble(deps, session, tail), req.signal);
+      // A monolithic PUT (no stored parts) streams the body straight through, one layer fewer.
+      const body = session.state.parts === 0 && tail !== null ? tail : assemble(deps, session, tail);
+      await storeBlob(deps, repo.name, digest, body, req.signal);
       await dropSession(deps.ctx.records, deps.ctx.engine, session.record);
       return reply(201, {
         Location: `/v2/${t.name}/blobs/${digest.text}`,

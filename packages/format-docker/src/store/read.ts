@@ -14,8 +14,10 @@ export async function leaves(deps: DockerDeps, repo: RepositoryRecord): Promise<
 }
 
 /**
- * Walks the leaves in order, first hit wins. An upstream failure of one member does not hide the
- * others; it is rethrown only when nobody had the thing.
+ * Walks the leaves in order, first hit wins. A server-side failure of one member does not hide the
+ * others; it is rethrown only when nobody had the thing. A member whose upstream could not be asked
+ * (`UPSTREAM_ERROR`) counts as not having it, so a proxy answers 404 `NAME_UNKNOWN` /
+ * `MANIFEST_UNKNOWN` rather than 502 then, as format-npm does (a 5xx makes clients retry for long).
  */
 async function firstHit<T>(
   deps: DockerDeps,
@@ -29,7 +31,8 @@ async function firstHit<T>(
       if (found !== null) return found;
     } catch (err) {
       if (repo.repo_type !== 'proxy' || !isDepotError(err) || err.status < 500) throw err;
-      failure = err;
+      deps.ctx.logger.warn({ repo: repo.name, member: leaf.name, err: String(err) }, 'docker proxy member failed');
+      if (!isDepotError(err, 'UPSTREAM_ERROR')) failure ??= err;
     }
   }
   if (failure !== undefined) throw failure;

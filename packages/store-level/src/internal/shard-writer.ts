@@ -75,8 +75,9 @@ export class ShardWriter {
   }
 
   private async drain(): Promise<void> {
-    // Let same-tick submitters join the first group too.
-    await Promise.resolve();
+    // Let submitters of this event-loop turn join the first group too: requests whose reads or
+    // fsyncs completed in the same poll phase then share one synced batch (one fdatasync).
+    await new Promise<void>((resolve) => setImmediate(resolve));
     while (this.queue.length > 0) {
       const group = this.queue.splice(0, MAX_GROUP);
       try {
