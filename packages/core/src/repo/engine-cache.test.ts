@@ -4,11 +4,12 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { memoryBlobStore } from '../../../testkit/src/memory-blob-store.js';
 import { memoryKvStore } from '../../../testkit/src/memory-kv-store.js';
-import type { BlobStore, ByteSource } from '../blob/blob-store.js';
-import { DepotError, isDepotError } from '../errors/depot-error.js';
+import type { BlobStore } from '../blob/blob-store.js';
+import { DepotError } from '../errors/depot-error.js';
 import { type DepotRecords, depotRecords, type RepositoryRecord } from '../kv/records.js';
 import { createRepositoryEngine } from './create-engine.js';
-import type { ArtifactRead, CachePolicy, RepositoryEngine } from './engine.js';
+import type { CachePolicy, RepositoryEngine } from './engine.js';
+import { code, source, text } from './engine-test-support.js';
 
 type Handler = (res: ServerResponse, headers: IncomingHttpHeaders) => void | Promise<void>;
 
@@ -55,24 +56,6 @@ const ok =
     res.writeHead(200, { 'content-length': String(Buffer.byteLength(body)), ...headers }).end(body);
   };
 
-const enc = new TextEncoder();
-async function* source(text: string): ByteSource {
-  yield enc.encode(text);
-}
-async function bodyText(read: ArtifactRead | null): Promise<string> {
-  const parts: Uint8Array[] = [];
-  for await (const c of read?.body ?? source('')) parts.push(c);
-  return Buffer.concat(parts).toString('utf8');
-}
-async function code(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'resolved';
-  } catch (err) {
-    return isDepotError(err) ? err.code : `non-depot: ${String(err)}`;
-  }
-}
-
 describe('repository engine: cache', () => {
   let upstream: Upstream;
   let records: DepotRecords;
@@ -112,13 +95,13 @@ describe('repository engine: cache', () => {
     upstream.routes.set('/up/pkg/a.tgz', ok('tarball-bytes', { etag: '"v1"', 'content-type': 'application/gzip' }));
     const first = await engine.get('c', 'pkg/a.tgz');
     expect(first?.source).toBe('upstream');
-    expect(await bodyText(first)).toBe('tarball-bytes');
+    expect(await text(first)).toBe('tarball-bytes');
     const stored = await engine.stat('c', 'pkg/a.tgz');
     expect(stored).toMatchObject({ size: 13, upstream_etag: '"v1"', content_type: 'application/gzip' });
     clock += 3_000_000;
     const second = await engine.get('c', 'pkg/a.tgz');
     expect(second?.source).toBe('local');
-    expect(await bodyText(second)).toBe('tarball-bytes');
+    expect(await text(second)).toBe('tarball-bytes');
     expect(upstream.hits.get('/up/pkg/a.tgz')).toBe(1);
   });
 
@@ -128,11 +111,11 @@ describe('repository engine: cache', () => {
       if (headers['if-none-match'] === '"e1"') res.writeHead(304, { etag: '"e1"' }).end();
       else ok('{"v":1}', { etag: '"e1"', 'last-modified': 'Sun, 01 Mar 2026 00:00:00 GMT' })(res, headers);
     });
-    expect(await bodyText(await engine.get('c', 'meta.json'))).toBe('{"v":1}');
+    expect(await text(await engine.get('c', 'meta.json'))).toBe('{"v":1}');
     clock += 10_000;
     const again = await engine.get('c', 'meta.json');
     expect(again?.source).toBe('local');
-    expect(await bodyText(again)).toBe('{"v":1}');
+    expect(await text(again)).toBe('{"v":1}');
     expect(upstream.requests[1]?.headers['if-none-match']).toBe('"e1"');
     expect(upstream.requests[1]?.headers['if-modified-since']).toBe('Sun, 01 Mar 2026 00:00:00 GMT');
     expect((await engine.stat('c', 'meta.json'))?.fetched_at).toBe(new Date(clock).toISOString());
@@ -141,11 +124,11 @@ describe('repository engine: cache', () => {
   it('re-ingests when revalidation answers 200 with new content', async () => {
     await addCache('c');
     upstream.routes.set('/up/index.yaml', ok('one', { etag: '"1"' }));
-    await bodyText(await engine.get('c', 'index.yaml'));
+    await text(await engine.get('c', 'index.yaml'));
     upstream.routes.set('/up/index.yaml', ok('two!', { etag: '"2"' }));
     const read = await engine.get('c', 'index.yaml');
     expect(read?.source).toBe('upstream');
-    expect(await bodyText(read)).toBe('two!');
+    expect(await text(read)).toBe('two!');
     expect(await engine.stat('c', 'index.yaml')).toMatchObject({ size: 4, upstream_etag: '"2"' });
   });
 
@@ -153,30 +136,30 @@ describe('repository engine: cache', () => {
     await addCache('c');
     policy = { isImmutable: (p) => p.startsWith('blobs/') };
     upstream.routes.set('/up/blobs/sha', ok('layer'));
-    for (let i = 0; i < 3; i++) expect(await bodyText(await engine.get('c', 'blobs/sha'))).toBe('layer');
+    for (let i = 0; i < 3; i++) expect(await text(await engine.get('c', 'blobs/sha'))).toBe('layer');
     expect(upstream.hits.get('/up/blobs/sha')).toBe(1);
   });
 
   it('serves the stale copy when the upstream is gone, and UPSTREAM_ERROR without one', async () => {
     await addCache('c');
     upstream.routes.set('/up/s.txt', ok('cached'));
-    await bodyText(await engine.get('c', 's.txt'));
+    await text(await engine.get('c', 's.txt'));
     await upstream.close();
     const read = await engine.get('c', 's.txt');
     expect(read?.source).toBe('stale');
-    expect(await bodyText(read)).toBe('cached');
+    expect(await text(read)).toBe('cached');
     expect(await code(engine.get('c', 'never-fetched.txt'))).toBe('UPSTREAM_ERROR');
   });
 
   it('serves stale on 5xx and 429 upstream answers', async () => {
     await addCache('c');
     upstream.routes.set('/up/t.txt', ok('keep'));
-    await bodyText(await engine.get('c', 't.txt'));
+    await text(await engine.get('c', 't.txt'));
     for (const status of [500, 503, 429]) {
       upstream.routes.set('/up/t.txt', (res) => void res.writeHead(status).end('oops'));
       const read = await engine.get('c', 't.txt');
       expect(read?.source).toBe('stale');
-      expect(await bodyText(read)).toBe('keep');
+      expect(await text(read)).toBe('keep');
     }
   });
 
@@ -188,7 +171,7 @@ describe('repository engine: cache', () => {
       ok(big)(res, {});
     });
     const reads = await Promise.all(Array.from({ length: 16 }, () => engine.get('c', 'big.bin')));
-    const bodies = await Promise.all(reads.map(bodyText));
+    const bodies = await Promise.all(reads.map(text));
     expect(bodies.every((b) => b === big)).toBe(true);
     expect(upstream.hits.get('/up/big.bin')).toBe(1);
     expect((await blobs.stats()).blobCount).toBe(1);
@@ -221,7 +204,7 @@ describe('repository engine: cache', () => {
       setTimeout(() => res.destroy(), 20);
     });
     const read = await engine.get('c', 'short.bin');
-    expect(await code(bodyText(read))).not.toBe('resolved');
+    expect(await code(text(read))).not.toBe('resolved');
     await vi.waitFor(async () => expect((await blobs.stats()).blobCount).toBe(0));
     expect(await engine.stat('c', 'short.bin')).toBeNull();
   });
@@ -244,7 +227,7 @@ describe('repository engine: cache', () => {
       upstream_url: upstream.url.replace(/\/$/, '///'),
     });
     upstream.routes.set('/up/dir/with%20space.txt', ok('auth'));
-    expect(await bodyText(await engine.get('c', 'dir/with space.txt'))).toBe('auth');
+    expect(await text(await engine.get('c', 'dir/with space.txt'))).toBe('auth');
     expect(upstream.requests[0]?.headers.authorization).toBe(`Basic ${Buffer.from('u:p:w').toString('base64')}`);
   });
 
@@ -265,7 +248,7 @@ describe('repository engine: cache', () => {
     upstream.routes.set('/up/r.bin', ok('0123456789'));
     upstream.routes.set('/up/h.bin', ok('head-me'));
     const ranged = await engine.get('c', 'r.bin', { range: { start: 3, end: 4 } });
-    expect(await bodyText(ranged)).toBe('34');
+    expect(await text(ranged)).toBe('34');
     const head = await engine.get('c', 'h.bin', { headOnly: true });
     expect(head?.body).toBeNull();
     expect(head?.record.size).toBe(7);
@@ -281,7 +264,7 @@ describe('repository engine: cache', () => {
     expect(read.provisional).toBe(true);
     expect(read.record.hashes.blake3).toBe('');
     expect(read.record.size).toBe(3);
-    await bodyText(read);
+    await text(read);
     const stored = await engine.stat('c', 'commit.bin');
     expect(stored?.hashes.blake3).toMatch(/^[0-9a-f]{64}$/);
     expect(await read.committed).toEqual(stored);
@@ -307,11 +290,11 @@ describe('repository engine: cache', () => {
   it('keeps serving the first-seen copy when the upstream starts answering 404', async () => {
     await addCache('c');
     upstream.routes.set('/up/pinned.txt', ok('first'));
-    await bodyText(await engine.get('c', 'pinned.txt'));
+    await text(await engine.get('c', 'pinned.txt'));
     upstream.routes.delete('/up/pinned.txt');
     const read = await engine.get('c', 'pinned.txt');
     expect(read?.source).toBe('stale');
-    expect(await bodyText(read)).toBe('first');
+    expect(await text(read)).toBe('first');
   });
 
   it('refetches without validators when the cached blob vanished', async () => {
@@ -320,11 +303,11 @@ describe('repository engine: cache', () => {
       if (headers['if-none-match'] !== undefined) res.writeHead(304).end();
       else ok('fresh bytes', { etag: '"x"' })(res, headers);
     });
-    await bodyText(await engine.get('c', 'v.txt'));
+    await text(await engine.get('c', 'v.txt'));
     const record = await engine.stat('c', 'v.txt');
     await blobs.delete(record?.blob_id ?? '');
     const read = await engine.get('c', 'v.txt');
-    expect(await bodyText(read)).toBe('fresh bytes');
+    expect(await text(read)).toBe('fresh bytes');
     expect(upstream.requests[1]?.headers['if-none-match']).toBeUndefined();
   });
 });

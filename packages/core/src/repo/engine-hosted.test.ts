@@ -1,39 +1,13 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { memoryBlobStore } from '../../../testkit/src/memory-blob-store.js';
 import { memoryKvStore } from '../../../testkit/src/memory-kv-store.js';
-import type { BlobStore, ByteSource } from '../blob/blob-store.js';
+import type { BlobStore } from '../blob/blob-store.js';
 import { isDepotError } from '../errors/depot-error.js';
 import type { KvStore } from '../kv/kv-store.js';
-import { type DepotRecords, depotRecords, type RepositoryRecord } from '../kv/records.js';
+import { type DepotRecords, depotRecords } from '../kv/records.js';
 import { createRepositoryEngine } from './create-engine.js';
-import type { ArtifactRead, RepositoryEngine } from './engine.js';
-
-const enc = new TextEncoder();
-async function* source(text: string | Uint8Array): ByteSource {
-  yield typeof text === 'string' ? enc.encode(text) : text;
-}
-async function text(read: ArtifactRead | null): Promise<string> {
-  const parts: Uint8Array[] = [];
-  for await (const c of read?.body ?? source('')) parts.push(c);
-  return Buffer.concat(parts).toString('utf8');
-}
-async function code(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'resolved';
-  } catch (err) {
-    return isDepotError(err) ? err.code : `non-depot: ${String(err)}`;
-  }
-}
-const repo = (name: string, extra: Partial<RepositoryRecord> = {}): RepositoryRecord => ({
-  name,
-  repo_type: 'hosted',
-  format: 'raw',
-  store: 'main',
-  created_at: '2026-01-01T00:00:00.000Z',
-  updated_at: '2026-01-01T00:00:00.000Z',
-  ...extra,
-});
+import type { RepositoryEngine } from './engine.js';
+import { code, repo, source, text } from './engine-test-support.js';
 
 describe('repository engine: hosted', () => {
   let kv: KvStore;

@@ -5,10 +5,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { memoryBlobStore } from '../../../testkit/src/memory-blob-store.js';
 import { memoryKvStore } from '../../../testkit/src/memory-kv-store.js';
 import type { BlobStore } from '../blob/blob-store.js';
-import { isDepotError } from '../errors/depot-error.js';
 import { type DepotRecords, depotRecords, type RepositoryRecord } from '../kv/records.js';
 import { createRepositoryEngine } from './create-engine.js';
 import type { ArtifactRead, CachePolicy, RepositoryEngineOptions, UpstreamRequest } from './engine.js';
+import { code } from './engine-test-support.js';
 
 // Contract additions of the engine: per-read expected content, the fetchUpstream hook and
 // configurable upstream timeouts. Every upstream here is a real node:http server.
@@ -30,14 +30,6 @@ async function text(read: ArtifactRead | null): Promise<string> {
   const parts: Uint8Array[] = [];
   for await (const c of read?.body ?? []) parts.push(c);
   return Buffer.concat(parts).toString('utf8');
-}
-async function code(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'resolved';
-  } catch (err) {
-    return isDepotError(err) ? err.code : `non-depot: ${String(err)}`;
-  }
 }
 function engineWith(extra: Partial<RepositoryEngineOptions> = {}) {
   return createRepositoryEngine({

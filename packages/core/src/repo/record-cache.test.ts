@@ -1,40 +1,12 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { memoryBlobStore } from '../../../testkit/src/memory-blob-store.js';
 import { memoryKvStore } from '../../../testkit/src/memory-kv-store.js';
-import type { ByteSource } from '../blob/blob-store.js';
-import { isDepotError } from '../errors/depot-error.js';
 import type { KvStore } from '../kv/kv-store.js';
-import { artifactId, type DepotRecords, depotRecords, type RepositoryRecord } from '../kv/records.js';
+import { artifactId, type DepotRecords, depotRecords } from '../kv/records.js';
 import { createRepositoryEngine } from './create-engine.js';
-import type { ArtifactRead, RepositoryEngine } from './engine.js';
+import type { RepositoryEngine } from './engine.js';
+import { code, repo, source, text } from './engine-test-support.js';
 import { ARTIFACT_CACHE_TTL_MS, REPOSITORY_CACHE_TTL_MS, RecordCache } from './record-cache.js';
-
-const enc = new TextEncoder();
-async function* source(text: string): ByteSource {
-  yield enc.encode(text);
-}
-async function text(read: ArtifactRead | null): Promise<string> {
-  const parts: Uint8Array[] = [];
-  for await (const c of read?.body ?? source('')) parts.push(c);
-  return Buffer.concat(parts).toString('utf8');
-}
-async function code(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'resolved';
-  } catch (err) {
-    return isDepotError(err) ? err.code : `non-depot: ${String(err)}`;
-  }
-}
-const repo = (name: string, extra: Partial<RepositoryRecord> = {}): RepositoryRecord => ({
-  name,
-  repo_type: 'hosted',
-  format: 'raw',
-  store: 'main',
-  created_at: '2026-01-01T00:00:00.000Z',
-  updated_at: '2026-01-01T00:00:00.000Z',
-  ...extra,
-});
 
 describe('RecordCache', () => {
   it('expires entries after the TTL and holds at most `limit`, oldest out first', () => {
