@@ -1,24 +1,18 @@
 import { createHash } from 'node:crypto';
-import type { ByteSource } from '@depot/core';
+import { type ByteSource, isDepotError, readBounded } from '@depot/core';
 import { ociError } from './errors.js';
 import type { Digest } from './names.js';
 
-/** Reads a whole (small) body; more than `max` bytes is `SIZE_INVALID` (413). */
+/** Reads a whole (small) body; more than `max` bytes is `SIZE_INVALID` (413), in the OCI shape. */
 export async function readAll(body: ByteSource, max: number): Promise<Uint8Array> {
-  const parts: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += chunk.byteLength;
-    if (size > max) throw ociError('SIZE_INVALID', 'body too large', { status: 413, detail: { max } });
-    parts.push(chunk);
+  try {
+    return await readBounded(body, max);
+  } catch (err) {
+    if (isDepotError(err, 'PAYLOAD_TOO_LARGE')) {
+      throw ociError('SIZE_INVALID', 'body too large', { status: 413, detail: { max } });
+    }
+    throw err;
   }
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
 }
 
 /** The digest of `bytes` with `algorithm`, as `algorithm:hex`. */
