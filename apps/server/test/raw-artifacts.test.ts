@@ -1,3 +1,7 @@
+import { randomBytes } from 'node:crypto';
+import { readdirSync, truncateSync } from 'node:fs';
+import { request } from 'node:http';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { extract } from 'tar-stream';
@@ -52,6 +56,32 @@ async function tarNames(bytes: Uint8Array, gzip: boolean): Promise<Record<string
   (gzip ? src.pipe(createGunzip()) : src).pipe(ex);
   await done;
   return out;
+}
+
+/** Starts a download with `authorization`, drops the connection after the first body chunk. */
+function abortAfterFirstChunk(url: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { headers: { authorization: client.authorization } }, (res) => {
+      res.once('data', () => {
+        req.destroy();
+        resolve();
+      });
+    });
+    req.on('error', (err) => (req.destroyed ? resolve() : reject(err)));
+    req.end();
+  });
+}
+
+/** The path of the file named `name` under `dir`. */
+function findFile(dir: string, name: string): string {
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile() && entry.name === name) return join(entry.parentPath, entry.name);
+  }
+  throw new Error(`no file ${name} under ${dir}`);
+}
+
+async function waitFor(done: () => boolean, ms = 5000): Promise<void> {
+  for (const until = Date.now() + ms; !done() && Date.now() < until; ) await new Promise((r) => setTimeout(r, 50));
 }
 
 describe('raw artifacts through /repository/', () => {
@@ -138,6 +168,37 @@ describe('raw artifacts through /repository/', () => {
     expect(Buffer.from(bytes).includes('docs/readme.txt')).toBe(true);
     const badFormat = await client.get('/api/v1/repositories/raw-hosted/download-archive?format=rar');
     expect(badFormat.status).toBe(400);
+  });
+
+  it('sends a multi-chunk artifact whole and by range; aborted and truncated sends leave nothing open', async () => {
+    const data = randomBytes(3 * 1024 * 1024 + 123);
+    const up = await put('raw-hosted/big/blob.bin', data);
+    expect(up.status).toBe(201);
+    const { blob_id: blobId } = (await up.json()) as { blob_id: string };
+    const whole = await get('raw-hosted/big/blob.bin');
+    expect(Buffer.compare(Buffer.from(await whole.arrayBuffer()), data)).toBe(0);
+    const ranged = await get('raw-hosted/big/blob.bin', { headers: { range: 'bytes=600000-1700000' } });
+    expect(ranged.status).toBe(206);
+    expect(Buffer.compare(Buffer.from(await ranged.arrayBuffer()), data.subarray(600000, 1700001))).toBe(0);
+
+    const fds = () => readdirSync(`/proc/${depot.pid()}/fd`).length;
+    const baseline = fds();
+    for (let i = 0; i < 8; i++) await abortAfterFirstChunk(`${depot.url}/repository/raw-hosted/big/blob.bin`);
+    await waitFor(() => fds() <= baseline);
+    expect(fds()).toBeLessThanOrEqual(baseline);
+
+    // A blob file shorter than its record is an integrity error, not a body cut short of its Content-Length.
+    truncateSync(findFile(join(depot.dataDir, 'blobs'), blobId), 1024 * 1024);
+    const cut = await get('raw-hosted/big/blob.bin');
+    expect(cut.status).toBe(500);
+    expect(await cut.json()).toMatchObject({ error: { code: 'DATA_INTEGRITY_ERROR' } });
+    expect((await get('raw-hosted/big/blob.bin', { method: 'HEAD' })).status).toBe(500);
+    expect(depot.logs()).toContain('its record says');
+    expect(await (await get('raw-hosted/docs/readme.txt')).text()).toBe('hello depot');
+    await waitFor(() => fds() <= baseline);
+    expect(fds()).toBeLessThanOrEqual(baseline);
+    // Closed by Depot, not by the garbage collector (which Node reports with a warning).
+    expect(depot.logs()).not.toContain('on garbage collection');
   });
 
   it('keeps data across a restart', async () => {

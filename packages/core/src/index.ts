@@ -11,7 +11,9 @@ export type {
   ByteRange,
   ByteSource,
   HealthResult,
+  PositionalRead,
 } from './blob/blob-store.js';
+export { discardBody, positionalReadOf, withPositionalRead } from './blob/blob-store.js';
 export type { DepotErrorOptions, ErrorCode } from './errors/depot-error.js';
 export {
   badRequest,

@@ -1,4 +1,5 @@
 import { type FileHandle, open, stat, unlink } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
 import {
   type BlobStore,
   type BlobStorePluginManifest,
@@ -7,6 +8,7 @@ import {
   type Logger,
   noopLogger,
   type StoreContext,
+  withPositionalRead,
 } from '@depot/core';
 import { blobPath, isBlobId, tempPath } from './internal/blob-paths.js';
 import { BufferPool } from './internal/buffer-pool.js';
@@ -104,7 +106,15 @@ export async function fsBlobStore(
           highWaterMark: ioBytes,
           autoClose: true,
         });
-        return { size, body };
+        return {
+          size,
+          body: withPositionalRead(body, {
+            start,
+            end: end + 1,
+            read: async (buffer, length, position) => (await fh.read(buffer, 0, length, position)).bytesRead,
+            close: () => closeStream(body),
+          }),
+        };
       } catch (err) {
         await fh.close();
         throw err;
@@ -142,6 +152,15 @@ export async function fsBlobStore(
     },
   };
   return store;
+}
+
+/** Destroys a read stream that was never iterated; resolves once its file is closed. */
+function closeStream(stream: Readable): Promise<void> {
+  if (stream.closed) return Promise.resolve();
+  return new Promise((resolve) => {
+    stream.once('close', () => resolve());
+    stream.destroy();
+  });
 }
 
 /** The plugin manifest: store records with `store_type = "file"`. */

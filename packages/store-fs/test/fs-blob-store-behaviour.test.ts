@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BlobStore, ByteSource } from '@depot/core';
-import { noopLogger } from '@depot/core';
+import { noopLogger, positionalReadOf } from '@depot/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { depotPlugin, fsBlobStore } from '../src/fs-blob-store.js';
 
@@ -81,6 +81,28 @@ describe('file blob store layout', () => {
     const parts: Buffer[] = [];
     for await (const p of got?.body ?? []) parts.push(Buffer.from(p));
     expect(Buffer.concat(parts).toString()).toBe('2345');
+  });
+
+  it('get bodies also read by position (the range, not past it), and close releases the file unread', async () => {
+    const store = await fsBlobStore({ root });
+    const { id } = await store.put(source('0123456789'));
+    const openFds = async () => (await readdir('/proc/self/fd')).length;
+    const before = await openFds();
+    const got = await store.get(id, { range: { start: 2, end: 5 } });
+    const reader = positionalReadOf(got?.body);
+    expect(reader).toMatchObject({ start: 2, end: 6 });
+    const buffer = Buffer.alloc(8, 0x2e);
+    expect(await reader?.read(buffer, 3, 3)).toBe(3);
+    expect(buffer.toString()).toBe('345.....');
+    expect(await openFds()).toBe(before + 1);
+    await reader?.close();
+    expect(await openFds()).toBe(before);
+
+    const empty = await store.put(source(''));
+    const whole = positionalReadOf((await store.get(empty.id))?.body);
+    expect(whole).toMatchObject({ start: 0, end: 0 });
+    await whole?.close();
+    expect(await openFds()).toBe(before);
   });
 
   it('list skips .tmp, stray files and foreign directories', async () => {

@@ -1,20 +1,19 @@
 import type { ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
-import type { FormatResponse } from '@depot/core';
+import { discardBody, type FormatResponse, positionalReadOf } from '@depot/core';
+import { sendPositional } from './send-positional.js';
 
 /**
  * Writes a format's response on the node socket: strings and bytes directly, streams through
- * `pipeline` with backpressure (PERF.md: Web streams cost 2–3× on blob bytes). HEAD never sends
- * (or opens) a body.
+ * `pipeline` with backpressure (PERF.md: Web streams cost 2–3× on blob bytes), file-backed bodies by
+ * position through reused buffers. HEAD never sends (or opens) a body.
  */
 export async function writeFormatResponse(res: ServerResponse, response: FormatResponse, head: boolean): Promise<void> {
   res.statusCode = response.status;
   for (const [name, value] of Object.entries(response.headers ?? {})) res.setHeader(name, value);
   const body = response.body ?? null;
   if (body === null || head || response.status === 204 || response.status === 304) {
-    if (head && body !== null && typeof body === 'object' && Symbol.asyncIterator in body) {
-      await body[Symbol.asyncIterator]().return?.();
-    }
+    if (body !== null && typeof body === 'object' && !(body instanceof Uint8Array)) await discardBody(body);
     res.end();
     return;
   }
@@ -24,5 +23,8 @@ export async function writeFormatResponse(res: ServerResponse, response: FormatR
     res.end(bytes);
     return;
   }
-  await pipeline(body, res);
+  const positional = positionalReadOf(body);
+  if (positional !== undefined) await sendPositional(res, positional);
+  else await pipeline(body, res);
 }
+

@@ -14,6 +14,8 @@ export interface DepotProcess {
   /** Temp dir holding the config, `kv/` and `blobs/`. */
   readonly dataDir: string;
   readonly adminPassword: string;
+  /** Process id of the running server (changes on restart). */
+  pid(): number;
   /** Sends `signal` (default SIGTERM) and resolves with the exit code (`null` when killed by a signal). */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
   /** Stops (SIGTERM) and starts again on the same data dir and port. */
@@ -161,6 +163,7 @@ export async function startDepot(options: StartDepotOptions = {}): Promise<Depot
       await spawnChild();
     },
     logs: () => output,
+    pid: () => child.pid ?? -1,
     kill: () => {
       child.kill('SIGKILL');
     },

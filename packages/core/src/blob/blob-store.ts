@@ -38,6 +38,54 @@ export interface BlobReadResult {
   readonly body: ByteSource;
 }
 
+/**
+ * A second way to read a body whose bytes sit in a file: by position, into the caller's buffer.
+ * Servers send large blobs with a few reused buffers this way instead of a new buffer per chunk:
+ * at GB/s those buffers are external memory that keeps V8's major GC running (PERF.md). The body
+ * still owns the file: whoever reads positionally must call `close` and must not iterate the body.
+ */
+export interface PositionalRead {
+  /** First byte to send. */
+  readonly start: number;
+  /** One past the last byte to send. */
+  readonly end: number;
+  /** Reads up to `length` bytes at `position` into the start of `buffer`; 0 at the end of the file. */
+  read(buffer: Uint8Array, length: number, position: number): Promise<number>;
+  /** Releases the body (and its file) without reading it. */
+  close(): Promise<void>;
+}
+
+const POSITIONAL = Symbol('depot.positionalRead');
+
+/** Marks `body` as also readable by position; stores that serve files call this on what `get` returns. */
+export function withPositionalRead<T extends ByteSource>(body: T, reader: PositionalRead): T {
+  Object.defineProperty(body, POSITIONAL, { value: reader });
+  return body;
+}
+
+/** The positional reader of a body marked by {@link withPositionalRead}; `undefined` for any other body. */
+export function positionalReadOf(body: unknown): PositionalRead | undefined {
+  if (body === null || typeof body !== 'object') return undefined;
+  return (body as { [POSITIONAL]?: PositionalRead })[POSITIONAL];
+}
+
+/**
+ * Releases a body that will not be read. Returning a Node stream's iterator before the first read
+ * does not destroy the stream (its file would stay open until GC), so streams are destroyed and
+ * positional bodies closed; anything else has its iterator returned.
+ */
+export async function discardBody(body: ByteSource | null | undefined): Promise<void> {
+  if (body == null) return;
+  const positional = positionalReadOf(body);
+  if (positional !== undefined) return positional.close();
+  const stream = body as { destroy?: unknown };
+  if (typeof stream.destroy === 'function') {
+    stream.destroy();
+    return;
+  }
+  await body[Symbol.asyncIterator]().return?.();
+}
+
 /** One blob found by {@link BlobStore.list}. */
 export interface BlobListEntry {
   readonly id: string;

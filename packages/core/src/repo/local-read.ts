@@ -1,4 +1,4 @@
-import type { ByteRange } from '../blob/blob-store.js';
+import { type ByteRange, discardBody } from '../blob/blob-store.js';
 import { DepotError } from '../errors/depot-error.js';
 import type { ArtifactRecord, RepositoryRecord } from '../kv/records.js';
 import type { ArtifactRead, GetArtifactOptions, ReadSource } from './engine.js';
@@ -34,7 +34,11 @@ export async function openLocal(
   const cache = ctx.smallBlobs?.fits(record.size) ? ctx.smallBlobs : undefined;
   const held = cache?.get(record.store, record.blob_id);
   if (options.headOnly === true) {
-    if (held === undefined && (await (await ctx.blobStore(record.store)).head(record.blob_id)) === null) return null;
+    if (held === undefined) {
+      const stored = await (await ctx.blobStore(record.store)).head(record.blob_id);
+      if (stored === null) return null;
+      checkSize(record, stored.size);
+    }
     ctx.touch.touched(record);
     return { record, repo: repo.name, body: null, source, ...ranged };
   }
@@ -49,8 +53,21 @@ export async function openLocal(
   const store = await ctx.blobStore(record.store);
   const blob = await store.get(record.blob_id, range === undefined ? {} : { range });
   if (blob === null) return null;
+  if (blob.size !== record.size) await discardBody(blob.body);
+  checkSize(record, blob.size);
   ctx.touch.touched(record);
   return { record, repo: repo.name, body: blob.body, source, ...ranged };
+}
+
+/**
+ * A blob whose size is not its record's was truncated or replaced behind Depot's back: serving it
+ * would promise `Content-Length` bytes it cannot send, so it is an integrity error instead.
+ */
+function checkSize(record: ArtifactRecord, size: number): void {
+  if (size === record.size) return;
+  throw new DepotError('DATA_INTEGRITY_ERROR', `blob holds ${size} bytes, its record says ${record.size}`, {
+    details: { path: record.path, blob_id: record.blob_id },
+  });
 }
 
 /** Reads a small blob whole and caches it; `null` when the blob is gone. */
@@ -61,6 +78,8 @@ async function fillSmall(
 ): Promise<Uint8Array | null> {
   const blob = await (await ctx.blobStore(record.store)).get(record.blob_id);
   if (blob === null) return null;
+  if (blob.size !== record.size) await discardBody(blob.body);
+  checkSize(record, blob.size);
   const bytes = await readAll(blob.body);
   cache.set(record.store, record.blob_id, bytes);
   return bytes;

@@ -1,4 +1,4 @@
-import type { ByteSource, FormatResponse, MountRequest, RepositoryRecord } from '@depot/core';
+import { discardBody, type FormatResponse, type MountRequest, type RepositoryRecord } from '@depot/core';
 import type { DockerDeps, Target } from '../deps.js';
 import { ociError } from '../errors.js';
 import { accepts } from '../media-types.js';
@@ -19,10 +19,6 @@ export function checkReference(ref: string): { digest: boolean } {
   return { digest: false };
 }
 
-const close = async (body: ByteSource | null): Promise<void> => {
-  await body?.[Symbol.asyncIterator]().return?.();
-};
-
 const unknown = (ref: string) => ociError('MANIFEST_UNKNOWN', 'manifest unknown', { detail: { reference: ref } });
 
 /**
@@ -42,7 +38,7 @@ export async function getManifest(
   const hit = await findManifest(deps, t, ref, head);
   if (hit === null) throw unknown(ref);
   if (!byDigest && !accepts(req.headers.accept, hit.mediaType)) {
-    await close(hit.body);
+    await discardBody(hit.body);
     throw unknown(ref);
   }
   const headers = {

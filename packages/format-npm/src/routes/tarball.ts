@@ -2,6 +2,7 @@ import {
   type ArtifactRead,
   badRequest,
   DepotError,
+  discardBody,
   type ExpectedContent,
   type FormatRequest,
   type FormatResponse,
@@ -49,7 +50,7 @@ export async function getTarball(env: NpmEnv, req: FormatRequest, name: string, 
   }
   const etag = `"${read.record.hashes.blake3}"`;
   if (req.headers['if-none-match'] === etag) {
-    await read.body?.[Symbol.asyncIterator]().return?.();
+    await discardBody(read.body);
     return { status: 304, headers: { etag } };
   }
   return { status: 200, headers: { ...headers, etag, 'content-length': String(read.record.size) }, body: read.body };

@@ -1,6 +1,6 @@
 import {
   type ArtifactRead,
-  type ByteSource,
+  discardBody,
   type FormatContext,
   type FormatRequest,
   type FormatResponse,
@@ -27,11 +27,6 @@ function unsatisfiable(size: number): FormatResponse {
  */
 function readSignal(req: FormatRequest): { signal?: AbortSignal } {
   return req.repo.repo_type === 'hosted' ? {} : { signal: req.signal };
-}
-
-/** Releases a body that will not be sent. */
-async function discard(body: ByteSource | null): Promise<void> {
-  await body?.[Symbol.asyncIterator]().return?.();
 }
 
 /** A full 200 answer from a read that opened the whole body. */
@@ -77,7 +72,7 @@ export async function readArtifact(ctx: FormatContext, req: FormatRequest): Prom
   if (head || conditional || spec !== null) {
     const meta = await ctx.engine.get(req.repo.name, req.path, { headOnly: true, ...readSignal(req) });
     if (meta === null) throw notFound('artifact not found');
-    await discard(meta.body);
+    await discardBody(meta.body);
     if (isNotModified(req.headers, meta.record)) return { status: 304, headers: validatorHeaders(meta.record) };
     if (head) return { status: 200, headers: artifactHeaders(req.repo, meta.record) };
     if (spec !== null && ifRangeAllows(req.headers, meta.record)) return ranged(ctx, req, meta, spec);
