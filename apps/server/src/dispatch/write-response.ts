@@ -27,4 +27,3 @@ export async function writeFormatResponse(res: ServerResponse, response: FormatR
   if (positional !== undefined) await sendPositional(res, positional);
   else await pipeline(body, res);
 }
-
