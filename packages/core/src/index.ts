@@ -81,6 +81,7 @@ export { toArtifactResponse } from './repo/artifact-response.js';
 export { guessContentType } from './repo/content-type.js';
 export { createRepositoryEngine } from './repo/create-engine.js';
 export type {
+  ArtifactAlias,
   ArtifactPage,
   ArtifactRead,
   BrowseResult,

@@ -99,7 +99,8 @@ export function createRepositoryEngine(options: RepositoryEngineOptions): Reposi
       const path = artifactPath(rawPath);
       const repo = await repository(name);
       if (repo.repo_type === 'cache') throw notAllowed(`repository ${name} is a cache and read-only`);
-      return putHosted(ctx, await writeTarget(lookup, repo), path, body, opts);
+      const alsoAt = opts.alsoAt?.map((alias) => ({ ...alias, path: artifactPath(alias.path) }));
+      return putHosted(ctx, await writeTarget(lookup, repo), path, body, alsoAt ? { ...opts, alsoAt } : opts);
     },
     async get(name, rawPath, opts = {}) {
       const path = artifactPath(rawPath);

@@ -39,6 +39,28 @@ describe('repository engine: hosted', () => {
     await records.repositories.put('h', repo('h'));
   });
 
+  it('alsoAt stores the same content under more paths from one ingest, each with its own meta', async () => {
+    const puts = vi.spyOn(blobs, 'put');
+    const main = await engine.put('h', 'm/sha256-x', source('{"v":1}'), {
+      contentType: 'application/x-m',
+      algorithms: ['sha256'],
+      meta: { kind: 'main' },
+      alsoAt: [{ path: './t//latest', meta: { kind: 'tag' } }, { path: 't/stable' }],
+    });
+    expect(puts).toHaveBeenCalledTimes(1);
+    const latest = await engine.stat('h', 't/latest');
+    expect(latest).toMatchObject({ blob_id: main.blob_id, hashes: main.hashes, content_type: 'application/x-m' });
+    expect(latest?.meta).toEqual({ kind: 'tag' });
+    expect((await engine.stat('h', 't/stable'))?.meta).toBeUndefined();
+    expect(await text(await engine.get('h', 't/stable'))).toBe('{"v":1}');
+    // Aliases always overwrite, even when the main path is immutable.
+    await engine.put('h', 'm/other', source('{"v":2}'), { overwrite: false, alsoAt: [{ path: 't/latest' }] });
+    expect(await text(await engine.get('h', 't/latest'))).toBe('{"v":2}');
+    await expect(engine.put('h', 'm/x', source('a'), { alsoAt: [{ path: '../escape' }] })).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+    });
+  });
+
   it('stores and serves an artifact with a guessed or given content type', async () => {
     const stored = await engine.put('h', 'dir/a.json', source('{"a":1}'));
     expect(stored).toMatchObject({ repo: 'h', path: 'dir/a.json', size: 7, content_type: 'application/json' });

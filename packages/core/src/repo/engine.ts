@@ -29,6 +29,19 @@ export interface PutArtifactOptions {
   /** `false`: an existing artifact at the path is `CONFLICT` (immutable versions). Default true. */
   readonly overwrite?: boolean;
   readonly signal?: AbortSignal;
+  /**
+   * More paths of the same repository that get the same content (blob, hashes, content type) with
+   * their own `meta`: one ingest for bytes stored under several names, such as a manifest and its
+   * tag. They are written after the main record, in order, always overwriting, so a crash between
+   * writes leaves a prefix of them and never an alias without its main record.
+   */
+  readonly alsoAt?: readonly ArtifactAlias[];
+}
+
+/** A further path of {@link PutArtifactOptions.alsoAt}. */
+export interface ArtifactAlias {
+  readonly path: string;
+  readonly meta?: Readonly<Record<string, unknown>>;
 }
 
 /** Options for {@link RepositoryEngine.get}. */

@@ -48,7 +48,13 @@ export async function putHosted(
     ...(options.meta === undefined ? {} : { meta: options.meta }),
     ...(options.internal === undefined ? {} : { internal: options.internal }),
   };
-  return commitArtifact(ctx, id, base, overwrite);
+  const committed = await commitArtifact(ctx, id, base, overwrite);
+  for (const alias of options.alsoAt ?? []) {
+    const { meta: _main, ...shared } = base;
+    const record = { ...shared, path: alias.path, ...(alias.meta === undefined ? {} : { meta: alias.meta }) };
+    await commitArtifact(ctx, artifactId(repo.name, alias.path), record, true);
+  }
+  return committed;
 }
 
 /**

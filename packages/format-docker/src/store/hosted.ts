@@ -44,7 +44,7 @@ export async function hostedManifest(
   return read === null ? null : hit(read.record, read.body);
 }
 
-/** Stores a manifest (then its tag, if any): the manifest first so a tag never points at nothing. */
+/** Stores a manifest and then its tag, if any, from one ingest: the manifest first so a tag never points at nothing. */
 export async function putHostedManifest(
   deps: DockerDeps,
   repo: string,
@@ -69,11 +69,8 @@ export async function putHostedManifest(
     algorithms: ['sha256'],
     expected: { [algorithm]: hex, size: bytes.byteLength },
     meta: { ...meta },
+    ...(tag === undefined
+      ? {}
+      : { alsoAt: [{ path: tagPath(image, tag), meta: { digest, mediaType: info.mediaType } }] }),
   });
-  if (tag !== undefined) {
-    await engine.put(repo, tagPath(image, tag), once(bytes), {
-      contentType: info.mediaType,
-      meta: { digest, mediaType: info.mediaType },
-    });
-  }
 }
