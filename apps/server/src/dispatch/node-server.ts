@@ -11,6 +11,33 @@ import { trackRequestEvent } from '../http/request-events.js';
 import type { DepotServices } from '../runtime/services.js';
 import { createArtifactHandler, isArtifactPath } from './artifact-dispatcher.js';
 
+/**
+ * Request head limits (RELIABILITY §3.8 H3–H4). Node's parser refuses a head over
+ * `MAX_HEAD_BYTES` with 431; it counts the request line too, so the limit is set above the URL limit
+ * and a long URL is told apart here (414) from many or large headers (431).
+ */
+const MAX_HEAD_BYTES = 128 * 1024;
+const MAX_URL_BYTES = 16 * 1024;
+const MAX_HEADER_BYTES = 32 * 1024;
+const MAX_HEADERS = 200;
+
+/** 414 or 431 for a request head over the limits, else `null`. */
+function oversizedHead(req: IncomingMessage): 414 | 431 | null {
+  if ((req.url ?? '').length > MAX_URL_BYTES) return 414;
+  const raw = req.rawHeaders;
+  if (raw.length / 2 > MAX_HEADERS) return 431;
+  let bytes = 0;
+  for (const part of raw) bytes += part.length + 2;
+  return bytes > MAX_HEADER_BYTES ? 431 : null;
+}
+
+function refuseHead(res: ServerResponse, status: 414 | 431): void {
+  const message = status === 414 ? 'request URL too long' : 'request headers too large';
+  const code = status === 414 ? 'URI_TOO_LONG' : 'HEADERS_TOO_LARGE';
+  res.writeHead(status, { 'content-type': 'application/json', connection: 'close' });
+  res.end(JSON.stringify({ error: { code, message } }));
+}
+
 /** An incoming `x-request-id` is echoed only when it is short and plain. */
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -34,6 +61,8 @@ export function createDepotServer(
   const honoListener = getRequestListener(app.fetch);
   const artifacts = createArtifactHandler(services, tls !== undefined);
   const listener = (req: IncomingMessage, res: ServerResponse): void => {
+    const oversized = oversizedHead(req);
+    if (oversized !== null) return refuseHead(res, oversized);
     const incoming = req.headers['x-request-id'];
     const requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     req.headers['x-request-id'] = requestId;
@@ -63,8 +92,11 @@ export function createDepotServer(
     });
   };
   const server: Server = tls
-    ? createHttpsServer({ cert: readFileSync(tls.certPath), key: readFileSync(tls.keyPath) }, listener)
-    : createHttpServer(listener);
+    ? createHttpsServer(
+        { cert: readFileSync(tls.certPath), key: readFileSync(tls.keyPath), maxHeaderSize: MAX_HEAD_BYTES },
+        listener,
+      )
+    : createHttpServer({ maxHeaderSize: MAX_HEAD_BYTES }, listener);
   // `Expect: 100-continue` with a body over the limit: answer 413 without inviting the body.
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
     const declared = Number(req.headers['content-length'] ?? 0);
