@@ -48,7 +48,8 @@ function checkDepth(text: string): void {
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function descriptor(v: unknown, what: string): Descriptor {
+/** Checks one descriptor (`what` names it in the error); `MANIFEST_INVALID` when it is not one. */
+export function descriptor(v: unknown, what: string): Descriptor {
   if (!isRecord(v) || typeof v.mediaType !== 'string' || typeof v.digest !== 'string' || typeof v.size !== 'number') {
     throw invalid(`${what} is not a valid descriptor`);
   }
@@ -72,6 +73,17 @@ function resolveType(contentType: string | undefined, doc: Record<string, unknow
   if ((type === DOCKER_MANIFEST || type === DOCKER_LIST) && inBody === undefined)
     throw invalid('Docker manifests need mediaType');
   return type;
+}
+
+/** The referrers-API entry of a manifest whose `subject` names another (distribution-spec "Listing Referrers"). */
+export function referrerEntry(info: ManifestInfo, digest: string, size: number): Descriptor {
+  return {
+    mediaType: info.mediaType,
+    digest,
+    size,
+    ...(info.artifactType ? { artifactType: info.artifactType } : {}),
+    ...(info.annotations ? { annotations: info.annotations } : {}),
+  };
 }
 
 /** Parses and validates a manifest body; `MANIFEST_INVALID` on anything malformed or ambiguous. */

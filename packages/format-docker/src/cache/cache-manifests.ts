@@ -2,10 +2,12 @@ import { DepotError, isDepotError, type RepositoryRecord } from '@depot/core';
 import { digestOf, once, readAll } from '../bytes.js';
 import { type DockerDeps, MAX_MANIFEST_BYTES, singleFlight } from '../deps.js';
 import { ociError } from '../errors.js';
+import { type ManifestInfo, parseManifest } from '../manifest-doc.js';
 import { bareType, MANIFEST_TYPES } from '../media-types.js';
 import { looksLikeDigest, parseDigest } from '../names.js';
 import type { ManifestHit } from '../store/hosted.js';
 import type { CachedManifest } from '../store/kv.js';
+import { indexCachedReferrer } from './cache-referrers.js';
 import { upstreamImage } from './upstream-name.js';
 
 const ACCEPT = MANIFEST_TYPES.join(', ');
@@ -19,6 +21,15 @@ const toHit = (m: CachedManifest, headOnly: boolean): ManifestHit => {
 function upstreamFailure(status: number): DepotError {
   if (status === 429) return ociError('TOOMANYREQUESTS', 'upstream rate limit');
   return new DepotError('UPSTREAM_ERROR', `upstream answered ${status}`);
+}
+
+/** What a fetched manifest says of itself, when Depot can read it (it is served verbatim either way). */
+function parsedOrNull(bytes: Uint8Array, mediaType: string): ManifestInfo | null {
+  try {
+    return parseManifest(bytes, mediaType);
+  } catch {
+    return null;
+  }
 }
 
 /** Fetches a manifest upstream, verifies it and stores it; `null` when upstream does not have it. */
@@ -49,6 +60,7 @@ async function fetchManifest(
   const record: CachedManifest = { mediaType, digest, body: Buffer.from(bytes).toString('base64') };
   const at = new Date(deps.now()).toISOString();
   await deps.kv.cacheManifests.put(`${repo.name}/${image}/${digest}`, record);
+  await indexCachedReferrer(deps, repo, image, parsedOrNull(bytes, mediaType), digest, bytes.byteLength);
   if (!looksLikeDigest(ref)) await deps.kv.cacheTags.put(`${repo.name}/${image}/${ref}`, { digest, fetched_at: at });
   if ((await deps.kv.images.get(`${repo.name}/${image}`)) === null)
     await deps.kv.images.put(`${repo.name}/${image}`, { created_at: at });

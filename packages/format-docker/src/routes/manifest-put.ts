@@ -2,7 +2,7 @@ import type { FormatResponse, MountRequest } from '@depot/core';
 import { digestOf, readAll } from '../bytes.js';
 import { type DockerDeps, MAX_MANIFEST_BYTES, type Target } from '../deps.js';
 import { ociError } from '../errors.js';
-import { type Descriptor, type ManifestInfo, parseManifest } from '../manifest-doc.js';
+import { type ManifestInfo, parseManifest, referrerEntry } from '../manifest-doc.js';
 import { parseDigest } from '../names.js';
 import { requireAccess } from '../resolve.js';
 import { putHostedManifest } from '../store/hosted.js';
@@ -52,13 +52,7 @@ export async function putManifest(
   const writes: Promise<unknown>[] = [];
   if (image === null) writes.push(deps.kv.images.put(imageKey, { created_at: at }));
   if (info.subject !== undefined) {
-    const entry: Descriptor = {
-      mediaType: info.mediaType,
-      digest,
-      size: bytes.byteLength,
-      ...(info.artifactType ? { artifactType: info.artifactType } : {}),
-      ...(info.annotations ? { annotations: info.annotations } : {}),
-    };
+    const entry = referrerEntry(info, digest, bytes.byteLength);
     writes.push(deps.kv.referrers.put(`${imageKey}/${info.subject.digest}/${digest}`, entry));
   }
   // Both go to the KV store's group commit together.

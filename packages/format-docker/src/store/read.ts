@@ -1,5 +1,6 @@
 import { type ArtifactRead, type ByteRange, isDepotError, type RepositoryRecord } from '@depot/core';
 import { cacheManifest, cacheTags } from '../cache/cache-manifests.js';
+import { refreshCacheReferrers } from '../cache/cache-referrers.js';
 import type { DockerDeps, Target } from '../deps.js';
 import type { Descriptor } from '../manifest-doc.js';
 import { looksLikeDigest } from '../names.js';
@@ -90,10 +91,14 @@ export async function findTags(deps: DockerDeps, t: Target): Promise<string[] | 
   return known ? [...tags].sort() : null;
 }
 
-/** Manifests whose `subject` is `digest`, merged across members (first member wins per digest). */
+/**
+ * Manifests whose `subject` is `digest`, merged across members (first member wins per digest). A
+ * cache member first copies its upstream's referrers into its own index.
+ */
 export async function findReferrers(deps: DockerDeps, t: Target, digest: string): Promise<Descriptor[]> {
   const seen = new Map<string, Descriptor>();
   for (const leaf of await leaves(deps, t.repo)) {
+    if (leaf.repo_type === 'cache') await refreshCacheReferrers(deps, leaf, t.image, digest);
     for await (const { record } of deps.kv.referrers.scan({ prefix: `${leaf.name}/${t.image}/${digest}/` })) {
       if (!seen.has(record.digest)) seen.set(record.digest, record);
     }

@@ -1,0 +1,150 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api, type DepotProcess, freePort, startDepot } from './helpers/depot-process.js';
+
+// The upstream is Depot itself: a hosted repository on its own port, reached by a cache repository
+// through the Bearer token dance, so the referrers API exists upstream (distribution 2.8 has none).
+let depot: DepotProcess;
+let upstreamPort: number;
+const auth = () => ({ authorization: `Basic ${Buffer.from(`admin:${depot.adminPassword}`).toString('base64')}` });
+const sha256 = (bytes: Buffer) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+
+const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+const SIGNATURE_TYPE = 'application/vnd.example.signature.v1';
+
+async function pushBlob(name: string, bytes: Buffer): Promise<{ digest: string; size: number }> {
+  const digest = sha256(bytes);
+  const res = await fetch(`${depot.url}/v2/${name}/blobs/uploads/?digest=${digest}`, {
+    method: 'POST',
+    headers: { ...auth(), 'content-type': 'application/octet-stream' },
+    body: bytes,
+  });
+  expect(res.status).toBe(201);
+  return { digest, size: bytes.byteLength };
+}
+
+async function pushManifest(name: string, ref: string, doc: object): Promise<{ digest: string; size: number }> {
+  const bytes = Buffer.from(JSON.stringify(doc));
+  const res = await fetch(`${depot.url}/v2/${name}/manifests/${ref}`, {
+    method: 'PUT',
+    headers: { ...auth(), 'content-type': OCI_MANIFEST },
+    body: bytes,
+  });
+  expect(res.status, await res.text()).toBe(201);
+  return { digest: sha256(bytes), size: bytes.byteLength };
+}
+
+interface Index {
+  mediaType: string;
+  manifests: { digest: string; artifactType?: string; annotations?: Record<string, string> }[];
+}
+
+async function referrers(
+  name: string,
+  digest: string,
+  query = '',
+): Promise<{ status: number; index: Index; filtered: string | null }> {
+  const res = await fetch(`${depot.url}/v2/${name}/referrers/${digest}${query}`, { headers: auth() });
+  return { status: res.status, index: (await res.json()) as Index, filtered: res.headers.get('oci-filters-applied') };
+}
+
+describe('docker cache repositories list upstream referrers', () => {
+  let image: { digest: string; size: number };
+  let signature: { digest: string; size: number };
+
+  beforeAll(async () => {
+    upstreamPort = await freePort();
+    depot = await startDepot({
+      toml: `
+[[initialization.repositories]]
+name = "signed"
+repo_type = "hosted"
+format = "docker"
+store = "default"
+listen = "127.0.0.1:${upstreamPort}"
+`,
+    });
+    const created = await api(depot).post('/api/v1/repositories', {
+      name: 'mirror',
+      repo_type: 'cache',
+      format: 'docker',
+      store: 'default',
+      upstream_url: `http://127.0.0.1:${upstreamPort}`,
+      upstream_auth: { username: 'admin', password: depot.adminPassword },
+      cache_ttl_secs: 0,
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+
+    const config = await pushBlob('signed/app', Buffer.from('{"architecture":"amd64","os":"linux"}'));
+    const layer = await pushBlob('signed/app', randomBytes(2048));
+    image = await pushManifest('signed/app', 'v1', {
+      schemaVersion: 2,
+      mediaType: OCI_MANIFEST,
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
+      layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', ...layer }],
+    });
+    const empty = await pushBlob('signed/app', Buffer.from('{}'));
+    signature = await pushManifest('signed/app', 'sig', {
+      schemaVersion: 2,
+      mediaType: OCI_MANIFEST,
+      artifactType: SIGNATURE_TYPE,
+      config: { mediaType: 'application/vnd.oci.empty.v1+json', ...empty },
+      layers: [{ mediaType: 'application/vnd.oci.empty.v1+json', ...empty }],
+      subject: { mediaType: OCI_MANIFEST, ...image },
+      annotations: { 'org.example.signer': 'ci' },
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await depot?.stop();
+  });
+
+  it('answers the referrers listing from upstream, filtered by artifactType', async () => {
+    const direct = await referrers('signed/app', image.digest);
+    expect(direct.index.manifests.map((m) => m.digest)).toEqual([signature.digest]);
+
+    const cached = await referrers('mirror/app', image.digest);
+    expect(cached.status).toBe(200);
+    expect(cached.index.mediaType).toBe('application/vnd.oci.image.index.v1+json');
+    expect(cached.index.manifests).toEqual([
+      {
+        mediaType: OCI_MANIFEST,
+        digest: signature.digest,
+        size: signature.size,
+        artifactType: SIGNATURE_TYPE,
+        annotations: { 'org.example.signer': 'ci' },
+      },
+    ]);
+    const filtered = await referrers('mirror/app', image.digest, '?artifactType=application/vnd.other');
+    expect(filtered.index.manifests).toEqual([]);
+    expect(filtered.filtered).toBe('artifactType');
+    expect((await referrers('mirror/app', signature.digest)).index.manifests).toEqual([]);
+  });
+
+  it('keeps what it saw: the listing and the signature still answer with the upstream gone', async () => {
+    const pulled = await fetch(`${depot.url}/v2/mirror/app/manifests/${signature.digest}`, {
+      headers: { ...auth(), accept: OCI_MANIFEST },
+    });
+    expect(pulled.status).toBe(200);
+    await pulled.arrayBuffer();
+    // Deleting the hosted repository stops its listener: the cache's upstream refuses connections.
+    expect((await api(depot).delete('/api/v1/repositories/signed')).status).toBe(204);
+    for (let i = 0; i < 100; i++) {
+      const up = await fetch(`http://127.0.0.1:${upstreamPort}/v2/`).then(
+        () => true,
+        () => false,
+      );
+      if (!up) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await expect(fetch(`http://127.0.0.1:${upstreamPort}/v2/`)).rejects.toThrow();
+
+    const offline = await referrers('mirror/app', image.digest);
+    expect(offline.status).toBe(200);
+    expect(offline.index.manifests.map((m) => m.digest)).toEqual([signature.digest]);
+    const again = await fetch(`${depot.url}/v2/mirror/app/manifests/${signature.digest}`, {
+      headers: { ...auth(), accept: OCI_MANIFEST },
+    });
+    expect(again.status).toBe(200);
+    expect(sha256(Buffer.from(await again.arrayBuffer()))).toBe(signature.digest);
+  });
+});
