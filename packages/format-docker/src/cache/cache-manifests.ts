@@ -11,6 +11,8 @@ import { indexCachedReferrer } from './cache-referrers.js';
 import { upstreamImage } from './upstream-name.js';
 
 const ACCEPT = MANIFEST_TYPES.join(', ');
+/** Most bytes of an upstream tag list read (~400k tags); a larger one is skipped, like an unreachable one. */
+const MAX_UPSTREAM_TAGS_BYTES = 8 * 1024 * 1024;
 
 const toHit = (m: CachedManifest, headOnly: boolean): ManifestHit => {
   const bytes = Buffer.from(m.body, 'base64');
@@ -135,8 +137,10 @@ export async function cacheTags(deps: DockerDeps, repo: RepositoryRecord, image:
     const res = await deps.upstream.request(repo, `/v2/${upstreamImage(repo, image)}/tags/list?n=10000`, {
       method: 'GET',
     });
-    if (res.ok) {
-      const body = (await res.json()) as { tags?: unknown };
+    if (res.ok && res.body !== null) {
+      const body = JSON.parse(new TextDecoder().decode(await readAll(res.body, MAX_UPSTREAM_TAGS_BYTES))) as {
+        tags?: unknown;
+      };
       if (Array.isArray(body.tags)) for (const t of body.tags) if (typeof t === 'string') tags.add(t);
     } else await res.body?.cancel();
   } catch (err) {
