@@ -36,3 +36,66 @@ export function guardedRoute<R extends RouteConfig>(route: R) {
     responses: { ...errorResponses, ...route.responses },
   });
 }
+
+/** What differs between collections served by the same five CRUD routes (see {@link crudRoutes}). */
+export interface CrudSpec<C extends z.ZodType, U extends z.ZodType> {
+  /** The collection path, e.g. `/api/v1/stores`; items are `{path}/{name}`. */
+  readonly path: string;
+  readonly tag: string;
+  /** OpenAPI schema name of one item, e.g. `Store`. */
+  readonly itemName: string;
+  readonly createSchema: C;
+  readonly updateSchema: U;
+  readonly summaries: Readonly<Record<'list' | 'create' | 'get' | 'update' | 'delete', string>>;
+  /** Why a delete can be refused with 409. */
+  readonly deleteConflict: string;
+}
+
+/** List, create, get, update and delete routes of a named collection; the caller registers the handlers. */
+export function crudRoutes<C extends z.ZodType, U extends z.ZodType>(spec: CrudSpec<C, U>) {
+  const item = looseObject.openapi(spec.itemName);
+  const tags = [spec.tag];
+  const one = `${spec.path}/{name}`;
+  return {
+    item,
+    list: guardedRoute({
+      method: 'get',
+      path: spec.path,
+      tags,
+      summary: spec.summaries.list,
+      responses: { 200: jsonResponse(`${spec.itemName} list`, z.array(item)) },
+    }),
+    create: guardedRoute({
+      method: 'post',
+      path: spec.path,
+      tags,
+      summary: spec.summaries.create,
+      request: { body: jsonBody(spec.createSchema) },
+      responses: { 201: jsonResponse('Created', item), 409: { description: 'Name taken' } },
+    }),
+    get: guardedRoute({
+      method: 'get',
+      path: one,
+      tags,
+      summary: spec.summaries.get,
+      request: { params: nameParam },
+      responses: { 200: jsonResponse(`The ${spec.itemName.toLowerCase()}`, item) },
+    }),
+    update: guardedRoute({
+      method: 'put',
+      path: one,
+      tags,
+      summary: spec.summaries.update,
+      request: { params: nameParam, body: jsonBody(spec.updateSchema) },
+      responses: { 200: jsonResponse('Updated', item) },
+    }),
+    delete: guardedRoute({
+      method: 'delete',
+      path: one,
+      tags,
+      summary: spec.summaries.delete,
+      request: { params: nameParam },
+      responses: { 204: { description: 'Deleted' }, 409: { description: spec.deleteConflict } },
+    }),
+  };
+}

@@ -3,54 +3,27 @@ import type { AppEnv } from '../http/env.js';
 import type { DepotServices } from '../runtime/services.js';
 import { createStoreSchema, updateStoreSchema } from '../services/schemas.js';
 import { toStoreResponse } from '../services/store-service.js';
-import { guardedRoute, jsonBody, jsonResponse, looseObject, nameParam } from './route-helpers.js';
+import { crudRoutes, guardedRoute, jsonResponse, nameParam } from './route-helpers.js';
 
-const storeResponse = looseObject.openapi('Store');
-const tags = ['stores'];
-
-const listRoute = guardedRoute({
-  method: 'get',
+const routes = crudRoutes({
   path: '/api/v1/stores',
-  tags,
-  summary: 'Blob stores',
-  responses: { 200: jsonResponse('Stores', z.array(storeResponse)) },
-});
-const createRoute = guardedRoute({
-  method: 'post',
-  path: '/api/v1/stores',
-  tags,
-  summary: 'Create a blob store (health-checked before it is saved)',
-  request: { body: jsonBody(createStoreSchema) },
-  responses: { 201: jsonResponse('Created', storeResponse), 409: { description: 'Name taken' } },
-});
-const getRoute = guardedRoute({
-  method: 'get',
-  path: '/api/v1/stores/{name}',
-  tags,
-  summary: 'One blob store',
-  request: { params: nameParam },
-  responses: { 200: jsonResponse('The store', storeResponse) },
-});
-const updateRoute = guardedRoute({
-  method: 'put',
-  path: '/api/v1/stores/{name}',
-  tags,
-  summary: 'Patch a blob store’s options (health-checked)',
-  request: { params: nameParam, body: jsonBody(updateStoreSchema) },
-  responses: { 200: jsonResponse('Updated', storeResponse) },
-});
-const deleteRoute = guardedRoute({
-  method: 'delete',
-  path: '/api/v1/stores/{name}',
-  tags,
-  summary: 'Delete a blob store no repository uses',
-  request: { params: nameParam },
-  responses: { 204: { description: 'Deleted' }, 409: { description: 'In use' } },
+  tag: 'stores',
+  itemName: 'Store',
+  createSchema: createStoreSchema,
+  updateSchema: updateStoreSchema,
+  summaries: {
+    list: 'Blob stores',
+    create: 'Create a blob store (health-checked before it is saved)',
+    get: 'One blob store',
+    update: 'Patch a blob store’s options (health-checked)',
+    delete: 'Delete a blob store no repository uses',
+  },
+  deleteConflict: 'In use',
 });
 const checkRoute = guardedRoute({
   method: 'post',
   path: '/api/v1/stores/{name}/check',
-  tags,
+  tags: ['stores'],
   summary: 'Run the store’s health check',
   request: { params: nameParam },
   responses: { 200: jsonResponse('Health', z.object({ ok: z.boolean(), error: z.string().optional() })) },
@@ -59,18 +32,18 @@ const checkRoute = guardedRoute({
 /** Blob store CRUD under `/api/v1/stores`. */
 export function registerStoreRoutes(app: OpenAPIHono<AppEnv>, services: DepotServices): void {
   const { stores } = services;
-  app.openapi(listRoute, async (c) => c.json((await stores.list()).map(toStoreResponse), 200));
-  app.openapi(createRoute, async (c) => {
+  app.openapi(routes.list, async (c) => c.json((await stores.list()).map(toStoreResponse), 200));
+  app.openapi(routes.create, async (c) => {
     const store = await stores.create(c.req.valid('json'));
     c.get('logger').info({ store: store.name, store_type: store.store_type }, 'store created');
     return c.json(toStoreResponse(store), 201);
   });
-  app.openapi(getRoute, async (c) => c.json(toStoreResponse(await stores.get(c.req.valid('param').name)), 200));
-  app.openapi(updateRoute, async (c) => {
+  app.openapi(routes.get, async (c) => c.json(toStoreResponse(await stores.get(c.req.valid('param').name)), 200));
+  app.openapi(routes.update, async (c) => {
     const store = await stores.update(c.req.valid('param').name, c.req.valid('json'));
     return c.json(toStoreResponse(store), 200);
   });
-  app.openapi(deleteRoute, async (c) => {
+  app.openapi(routes.delete, async (c) => {
     await stores.delete(c.req.valid('param').name);
     return c.body(null, 204);
   });
