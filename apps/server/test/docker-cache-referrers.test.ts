@@ -120,6 +120,36 @@ listen = "127.0.0.1:${upstreamPort}"
     expect((await referrers('mirror/app', signature.digest)).index.manifests).toEqual([]);
   });
 
+  it('with cache_ttl_secs, a listing is asked upstream at most once per ttl', async () => {
+    const created = await api(depot).post('/api/v1/repositories', {
+      name: 'mirror-ttl',
+      repo_type: 'cache',
+      format: 'docker',
+      store: 'default',
+      upstream_url: `http://127.0.0.1:${upstreamPort}`,
+      upstream_auth: { username: 'admin', password: depot.adminPassword },
+      cache_ttl_secs: 3600,
+    });
+    expect(created.status).toBe(201);
+    expect((await referrers('mirror-ttl/app', image.digest)).index.manifests.map((m) => m.digest)).toEqual([
+      signature.digest,
+    ]);
+    const empty = await pushBlob('signed/app', Buffer.from('{}'));
+    const sbom = await pushManifest('signed/app', 'sbom', {
+      schemaVersion: 2,
+      mediaType: OCI_MANIFEST,
+      artifactType: 'application/vnd.example.sbom.v1',
+      config: { mediaType: 'application/vnd.oci.empty.v1+json', ...empty },
+      layers: [{ mediaType: 'application/vnd.oci.empty.v1+json', ...empty }],
+      subject: { mediaType: OCI_MANIFEST, ...image },
+    });
+    expect((await referrers('mirror-ttl/app', image.digest)).index.manifests.map((m) => m.digest)).toEqual([
+      signature.digest,
+    ]);
+    const fresh = (await referrers('mirror/app', image.digest)).index.manifests.map((m) => m.digest);
+    expect(fresh).toEqual([signature.digest, sbom.digest].sort());
+  });
+
   it('keeps what it saw: the listing and the signature still answer with the upstream gone', async () => {
     const pulled = await fetch(`${depot.url}/v2/mirror/app/manifests/${signature.digest}`, {
       headers: { ...auth(), accept: OCI_MANIFEST },
@@ -140,7 +170,8 @@ listen = "127.0.0.1:${upstreamPort}"
 
     const offline = await referrers('mirror/app', image.digest);
     expect(offline.status).toBe(200);
-    expect(offline.index.manifests.map((m) => m.digest)).toEqual([signature.digest]);
+    expect(offline.index.manifests.map((m) => m.digest)).toContain(signature.digest);
+    expect(offline.index.manifests).toHaveLength(2);
     const again = await fetch(`${depot.url}/v2/mirror/app/manifests/${signature.digest}`, {
       headers: { ...auth(), accept: OCI_MANIFEST },
     });

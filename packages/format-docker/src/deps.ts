@@ -9,6 +9,8 @@ export interface DockerDeps {
   readonly upstream: UpstreamClient;
   /** In-flight upstream manifest fetches, so concurrent pulls share one request. */
   readonly flights: Map<string, Promise<unknown>>;
+  /** When each cache referrers listing was last asked upstream (ms), for `cache_ttl_secs`. */
+  readonly referrersRefreshed: Map<string, number>;
   now(): number;
 }
 

@@ -39,6 +39,7 @@ export function dockerFormat(options: DockerFormatOptions = {}): Format {
         kv: dockerKv(ctx.records),
         upstream: createUpstreamClient(ctx.fetch, ctx.logger, now, dance),
         flights: new Map(),
+        referrersRefreshed: new Map(),
         now,
       };
       return {

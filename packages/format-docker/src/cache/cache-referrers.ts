@@ -7,6 +7,8 @@ import { upstreamImage } from './upstream-name.js';
 
 /** Most bytes of an upstream referrers index read (~20k descriptors); a larger one adds nothing. */
 const MAX_REFERRERS_BYTES = 4 * 1024 * 1024;
+/** Refresh times kept at most; past this many they are forgotten whole (a refresh too many, no harm). */
+const MAX_FRESH = 10_000;
 
 /** The kept entry of one descriptor (only the fields the referrers API returns). */
 function entryOf(d: Descriptor): Descriptor {
@@ -44,7 +46,8 @@ export async function indexCachedReferrer(
  * cache repository's referrers index, which then answers the listing, also while upstream is down.
  * Upstream descriptors that are not valid are skipped; an upstream without the referrers API (404),
  * failing or unreachable adds nothing. Referrers deleted upstream stay listed here (cache semantics:
- * what was seen stays available). Concurrent listings of one digest share one upstream request.
+ * what was seen stays available). Like tags, a listing is asked upstream at most once per
+ * `cache_ttl_secs` (0: every time); concurrent listings of one digest share one upstream request.
  */
 export function refreshCacheReferrers(
   deps: DockerDeps,
@@ -52,7 +55,14 @@ export function refreshCacheReferrers(
   image: string,
   digest: string,
 ): Promise<void> {
-  return singleFlight(deps.flights, `r ${repo.name}/${image}/${digest}`, async () => {
+  const key = `r ${repo.name}/${image}/${digest}`;
+  const ttl = (repo.cache_ttl_secs ?? 0) * 1000;
+  const refreshedAt = deps.referrersRefreshed;
+  const last = refreshedAt.get(key);
+  if (ttl > 0 && last !== undefined && deps.now() - last < ttl) return Promise.resolve();
+  return singleFlight(deps.flights, key, async () => {
+    if (refreshedAt.size >= MAX_FRESH) refreshedAt.clear();
+    refreshedAt.set(key, deps.now());
     try {
       const res = await deps.upstream.request(repo, `/v2/${upstreamImage(repo, image)}/referrers/${digest}`, {
         method: 'GET',
