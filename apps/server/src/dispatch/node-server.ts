@@ -62,7 +62,10 @@ export function createDepotServer(
   const artifacts = createArtifactHandler(services, tls !== undefined);
   const listener = (req: IncomingMessage, res: ServerResponse): void => {
     const oversized = oversizedHead(req);
-    if (oversized !== null) return refuseHead(res, oversized);
+    if (oversized !== null) {
+      refuseHead(res, oversized);
+      return;
+    }
     const incoming = req.headers['x-request-id'];
     const requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     req.headers['x-request-id'] = requestId;
