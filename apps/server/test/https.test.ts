@@ -1,19 +1,20 @@
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { freePort, startDepot } from './helpers/depot-process.js';
+import { api, freePort, startDepot } from './helpers/depot-process.js';
 
-function get(url: string): Promise<{ status: number; body: string }> {
+function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: Buffer }> {
   return new Promise((resolve, reject) => {
-    request(url, { rejectUnauthorized: false }, (res) => {
-      let body = '';
+    request(url, { rejectUnauthorized: false, headers }, (res) => {
+      const chunks: Buffer[] = [];
       res.on('data', (d: Buffer) => {
-        body += d.toString();
+        chunks.push(d);
       });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
     })
       .on('error', reject)
       .end();
@@ -53,8 +54,23 @@ describe('[https] listener', () => {
     try {
       const res = await get(`https://127.0.0.1:${port}/api/v1/health`);
       expect(res.status).toBe(200);
-      expect(JSON.parse(res.body).status).toBe('ok');
+      expect(JSON.parse(res.body.toString()).status).toBe('ok');
       expect(depot.logs()).toContain(`listening on https://127.0.0.1:${port}`);
+      // A multi-chunk blob, sent by position through reused buffers, arrives intact over TLS.
+      const client = api(depot);
+      await client.post('/api/v1/repositories', { name: 'raw', repo_type: 'hosted', format: 'raw', store: 'default' });
+      const data = randomBytes(5 * 1024 * 1024 + 7);
+      const put = await fetch(`${depot.url}/repository/raw/big.bin`, {
+        method: 'PUT',
+        body: data,
+        headers: { authorization: client.authorization },
+      });
+      expect(put.status).toBe(201);
+      const big = await get(`https://127.0.0.1:${port}/repository/raw/big.bin`, {
+        authorization: client.authorization,
+      });
+      expect(big.status).toBe(200);
+      expect(Buffer.compare(big.body, data)).toBe(0);
     } finally {
       expect(await depot.stop()).toBe(0);
     }
