@@ -61,6 +61,13 @@ describe('repository engine: hosted', () => {
     });
   });
 
+  it('40 concurrent overwrites of one path all succeed; one whole write stays', async () => {
+    const bodies = Array.from({ length: 40 }, (_, i) => `writer ${i}`);
+    const results = await Promise.allSettled(bodies.map((b) => engine.put('h', 'race.txt', source(b))));
+    expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+    expect(bodies).toContain(await text(await engine.get('h', 'race.txt')));
+  });
+
   it('stores and serves an artifact with a guessed or given content type', async () => {
     const stored = await engine.put('h', 'dir/a.json', source('{"a":1}'));
     expect(stored).toMatchObject({ repo: 'h', path: 'dir/a.json', size: 7, content_type: 'application/json' });

@@ -1,0 +1,93 @@
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DepotProcess, startDepot } from './helpers/depot-process.js';
+
+// RELIABILITY §1.6 (zot 4f14db0f: 24 concurrent tag pushes, 9 lost, all answered 201): every tag a
+// PUT acknowledged must be listed, and a tag raced by several writers must name one whole manifest.
+let depot: DepotProcess;
+const auth = () => ({ authorization: `Basic ${Buffer.from(`admin:${depot.adminPassword}`).toString('base64')}` });
+const sha256 = (bytes: Buffer) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+
+beforeAll(async () => {
+  depot = await startDepot({
+    toml: `
+[[initialization.repositories]]
+name = "docker"
+repo_type = "hosted"
+format = "docker"
+store = "default"
+`,
+  });
+});
+afterAll(async () => {
+  await depot?.stop();
+});
+
+async function pushBlob(bytes: Buffer): Promise<{ digest: string; size: number }> {
+  const digest = sha256(bytes);
+  const res = await fetch(`${depot.url}/v2/docker/race/blobs/uploads/?digest=${digest}`, {
+    method: 'POST',
+    headers: { ...auth(), 'content-type': 'application/octet-stream' },
+    body: bytes,
+  });
+  expect(res.status).toBe(201);
+  return { digest, size: bytes.byteLength };
+}
+
+describe('concurrent manifest pushes', () => {
+  it('lists every acknowledged tag; a raced tag names one whole manifest', async () => {
+    const config = await pushBlob(Buffer.from('{"architecture":"amd64","os":"linux"}'));
+    const layer = await pushBlob(Buffer.from('layer bytes'));
+    const manifest = (n: number) =>
+      Buffer.from(
+        JSON.stringify({
+          schemaVersion: 2,
+          mediaType: OCI_MANIFEST,
+          config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
+          layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', ...layer }],
+          annotations: { n: String(n) },
+        }),
+      );
+    // 24 distinct tags and 24 writers racing on `shared`, all at once.
+    const puts = Array.from({ length: 48 }, async (_, n) => {
+      const tag = n < 24 ? `t${n}` : 'shared';
+      const body = manifest(n);
+      const res = await fetch(`${depot.url}/v2/docker/race/manifests/${tag}`, {
+        method: 'PUT',
+        headers: { ...auth(), 'content-type': OCI_MANIFEST },
+        body,
+      });
+      return { tag, status: res.status, digest: sha256(body) };
+    });
+    const results = await Promise.all(puts);
+    expect(results.filter((r) => r.status !== 201)).toEqual([]);
+
+    const list = await fetch(`${depot.url}/v2/docker/race/tags/list`, { headers: auth() });
+    const { tags } = (await list.json()) as { tags: string[] };
+    expect(tags.sort()).toEqual([...Array.from({ length: 24 }, (_, n) => `t${n}`), 'shared'].sort());
+
+    for (const tag of ['t7', 'shared']) {
+      const res = await fetch(`${depot.url}/v2/docker/race/manifests/${tag}`, {
+        headers: { ...auth(), accept: OCI_MANIFEST },
+      });
+      const bytes = Buffer.from(await res.arrayBuffer());
+      const digest = res.headers.get('docker-content-digest');
+      expect(digest).toBe(sha256(bytes));
+      expect(results.some((r) => r.tag === tag && r.digest === digest)).toBe(true);
+      const byDigest = await fetch(`${depot.url}/v2/docker/race/manifests/${digest}`, {
+        method: 'HEAD',
+        headers: { ...auth(), accept: OCI_MANIFEST },
+      });
+      expect(byDigest.status).toBe(200);
+    }
+    // Every pushed manifest is there by digest, whichever writer won the shared tag.
+    for (const r of results) {
+      const res = await fetch(`${depot.url}/v2/docker/race/manifests/${r.digest}`, {
+        method: 'HEAD',
+        headers: { ...auth(), accept: OCI_MANIFEST },
+      });
+      expect(res.status, r.digest).toBe(200);
+    }
+  });
+});
