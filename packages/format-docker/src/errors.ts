@@ -77,8 +77,8 @@ const ociCodeOf = (err: DepotError): OciErrorCode => {
   return FALLBACK[err.code] ?? 'UNKNOWN';
 };
 
-/** Renders `err` in the OCI shape `{"errors":[{"code","message","detail"}]}`. */
-export function renderOciError(err: DepotError, challenge: string): FormatResponse {
+/** Renders `err` in the OCI shape `{"errors":[{"code","message","detail"}]}`; `challenge` is asked for on a 401 only. */
+export function renderOciError(err: DepotError, challenge: () => string): FormatResponse {
   const code = ociCodeOf(err);
   const status = typeof err.details?.status === 'number' ? err.details.status : err.status;
   const extraHeaders: Record<string, string> = { ...(err.details?.headers as Record<string, string> | undefined) };
@@ -89,7 +89,7 @@ export function renderOciError(err: DepotError, challenge: string): FormatRespon
     headers: {
       ...API_VERSION_HEADER,
       'Content-Type': 'application/json',
-      ...(status === 401 ? { 'WWW-Authenticate': challenge } : {}),
+      ...(status === 401 ? { 'WWW-Authenticate': challenge() } : {}),
       ...extraHeaders,
     },
     body,

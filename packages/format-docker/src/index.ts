@@ -47,7 +47,7 @@ export function dockerFormat(options: DockerFormatOptions = {}): Format {
         handle: async () => {
           throw ociError('UNSUPPORTED', 'Docker repositories are served under /v2/');
         },
-        renderError: (err: DepotError, req) => renderOciError(err, bearerChallenge(req)),
+        renderError: (err: DepotError, req) => renderOciError(err, () => bearerChallenge(req)),
         challenge: bearerChallenge,
       };
     },

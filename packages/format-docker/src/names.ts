@@ -58,8 +58,8 @@ export type MountRoute =
 const IMAGE_ROUTE_RE =
   /^\/v2\/(.+)\/(manifests\/[^/]+|blobs\/uploads\/?[^/]*|blobs\/[^/]+|tags\/list|referrers\/[^/]+)$/;
 
-function imageRoute(tail: string): ImageRoute {
-  const [head, second, third] = tail.split('/') as [string, string, string | undefined];
+function imageRoute(tail: readonly string[]): ImageRoute {
+  const [head, second, third] = tail as [string, string, string | undefined];
   if (head === 'manifests') return { kind: 'manifest', reference: second };
   if (head === 'tags') return { kind: 'tags' };
   if (head === 'referrers') return { kind: 'referrers', digest: second };
@@ -67,18 +67,21 @@ function imageRoute(tail: string): ImageRoute {
   return { kind: 'blob', digest: second };
 }
 
-/** Classifies a `/v2/…` request path (already without query string); `null` when no route matches. */
+/**
+ * Classifies a `/v2/…` request path (already without query string); `null` when no route matches.
+ * The route is matched on the path as sent and each piece decoded after, so an encoded `/` inside a
+ * reference (`sha256:..%2F..%2Fx`) stays in that reference and fails its own grammar check.
+ */
 export function parseMountPath(rawPath: string): MountRoute | null {
-  let path: string;
+  if (rawPath === '/v2' || rawPath === '/v2/') return { kind: 'base' };
+  if (rawPath === '/v2/token') return { kind: 'token' };
+  if (rawPath === '/v2/_catalog') return { kind: 'catalog' };
+  const m = IMAGE_ROUTE_RE.exec(rawPath);
+  if (m === null) return null;
   try {
-    path = decodeURIComponent(rawPath);
+    const tail = (m[2] as string).split('/').map(decodeURIComponent);
+    return { kind: 'image', name: decodeURIComponent(m[1] as string), route: imageRoute(tail) };
   } catch {
     return null;
   }
-  if (path === '/v2' || path === '/v2/') return { kind: 'base' };
-  if (path === '/v2/token') return { kind: 'token' };
-  if (path === '/v2/_catalog') return { kind: 'catalog' };
-  const m = IMAGE_ROUTE_RE.exec(path);
-  if (m === null) return null;
-  return { kind: 'image', name: m[1] as string, route: imageRoute(m[2] as string) };
 }

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 
 const HOST = /^[A-Za-z0-9.\-[\]:]+$/;
 
@@ -10,7 +11,9 @@ const HOST = /^[A-Za-z0-9.\-[\]:]+$/;
 export function baseUrl(req: IncomingMessage, tls: boolean, trusted: ReadonlySet<string>): string {
   let proto = tls ? 'https' : 'http';
   let host = req.headers.host ?? '';
-  if (trusted.has(req.socket.remoteAddress ?? '')) {
+  // A request destroyed mid-body (an oversized upload) has no socket left.
+  const socket = req.socket as Socket | null;
+  if (trusted.has(socket?.remoteAddress ?? '')) {
     const fp = String(req.headers['x-forwarded-proto'] ?? '')
       .split(',')[0]
       ?.trim()
@@ -22,6 +25,6 @@ export function baseUrl(req: IncomingMessage, tls: boolean, trusted: ReadonlySet
         ?.trim() ?? '';
     if (fh !== '' && HOST.test(fh)) host = fh;
   }
-  if (!HOST.test(host)) host = `${req.socket.localAddress ?? 'localhost'}:${req.socket.localPort ?? ''}`;
+  if (!HOST.test(host)) host = `${socket?.localAddress ?? 'localhost'}:${socket?.localPort ?? ''}`;
   return `${proto}://${host}`;
 }
