@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
+import { readdirSync } from 'node:fs';
 import { connect } from 'node:net';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type DepotProcess, startDepot } from './helpers/depot-process.js';
 
@@ -66,7 +68,53 @@ async function pushBlob(bytes: string): Promise<{ digest: string; size: number }
   return { digest, size: Buffer.byteLength(bytes) };
 }
 
+/** Every file under the blob store root (committed blobs and temp files alike). */
+function storedFiles(): string[] {
+  const root = join(depot.dataDir, 'blobs');
+  return readdirSync(root, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name));
+}
+
+/** Sends the head and half the body of a `size`-byte upload, then drops the connection. */
+function abortHalfway(method: string, path: string, size: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(depot.port, '127.0.0.1', () => {
+      socket.write(
+        `${method} ${path} HTTP/1.1\r\nHost: x\r\nAuthorization: ${auth().authorization}\r\nContent-Type: application/octet-stream\r\nContent-Length: ${size}\r\n\r\n`,
+      );
+      socket.write(Buffer.alloc(size / 2, 7), () => {
+        setTimeout(() => {
+          socket.destroy();
+          resolve();
+        }, 100);
+      });
+    });
+    socket.on('error', reject);
+  });
+}
+
 describe('OCI bad input (RELIABILITY §4.4)', () => {
+  it('F1: a client gone mid-upload leaves no blob, temp file or artifact; the upload then succeeds', async () => {
+    const size = 8 * 1024 * 1024;
+    const bytes = Buffer.alloc(size, 7);
+    const digest = sha256(bytes);
+    const before = storedFiles();
+    await abortHalfway('POST', `/v2/docker/app/blobs/uploads/?digest=${digest}`, size);
+    for (let i = 0; i < 50 && storedFiles().length !== before.length; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(storedFiles()).toEqual(before);
+    expect(
+      (await fetch(`${depot.url}/v2/docker/app/blobs/${digest}`, { method: 'HEAD', headers: auth() })).status,
+    ).toBe(404);
+    const retry = await fetch(`${depot.url}/v2/docker/app/blobs/uploads/?digest=${digest}`, {
+      method: 'POST',
+      headers: { ...auth(), 'content-type': 'application/octet-stream' },
+      body: bytes,
+    });
+    expect(retry.status).toBe(201);
+    expect(storedFiles()).toHaveLength(before.length + 1);
+  });
+
   it('54: malformed digests → 400 DIGEST_INVALID', async () => {
     const hex = 'a'.repeat(64);
     for (const digest of [
