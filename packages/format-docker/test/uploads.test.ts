@@ -181,4 +181,19 @@ describe('cross-repository mount', () => {
     });
     expect(missing.status).toBe(202);
   });
+
+  it('a mounted blob deleted from the target is gone there and still in the source', async () => {
+    h = await dockerHarness();
+    const digest = await pushBlob(h, 'other/base', 'shared layer');
+    const mounted = await h.mount({
+      method: 'POST',
+      rawPath: '/v2/hosted/app/blobs/uploads/',
+      query: { mount: digest, from: 'other/base' },
+    });
+    expect(mounted.status).toBe(201);
+    expect((await h.mount({ method: 'DELETE', rawPath: `/v2/hosted/app/blobs/${digest}` })).status).toBe(202);
+    expect((await h.mount({ method: 'HEAD', rawPath: `/v2/hosted/app/blobs/${digest}` })).status).toBe(404);
+    expectOci(await h.mount({ method: 'GET', rawPath: `/v2/hosted/app/blobs/${digest}` }), 404, 'BLOB_UNKNOWN');
+    expect((await h.mount({ method: 'GET', rawPath: `/v2/other/base/blobs/${digest}` })).text()).toBe('shared layer');
+  });
 });
