@@ -56,6 +56,9 @@ describe('docker cache repositories list upstream referrers', () => {
     upstreamPort = await freePort();
     depot = await startDepot({
       toml: `
+[logging]
+level = "debug"
+
 [[initialization.repositories]]
 name = "signed"
 repo_type = "hosted"
@@ -177,5 +180,13 @@ listen = "127.0.0.1:${upstreamPort}"
     });
     expect(again.status).toBe(200);
     expect(sha256(Buffer.from(await again.arrayBuffer()))).toBe(signature.digest);
+  });
+
+  it('never logs the upstream credentials or the tokens they bought, even at debug level', () => {
+    const logs = depot.logs();
+    expect(logs).toContain('"level":20');
+    expect(logs).not.toContain(depot.adminPassword);
+    expect(logs).not.toContain(Buffer.from(`admin:${depot.adminPassword}`).toString('base64'));
+    expect(logs).not.toMatch(/Bearer ey/);
   });
 });
