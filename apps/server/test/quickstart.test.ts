@@ -23,7 +23,8 @@ afterAll(async () => {
 describe('config/quickstart.toml', () => {
   it('declares a raw, a docker and an npm-cache repository that all initialize and answer', async () => {
     const text = readFileSync(QUICKSTART, 'utf8');
-    const declared = (parse(text) as { initialization: { repositories: RepoDecl[] } }).initialization.repositories;
+    const declared = (parse(text) as unknown as { initialization: { repositories: RepoDecl[] } }).initialization
+      .repositories;
     expect(declared.map((r) => `${r.name}:${r.format}:${r.repo_type}`).sort()).toEqual([
       'docker-hosted:docker:hosted',
       'npmjs:npm:cache',
