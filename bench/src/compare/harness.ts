@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { type LoadOptions, runLoad, type Step } from '../load/runner.js';
 import { figure } from './figures.js';
 import { type CompareSettings, type FigureResult, type Measure, type Sample, sampleOf } from './types.js';
@@ -26,7 +27,9 @@ export async function runPair(name: string, s: CompareSettings, depot: Measure, 
     if (sample.value > 0) into.push(sample.value);
   };
   for (let r = 0; r < s.rounds; r++) {
+    settle();
     record('depot', await safe(depot), a);
+    settle();
     if ('measure' in peer) record(def.peer ?? 'peer', await safe(peer.measure), b);
     s.log(`  ${name} round ${r + 1}/${s.rounds}: depot ${fmtList(a)} | ${def.peer ?? '-'} ${fmtList(b)}`);
   }
@@ -71,6 +74,14 @@ export function failedFigure(name: string, why: string): FigureResult {
     peerRounds: [],
     note: why,
   };
+}
+
+/**
+ * Writes back every dirty page before a side runs, so the write-back a side left behind (a peer that
+ * does not fsync leaves its whole run in the page cache) is not paid by the side measured next.
+ */
+function settle(): void {
+  spawnSync('sync', { stdio: 'ignore' });
 }
 
 async function safe(m: Measure): Promise<Sample> {
