@@ -68,6 +68,12 @@ export const configSchema = z
     metrics_listen: listenSchema.optional(),
     /** Peers whose X-Forwarded-* headers are believed. Default: none (runtime setting applies). */
     trusted_proxies: z.array(z.string().min(1)).optional(),
+    /** The external URL of the main listener; absolute URLs are built on it instead of `Host`. */
+    base_url: z
+      .string()
+      .regex(/^https?:\/\/[A-Za-z0-9.\-[\]:]+(\/[A-Za-z0-9._~\-/]*)?$/, 'must be an http(s) URL without query or fragment')
+      .transform((url) => url.replace(/\/+$/, ''))
+      .optional(),
     http: z
       .object({ listen: listenSchema.default('0.0.0.0:8080') })
       .strict()

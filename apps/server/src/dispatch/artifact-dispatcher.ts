@@ -90,6 +90,7 @@ export function createArtifactHandler(services: DepotServices, tls: boolean): Ar
       res,
       tls,
       services.trustedProxies,
+      services.baseUrl,
       method,
       headers,
       q < 0 ? '' : url.slice(q + 1),

@@ -48,6 +48,7 @@ export class ArtifactRequest {
     private readonly res: ServerResponse,
     private readonly tls: boolean,
     private readonly trustedProxies: ReadonlySet<string>,
+    private readonly configuredBase: string | undefined,
     readonly method: string,
     readonly headers: HeaderMap,
     private readonly rawQuery: string,
@@ -59,7 +60,7 @@ export class ArtifactRequest {
   }
 
   get baseUrl(): string {
-    this.#baseUrl ??= baseUrl(this.req, this.tls, this.trustedProxies);
+    this.#baseUrl ??= this.configuredBase ?? baseUrl(this.req, this.tls, this.trustedProxies);
     return this.#baseUrl;
   }
 

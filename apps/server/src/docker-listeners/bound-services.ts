@@ -55,5 +55,7 @@ export function boundServices(services: DepotServices, repoName: string): DepotS
     init: () => Promise.reject(new Error('a bound format host is never initialised')),
     close: async () => {},
   };
-  return { ...services, formats };
+  // A repository's own port has its own external address: URLs there come from the request.
+  const { baseUrl: _main, ...rest } = services;
+  return { ...rest, formats };
 }

@@ -109,6 +109,7 @@ export async function openServices(
     formats,
     auth,
     trustedProxies: new Set(config.trusted_proxies ?? []),
+    ...(config.base_url === undefined ? {} : { baseUrl: config.base_url }),
     wakeCleanup: () => cleanup.wake(),
     repoChanges,
   };

@@ -21,6 +21,8 @@ export interface DepotServices {
   readonly auth: AuthModule;
   /** Peers whose `X-Forwarded-Proto`/`X-Forwarded-Host` are believed. */
   readonly trustedProxies: ReadonlySet<string>;
+  /** `base_url` from the config: absolute URLs start with it instead of what `Host` says. */
+  readonly baseUrl?: string;
   /** Wakes the cleanup worker (after a soft delete). */
   wakeCleanup(): void;
   /** Fires after every repository create, update and delete made through `repos`. */
