@@ -71,7 +71,10 @@ export const configSchema = z
     /** The external URL of the main listener; absolute URLs are built on it instead of `Host`. */
     base_url: z
       .string()
-      .regex(/^https?:\/\/[A-Za-z0-9.\-[\]:]+(\/[A-Za-z0-9._~\-/]*)?$/, 'must be an http(s) URL without query or fragment')
+      .regex(
+        /^https?:\/\/[A-Za-z0-9.\-[\]:]+(\/[A-Za-z0-9._~\-/]*)?$/,
+        'must be an http(s) URL without query or fragment',
+      )
       .transform((url) => url.replace(/\/+$/, ''))
       .optional(),
     http: z
