@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createFormatHarness, type FormatHarness, type FormatHarnessOptions } from '@depot/testkit';
 import { expect } from 'vitest';
 import { dockerFormat } from '../src/index.js';
@@ -84,4 +86,23 @@ export async function pushImage(
   });
   expect(res.status, res.text()).toBe(201);
   return { manifest, digest: sha256(manifest), config, layer, layerBytes, mediaType };
+}
+
+/** Requests a stand-in upstream saw: path and Authorization. */
+export type Seen = { path: string; authorization: string | undefined }[];
+/** What a stand-in upstream answers. */
+export type Reply = { status: number; headers?: Record<string, string>; body?: string };
+
+/** A stand-in upstream registry on 127.0.0.1 answering every request with `handler`. */
+export async function serve(handler: (req: IncomingMessage, seen: Seen) => Reply) {
+  const seen: Seen = [];
+  const server: Server = createServer((req, res) => {
+    seen.push({ path: req.url ?? '', authorization: req.headers.authorization });
+    const out = handler(req, seen);
+    res.writeHead(out.status, out.headers);
+    res.end(out.body);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  return { url: `http://127.0.0.1:${port}`, seen, close: () => new Promise<void>((r) => server.close(() => r())) };
 }

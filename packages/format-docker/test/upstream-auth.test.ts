@@ -1,26 +1,7 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { realmTrusted } from '../src/index.js';
-import { dockerHarness, OCI_MANIFEST, sha256 } from './support.js';
-
-type Seen = { path: string; authorization: string | undefined }[];
-type Reply = { status: number; headers?: Record<string, string>; body?: string };
-
-async function serve(
-  handler: (req: IncomingMessage, seen: Seen) => { status: number; headers?: Record<string, string>; body?: string },
-) {
-  const seen: Seen = [];
-  const server: Server = createServer((req, res) => {
-    seen.push({ path: req.url ?? '', authorization: req.headers.authorization });
-    const out = handler(req, seen);
-    res.writeHead(out.status, out.headers);
-    res.end(out.body);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as AddressInfo).port;
-  return { url: `http://127.0.0.1:${port}`, seen, close: () => new Promise<void>((r) => server.close(() => r())) };
-}
+import { dockerHarness, OCI_MANIFEST, type Reply, serve, sha256 } from './support.js';
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
