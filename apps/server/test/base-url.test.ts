@@ -4,16 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type DepotProcess, freePort, runCli, startDepot } from './helpers/depot-process.js';
+import { HOSTED_DOCKER_TOML } from './helpers/docker.js';
 
 // RELIABILITY §4.1 #10: `Host: evil.com` must not decide the absolute URLs other clients get.
-const DOCKER = `
-[[initialization.repositories]]
-name = "docker"
-repo_type = "hosted"
-format = "docker"
-store = "default"
-`;
-
 let depot: DepotProcess | undefined;
 afterEach(async () => {
   await depot?.stop();
@@ -34,7 +27,7 @@ function challenge(port: number, host: string): Promise<string> {
 
 describe('external base URL', () => {
   it('without base_url, each response is built from its own Host', async () => {
-    depot = await startDepot({ toml: DOCKER });
+    depot = await startDepot({ toml: HOSTED_DOCKER_TOML });
     expect(await challenge(depot.port, 'evil.com')).toBe('Bearer realm="http://evil.com/v2/token",service="depot"');
     expect(await challenge(depot.port, `127.0.0.1:${depot.port}`)).toBe(
       `Bearer realm="http://127.0.0.1:${depot.port}/v2/token",service="depot"`,
@@ -44,7 +37,7 @@ describe('external base URL', () => {
   it('with base_url, Host is never consulted on the main listener; a repository port keeps its own', async () => {
     const repoPort = await freePort();
     depot = await startDepot({
-      toml: `base_url = "https://depot.example.com/"\n${DOCKER}listen = "127.0.0.1:${repoPort}"\n`,
+      toml: `base_url = "https://depot.example.com/"\n${HOSTED_DOCKER_TOML}listen = "127.0.0.1:${repoPort}"\n`,
     });
     for (const host of ['evil.com', `127.0.0.1:${depot.port}`]) {
       expect(await challenge(depot.port, host)).toBe(

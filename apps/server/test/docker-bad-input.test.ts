@@ -1,27 +1,17 @@
-import { createHash } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type DepotProcess, startDepot } from './helpers/depot-process.js';
+import { dockerClient, HOSTED_DOCKER_TOML, OCI_MANIFEST, sha256 } from './helpers/docker.js';
 
 // RELIABILITY §4.4 "OCI / Docker" (items 51–58), against a real server: each bad input gets a 4xx
 // in the OCI error shape, and the server keeps serving.
 let depot: DepotProcess;
-const auth = () => ({ authorization: `Basic ${Buffer.from(`admin:${depot.adminPassword}`).toString('base64')}` });
-const sha256 = (bytes: Buffer | string) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+const { auth, pushBlob } = dockerClient(() => depot);
 
 beforeAll(async () => {
-  depot = await startDepot({
-    toml: `
-[[initialization.repositories]]
-name = "docker"
-repo_type = "hosted"
-format = "docker"
-store = "default"
-`,
-  });
+  depot = await startDepot({ toml: HOSTED_DOCKER_TOML });
 });
 afterAll(async () => {
   await depot?.stop();
@@ -55,17 +45,6 @@ function raw(method: string, path: string, body = ''): Promise<{ status: number;
       `${method} ${path} HTTP/1.1\r\nHost: x\r\nAuthorization: ${auth().authorization}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: ${OCI_MANIFEST}\r\nConnection: close\r\n\r\n${body}`,
     );
   });
-}
-
-async function pushBlob(bytes: string): Promise<{ digest: string; size: number }> {
-  const digest = sha256(bytes);
-  const res = await fetch(`${depot.url}/v2/docker/app/blobs/uploads/?digest=${digest}`, {
-    method: 'POST',
-    headers: { ...auth(), 'content-type': 'application/octet-stream' },
-    body: bytes,
-  });
-  expect(res.status).toBe(201);
-  return { digest, size: Buffer.byteLength(bytes) };
 }
 
 /** Every file under the blob store root (committed blobs and temp files alike). */
@@ -176,7 +155,7 @@ describe('OCI bad input (RELIABILITY §4.4)', () => {
   });
 
   it('58: a subject that does not exist is accepted; its referrers are an empty index', async () => {
-    const empty = await pushBlob('{}');
+    const empty = await pushBlob('docker/app', '{}');
     const missing = sha256('no such manifest');
     const res = await fetch(`${depot.url}/v2/docker/app/manifests/orphan-sig`, {
       method: 'PUT',

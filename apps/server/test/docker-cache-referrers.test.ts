@@ -1,37 +1,27 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, type DepotProcess, freePort, startDepot } from './helpers/depot-process.js';
+import { dockerClient, OCI_MANIFEST, sha256 } from './helpers/docker.js';
 
 // The upstream is Depot itself: a hosted repository on its own port, reached by a cache repository
 // through the Bearer token dance, so the referrers API exists upstream (distribution 2.8 has none).
 let depot: DepotProcess;
 let upstreamPort: number;
-const auth = () => ({ authorization: `Basic ${Buffer.from(`admin:${depot.adminPassword}`).toString('base64')}` });
-const sha256 = (bytes: Buffer) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-
-const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+const { auth, pushBlob, pushManifest } = dockerClient(() => depot);
 const SIGNATURE_TYPE = 'application/vnd.example.signature.v1';
 
-async function pushBlob(name: string, bytes: Buffer): Promise<{ digest: string; size: number }> {
-  const digest = sha256(bytes);
-  const res = await fetch(`${depot.url}/v2/${name}/blobs/uploads/?digest=${digest}`, {
-    method: 'POST',
-    headers: { ...auth(), 'content-type': 'application/octet-stream' },
-    body: bytes,
+/** A cache repository over the `signed` repository's own port, logged in as admin. */
+async function createMirror(name: string, cacheTtlSecs: number): Promise<void> {
+  const created = await api(depot).post('/api/v1/repositories', {
+    name,
+    repo_type: 'cache',
+    format: 'docker',
+    store: 'default',
+    upstream_url: `http://127.0.0.1:${upstreamPort}`,
+    upstream_auth: { username: 'admin', password: depot.adminPassword },
+    cache_ttl_secs: cacheTtlSecs,
   });
-  expect(res.status).toBe(201);
-  return { digest, size: bytes.byteLength };
-}
-
-async function pushManifest(name: string, ref: string, doc: object): Promise<{ digest: string; size: number }> {
-  const bytes = Buffer.from(JSON.stringify(doc));
-  const res = await fetch(`${depot.url}/v2/${name}/manifests/${ref}`, {
-    method: 'PUT',
-    headers: { ...auth(), 'content-type': OCI_MANIFEST },
-    body: bytes,
-  });
-  expect(res.status, await res.text()).toBe(201);
-  return { digest: sha256(bytes), size: bytes.byteLength };
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
 }
 
 interface Index {
@@ -67,16 +57,7 @@ store = "default"
 listen = "127.0.0.1:${upstreamPort}"
 `,
     });
-    const created = await api(depot).post('/api/v1/repositories', {
-      name: 'mirror',
-      repo_type: 'cache',
-      format: 'docker',
-      store: 'default',
-      upstream_url: `http://127.0.0.1:${upstreamPort}`,
-      upstream_auth: { username: 'admin', password: depot.adminPassword },
-      cache_ttl_secs: 0,
-    });
-    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    await createMirror('mirror', 0);
 
     const config = await pushBlob('signed/app', Buffer.from('{"architecture":"amd64","os":"linux"}'));
     const layer = await pushBlob('signed/app', randomBytes(2048));
@@ -124,16 +105,7 @@ listen = "127.0.0.1:${upstreamPort}"
   });
 
   it('with cache_ttl_secs, a listing is asked upstream at most once per ttl', async () => {
-    const created = await api(depot).post('/api/v1/repositories', {
-      name: 'mirror-ttl',
-      repo_type: 'cache',
-      format: 'docker',
-      store: 'default',
-      upstream_url: `http://127.0.0.1:${upstreamPort}`,
-      upstream_auth: { username: 'admin', password: depot.adminPassword },
-      cache_ttl_secs: 3600,
-    });
-    expect(created.status).toBe(201);
+    await createMirror('mirror-ttl', 3600);
     expect((await referrers('mirror-ttl/app', image.digest)).index.manifests.map((m) => m.digest)).toEqual([
       signature.digest,
     ]);

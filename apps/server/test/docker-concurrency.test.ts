@@ -1,44 +1,23 @@
-import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DepotProcess, startDepot } from './helpers/depot-process.js';
+import { dockerClient, HOSTED_DOCKER_TOML, OCI_MANIFEST, sha256 } from './helpers/docker.js';
 
 // RELIABILITY §1.6 (zot 4f14db0f: 24 concurrent tag pushes, 9 lost, all answered 201): every tag a
 // PUT acknowledged must be listed, and a tag raced by several writers must name one whole manifest.
 let depot: DepotProcess;
-const auth = () => ({ authorization: `Basic ${Buffer.from(`admin:${depot.adminPassword}`).toString('base64')}` });
-const sha256 = (bytes: Buffer) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+const { auth, pushBlob } = dockerClient(() => depot);
 
 beforeAll(async () => {
-  depot = await startDepot({
-    toml: `
-[[initialization.repositories]]
-name = "docker"
-repo_type = "hosted"
-format = "docker"
-store = "default"
-`,
-  });
+  depot = await startDepot({ toml: HOSTED_DOCKER_TOML });
 });
 afterAll(async () => {
   await depot?.stop();
 });
 
-async function pushBlob(bytes: Buffer): Promise<{ digest: string; size: number }> {
-  const digest = sha256(bytes);
-  const res = await fetch(`${depot.url}/v2/docker/race/blobs/uploads/?digest=${digest}`, {
-    method: 'POST',
-    headers: { ...auth(), 'content-type': 'application/octet-stream' },
-    body: bytes,
-  });
-  expect(res.status).toBe(201);
-  return { digest, size: bytes.byteLength };
-}
-
 describe('concurrent manifest pushes', () => {
   it('lists every acknowledged tag; a raced tag names one whole manifest', async () => {
-    const config = await pushBlob(Buffer.from('{"architecture":"amd64","os":"linux"}'));
-    const layer = await pushBlob(Buffer.from('layer bytes'));
+    const config = await pushBlob('docker/race', Buffer.from('{"architecture":"amd64","os":"linux"}'));
+    const layer = await pushBlob('docker/race', Buffer.from('layer bytes'));
     const manifest = (n: number) =>
       Buffer.from(
         JSON.stringify({

@@ -147,15 +147,19 @@ describe('blob uploads (distribution-spec "Pushing blobs")', () => {
   });
 });
 
+/** `POST /v2/hosted/app/blobs/uploads/?mount=<digest>&from=other/base`, as `as` (default: admin). */
+const mountFromBase = (digest: string, as?: Parameters<FormatHarness['as']>[0]) =>
+  (as === undefined ? h : h.as(as)).mount({
+    method: 'POST',
+    rawPath: '/v2/hosted/app/blobs/uploads/',
+    query: { mount: digest, from: 'other/base' },
+  });
+
 describe('cross-repository mount', () => {
   it('201 when the source has the blob and the caller may read it; else a 202 session', async () => {
     h = await dockerHarness();
     const digest = await pushBlob(h, 'other/base', 'shared layer');
-    const mounted = await h.mount({
-      method: 'POST',
-      rawPath: '/v2/hosted/app/blobs/uploads/',
-      query: { mount: digest, from: 'other/base' },
-    });
+    const mounted = await mountFromBase(digest);
     expect(mounted.status).toBe(201);
     expect(mounted.headers['docker-content-digest']).toBe(digest);
     expect((await h.mount({ method: 'GET', rawPath: `/v2/hosted/app/blobs/${digest}` })).text()).toBe('shared layer');
@@ -167,29 +171,17 @@ describe('cross-repository mount', () => {
       admin: false,
       can: (_: string, repo: string) => repo === 'hosted',
     };
-    const fallback = await h.as(onlyHosted).mount({
-      method: 'POST',
-      rawPath: '/v2/hosted/app/blobs/uploads/',
-      query: { mount: d2, from: 'other/base' },
-    });
+    const fallback = await mountFromBase(d2, onlyHosted);
     expect(fallback.status).toBe(202);
     expect(fallback.headers['docker-upload-uuid']).toBeTruthy();
-    const missing = await h.mount({
-      method: 'POST',
-      rawPath: '/v2/hosted/app/blobs/uploads/',
-      query: { mount: sha256('nope'), from: 'other/base' },
-    });
+    const missing = await mountFromBase(sha256('nope'));
     expect(missing.status).toBe(202);
   });
 
   it('a mounted blob deleted from the target is gone there and still in the source', async () => {
     h = await dockerHarness();
     const digest = await pushBlob(h, 'other/base', 'shared layer');
-    const mounted = await h.mount({
-      method: 'POST',
-      rawPath: '/v2/hosted/app/blobs/uploads/',
-      query: { mount: digest, from: 'other/base' },
-    });
+    const mounted = await mountFromBase(digest);
     expect(mounted.status).toBe(201);
     expect((await h.mount({ method: 'DELETE', rawPath: `/v2/hosted/app/blobs/${digest}` })).status).toBe(202);
     expect((await h.mount({ method: 'HEAD', rawPath: `/v2/hosted/app/blobs/${digest}` })).status).toBe(404);
