@@ -4,7 +4,7 @@
 // end-to-end tests drive), builds, then starts the server or runs the whole suite.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -39,6 +39,8 @@ function pnpm() {
       'installing pnpm',
     );
   }
+  // Every child (turbo, pnpm scripts, tests that shell out to pnpm) must find this copy, first.
+  env.PATH = [dirname(local), env.PATH].filter(Boolean).join(delimiter);
   return local;
 }
 
