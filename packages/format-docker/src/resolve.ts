@@ -43,10 +43,11 @@ export function bearerChallenge(req: BaseFormatRequest): string {
 
 /**
  * Throws unless the caller may `action` on `repo`: anonymous callers get 401 (so clients send
- * credentials), authenticated ones 403 `DENIED`.
+ * credentials), authenticated ones 403 `DENIED`. `refused`: the engine already refused (a proxy
+ * member lacks the permission), so throw whatever the caller's rights on `repo` are.
  */
-export function requireAccess(req: BaseFormatRequest, action: RepoAction, repo: string): void {
-  if (req.principal.can(action, repo)) return;
+export function requireAccess(req: BaseFormatRequest, action: RepoAction, repo: string, refused?: unknown): void {
+  if (refused === undefined && req.principal.can(action, repo)) return;
   if (req.principal.anonymous) throw ociError('UNAUTHORIZED', 'authentication required', { detail: { action, repo } });
   throw ociError('DENIED', 'requested access to the resource is denied', { detail: { action, repo } });
 }

@@ -34,9 +34,12 @@ export async function loadPackument(
     const doc = await cachedPackument(env.ctx.engine, repo.name, name, signal);
     return doc === null ? null : { doc };
   }
-  const hit = env.merged.get(repo.name, name);
-  if (hit !== undefined) return { doc: hit };
+  // Only the members the caller may read; the merge is cached per visible member set, so one
+  // caller's merge (an admin's, with every member) is never served to another who sees fewer.
   const members = await env.ctx.engine.resolveMembers(repo.name);
+  const cacheKey = [repo.name, ...members.map((m) => m.name)].join('\u0001');
+  const hit = env.merged.get(cacheKey, name);
+  if (hit !== undefined) return { doc: hit };
   const docs: Packument[] = [];
   let failure: unknown;
   for (const member of members) {
@@ -59,6 +62,6 @@ export async function loadPackument(
     if (failure !== undefined) throw failure;
     return null;
   }
-  env.merged.set(repo.name, name, doc);
+  env.merged.set(cacheKey, name, doc);
   return { doc };
 }

@@ -1,4 +1,4 @@
-import { DepotError, type FormatRequest, type FormatResponse, type RepoAction } from '@depot/core';
+import { accessDenied, type DepotError, type FormatRequest, type FormatResponse, type RepoAction } from '@depot/core';
 
 /** The challenge npm clients get on 401 (npm only inspects it for `otp`/`ipaddress`). */
 export const NPM_CHALLENGE = 'Bearer realm="depot", Basic realm="depot"';
@@ -18,7 +18,5 @@ export function renderNpmError(err: DepotError): FormatResponse {
 
 /** Throws `UNAUTHORIZED` (anonymous) or `FORBIDDEN` unless the caller may `action` on the repository. */
 export function requireAccess(req: FormatRequest, action: RepoAction): void {
-  if (req.principal.can(action, req.repo.name)) return;
-  if (req.principal.anonymous) throw new DepotError('UNAUTHORIZED', 'authentication required');
-  throw new DepotError('FORBIDDEN', `user ${req.principal.username} may not ${action} in ${req.repo.name}`);
+  if (!req.principal.can(action, req.repo.name)) throw accessDenied(req.principal, action, req.repo.name);
 }

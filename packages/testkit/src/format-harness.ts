@@ -13,6 +13,7 @@ import {
   notFound,
   type RepositoryEngine,
   type RepositoryRecord,
+  runAsPrincipal,
   type SettingsRecord,
   type UpstreamFetch,
 } from '@depot/core';
@@ -175,34 +176,40 @@ export async function createFormatHarness(options: FormatHarnessOptions): Promis
     },
     async request(req) {
       const request = base(req, defaultPrincipal);
-      let response: FormatResponse;
-      try {
-        const repo = await records.repositories.get(req.repo);
-        if (repo === null || repo.deleting === true || repo.format !== format.name) {
-          throw notFound(`repository ${req.repo} not found`);
+      // As the server does: the engine resolves proxy members as the request's principal.
+      return runAsPrincipal(request.principal, async () => {
+        let response: FormatResponse;
+        try {
+          const repo = await records.repositories.get(req.repo);
+          if (repo === null || repo.deleting === true || repo.format !== format.name) {
+            throw notFound(`repository ${req.repo} not found`);
+          }
+          const path = normalizePath(req.path);
+          response = await runtime.handle({ ...request, repo, path, rawPath: req.path });
+        } catch (err) {
+          response = renderFormatError(err, runtime, request);
         }
-        const path = normalizePath(req.path);
-        response = await runtime.handle({ ...request, repo, path, rawPath: req.path });
-      } catch (err) {
-        response = renderFormatError(err, runtime, request);
-      }
-      return finish(request.method, response);
+        return finish(request.method, response);
+      });
     },
     async mount(req) {
       const request = base(req, defaultPrincipal);
-      let response: FormatResponse;
-      try {
-        if (runtime.handleMount === undefined) throw notFound('format has no mounts');
-        const boundRepo = req.boundRepo === undefined ? undefined : await records.repositories.get(req.boundRepo);
-        response = await runtime.handleMount({
-          ...request,
-          rawPath: req.rawPath,
-          ...(boundRepo === null || boundRepo === undefined ? {} : { boundRepo }),
-        });
-      } catch (err) {
-        response = renderFormatError(err, runtime, request);
-      }
-      return finish(request.method, response);
+      // As the server does: the engine resolves proxy members as the request's principal.
+      return runAsPrincipal(request.principal, async () => {
+        let response: FormatResponse;
+        try {
+          if (runtime.handleMount === undefined) throw notFound('format has no mounts');
+          const boundRepo = req.boundRepo === undefined ? undefined : await records.repositories.get(req.boundRepo);
+          response = await runtime.handleMount({
+            ...request,
+            rawPath: req.rawPath,
+            ...(boundRepo === null || boundRepo === undefined ? {} : { boundRepo }),
+          });
+        } catch (err) {
+          response = renderFormatError(err, runtime, request);
+        }
+        return finish(request.method, response);
+      });
     },
     as: (principal) => view(principal),
     async listen() {

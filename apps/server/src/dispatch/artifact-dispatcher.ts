@@ -8,6 +8,7 @@ import {
   normalizePath,
   notFound,
   type Principal,
+  runAsPrincipal,
 } from '@depot/core';
 import { BASIC_CHALLENGE, renderError, toDepotError } from '../http/errors.js';
 import { deny } from '../http/guards.js';
@@ -106,16 +107,20 @@ export function createArtifactHandler(services: DepotServices, tls: boolean): Ar
       const principal: Principal = await auth.authenticate(web, peer);
       request.principal = principal;
       setRequestUser(req, principal.username);
-      let response: FormatResponse;
-      if (isRepository) {
-        response = await handleRepository(services, req, request, rawPath, route);
-      } else {
-        const runtime = route.runtime;
-        if (runtime?.handleMount === undefined) throw notFound(`no route for ${method} ${rawPath}`);
-        request.body = limitedBody(req, services.settings.current().max_artifact_bytes);
-        response = await runtime.handleMount(Object.assign(request, { rawPath }));
-      }
-      await writeFormatResponse(res, response, method === 'HEAD');
+      // Everything the format does for this request, body streaming included, runs as its caller:
+      // the shared engine then resolves proxy members with this principal's permissions.
+      await runAsPrincipal(principal, async () => {
+        let response: FormatResponse;
+        if (isRepository) {
+          response = await handleRepository(services, req, request, rawPath, route);
+        } else {
+          const runtime = route.runtime;
+          if (runtime?.handleMount === undefined) throw notFound(`no route for ${method} ${rawPath}`);
+          request.body = limitedBody(req, services.settings.current().max_artifact_bytes);
+          response = await runtime.handleMount(Object.assign(request, { rawPath }));
+        }
+        await writeFormatResponse(res, response, method === 'HEAD');
+      });
     } catch (err) {
       const logger: Logger = services.logger.child({ request_id: requestId });
       request.body = EMPTY_BODY;

@@ -1,4 +1,4 @@
-import { DepotError } from '@depot/core';
+import { DepotError, runAsPrincipal } from '@depot/core';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -56,7 +56,8 @@ export function createApp(services: DepotServices): OpenAPIHono<AppEnv> {
     const principal = await services.auth.authenticate(c.req.raw.headers, ip);
     c.set('principal', principal);
     if (c.env?.incoming) setRequestUser(c.env.incoming, principal.username);
-    await next();
+    // Engine calls made while handling the request resolve proxy members as the caller.
+    await runAsPrincipal(principal, next);
   });
 
   app.use(

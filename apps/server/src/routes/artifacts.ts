@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { badRequest, normalizeDecodedPath, toArtifactResponse } from '@depot/core';
+import { badRequest, normalizeDecodedPath, type Principal, toArtifactResponse } from '@depot/core';
 import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../http/env.js';
 import type { DepotServices } from '../runtime/services.js';
@@ -55,8 +55,11 @@ function normalizePrefix(raw: string): string {
 
 /** Browse/search, bulk delete and archive download of a repository's artifacts. */
 export function registerArtifactRoutes(app: OpenAPIHono<AppEnv>, services: DepotServices): void {
-  const { engine, repos } = services;
+  const { repos } = services;
+  // Proxy members are read, listed and deleted with the caller's own permissions.
+  const engineFor = (c: { get(key: 'principal'): Principal }) => services.engine.as(c.get('principal'));
   app.openapi(browseRoute, async (c) => {
+    const engine = engineFor(c);
     const { name } = c.req.valid('param');
     const { prefix, q, limit, cursor } = c.req.valid('query');
     await repos.get(name);
@@ -75,6 +78,7 @@ export function registerArtifactRoutes(app: OpenAPIHono<AppEnv>, services: Depot
     );
   });
   app.openapi(bulkDeleteRoute, async (c) => {
+    const engine = engineFor(c);
     const { name } = c.req.valid('param');
     await repos.get(name);
     const records = await listUnder(engine, name, normalizePrefix(c.req.valid('json').prefix));
@@ -84,6 +88,7 @@ export function registerArtifactRoutes(app: OpenAPIHono<AppEnv>, services: Depot
     return c.json({ deleted }, 200);
   });
   app.openapi(archiveRoute, async (c) => {
+    const engine = engineFor(c);
     const { name } = c.req.valid('param');
     const { prefix, format } = c.req.valid('query');
     await repos.get(name);

@@ -1,3 +1,5 @@
+import type { Principal } from '../auth/principal.js';
+import { accessDenied, currentPrincipal } from '../auth/principal-scope.js';
 import { badRequest, notAllowed, notFound } from '../errors/depot-error.js';
 import { negativeCache } from '../internal/negative-cache.js';
 import { singleFlight } from '../internal/single-flight.js';
@@ -80,13 +82,17 @@ export function createRepositoryEngine(options: RepositoryEngineOptions): Reposi
     if (repo === null) throw notFound(`repository ${name} not found`, { repo: name });
     return repo;
   };
-  const members = (repo: RepositoryRecord): Promise<RepositoryRecord[]> =>
-    expandMembers(lookup, repo, (proxy, member) => logger.warn({ proxy, member }, 'proxy member missing; skipped'));
+  const onMissing = (proxy: string, member: string): void =>
+    logger.warn({ proxy, member }, 'proxy member missing; skipped');
+  /** The members `reader` may read (all members when `reader` is undefined). */
+  const members = (repo: RepositoryRecord, reader?: Principal): Promise<RepositoryRecord[]> =>
+    expandMembers(lookup, repo, onMissing, reader);
 
   const getLeaf = (repo: RepositoryRecord, path: string, opts: GetArtifactOptions): Promise<ArtifactRead | null> =>
     repo.repo_type === 'cache' ? getCached(ctx, flights, repo, path, opts) : getHosted(ctx, repo, path, opts);
 
-  const engine: RepositoryEngine = {
+  // Every view shares the caches above; `principalOf` names who the member checks are made for.
+  const view = (principalOf: () => Principal): RepositoryEngine => ({
     getRepository: repository,
     findRepository: lookup,
     invalidateRepository(name) {
@@ -100,7 +106,8 @@ export function createRepositoryEngine(options: RepositoryEngineOptions): Reposi
       const repo = await repository(name);
       if (repo.repo_type === 'cache') throw notAllowed(`repository ${name} is a cache and read-only`);
       const alsoAt = opts.alsoAt?.map((alias) => ({ ...alias, path: artifactPath(alias.path) }));
-      return putHosted(ctx, await writeTarget(lookup, repo), path, body, alsoAt ? { ...opts, alsoAt } : opts);
+      const target = await writeTarget(lookup, repo, { principal: principalOf(), action: 'write' });
+      return putHosted(ctx, target, path, body, alsoAt ? { ...opts, alsoAt } : opts);
     },
     async get(name, rawPath, opts = {}) {
       const path = artifactPath(rawPath);
@@ -108,7 +115,7 @@ export function createRepositoryEngine(options: RepositoryEngineOptions): Reposi
       if (repo.repo_type !== 'proxy') return getLeaf(repo, path, opts);
       // Members in order, first hit wins; a failing member does not hide a later one (P12).
       let firstError: unknown = null;
-      for (const member of await members(repo)) {
+      for (const member of await members(repo, principalOf())) {
         try {
           const read = await getLeaf(member, path, opts);
           if (read !== null) return read;
@@ -129,8 +136,17 @@ export function createRepositoryEngine(options: RepositoryEngineOptions): Reposi
     async delete(name, rawPath) {
       const path = artifactPath(rawPath);
       const repo = await repository(name);
+      const targets = await members(repo);
+      const principal = principalOf();
+      // All or nothing: a member holding the path that the principal may not delete refuses the lot.
+      for (const member of repo.repo_type === 'proxy' ? targets : []) {
+        if (principal.can('delete', member.name)) continue;
+        if ((await ctx.records.artifacts.get(artifactId(member.name, path))) !== null) {
+          throw accessDenied(principal, 'delete', repo.name);
+        }
+      }
       let deleted = false;
-      for (const member of await members(repo)) {
+      for (const member of targets) {
         const id = artifactId(member.name, path);
         try {
           if (await ctx.records.artifacts.delete(id)) deleted = true;
@@ -146,7 +162,7 @@ export function createRepositoryEngine(options: RepositoryEngineOptions): Reposi
       const prefix = opts.prefix?.replace(/^\/+/, '');
       return mergedList(
         ctx.records,
-        (await members(repo)).map((m) => m.name),
+        (await members(repo, principalOf())).map((m) => m.name),
         { ...opts, ...(prefix === undefined ? {} : { prefix }) },
       );
     },
@@ -154,7 +170,7 @@ export function createRepositoryEngine(options: RepositoryEngineOptions): Reposi
       const repo = await repository(name);
       return browseDir(
         ctx.records,
-        (await members(repo)).map((m) => m.name),
+        (await members(repo, principalOf())).map((m) => m.name),
         normalizeDecodedPath(prefix),
       );
     },
@@ -162,16 +178,19 @@ export function createRepositoryEngine(options: RepositoryEngineOptions): Reposi
       const repo = await repository(name);
       return searchPaths(
         ctx.records,
-        (await members(repo)).map((m) => m.name),
+        (await members(repo, principalOf())).map((m) => m.name),
         opts,
       );
     },
-    async resolveWriteTarget(name) {
-      return writeTarget(lookup, await repository(name));
+    async resolveWriteTarget(name, action = 'write') {
+      return writeTarget(lookup, await repository(name), { principal: principalOf(), action });
     },
     async resolveMembers(name) {
-      return members(await repository(name));
+      return members(await repository(name), principalOf());
     },
-  };
-  return engine;
+    as(principal) {
+      return view(() => principal);
+    },
+  });
+  return view(currentPrincipal);
 }

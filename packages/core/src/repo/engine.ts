@@ -1,3 +1,4 @@
+import type { Principal, RepoAction } from '../auth/principal.js';
 import type { ByteRange, ByteSource } from '../blob/blob-store.js';
 import type { ArtifactRecord, ContentHashes, ExtraHashAlgorithm, RepositoryRecord } from '../kv/records.js';
 
@@ -156,6 +157,15 @@ export interface UpstreamTimeouts {
 /**
  * The repository engine: hosted / cache / proxy behaviour shared by every format. Every method
  * takes a repository name and resolves it (`NOT_FOUND` when it does not exist or is being deleted).
+ *
+ * Proxy members and permissions: every operation acts for a principal — the one given to
+ * {@link RepositoryEngine.as}, else the one of the enclosing `runAsPrincipal` (the server wraps each
+ * request in it), else `SYSTEM_PRINCIPAL`. The caller checks the repository it names; the engine
+ * checks the members a proxy resolves to. Reads (`get`, `list`, `browse`, `search`,
+ * `resolveMembers`) skip members the principal may not `read`, as if absent (nested proxies
+ * included). `put` and `resolveWriteTarget` refuse (`FORBIDDEN`, `UNAUTHORIZED` for anonymous) when
+ * the hosted target lacks the action. `delete` on a proxy refuses, deleting nothing, when a member
+ * holding the path lacks `delete`.
  */
 export interface RepositoryEngine {
   getRepository(name: string): Promise<RepositoryRecord>;
@@ -175,7 +185,10 @@ export interface RepositoryEngine {
   get(repo: string, path: string, options?: GetArtifactOptions): Promise<ArtifactRead | null>;
   /** Local metadata only, no upstream and no members. */
   stat(repo: string, path: string): Promise<ArtifactRecord | null>;
-  /** Hosted and cache: the path itself. Proxy: every hosted/cache member. */
+  /**
+   * Hosted and cache: the path itself. Proxy: every hosted/cache member; `FORBIDDEN` and nothing
+   * deleted when a member holding the path does not allow the principal `delete`.
+   */
   delete(repo: string, path: string): Promise<boolean>;
   /** Flat listing under `prefix`, ordered by path, with a stable cursor. Proxies merge members. */
   list(repo: string, options?: { prefix?: string; cursor?: string; limit?: number }): Promise<ArtifactPage>;
@@ -183,10 +196,19 @@ export interface RepositoryEngine {
   browse(repo: string, prefix: string): Promise<BrowseResult>;
   /** Case-insensitive substring search on the path. */
   search(repo: string, options: { q: string; cursor?: string; limit?: number }): Promise<ArtifactPage>;
-  /** The hosted repository a write to `repo` lands in (follows proxies). */
-  resolveWriteTarget(repo: string): Promise<RepositoryRecord>;
-  /** Members of a proxy in order, resolved recursively; the repository itself otherwise. */
+  /**
+   * The hosted repository a write to `repo` lands in (follows proxies). When that is a member of a
+   * proxy, it must allow the principal `action` (default `write`; `delete` for removals, `read` to
+   * show its documents), else `FORBIDDEN` / `UNAUTHORIZED`.
+   */
+  resolveWriteTarget(repo: string, action?: RepoAction): Promise<RepositoryRecord>;
+  /**
+   * Members of a proxy in order, resolved recursively, without those the principal may not read;
+   * the repository itself otherwise.
+   */
   resolveMembers(repo: string): Promise<readonly RepositoryRecord[]>;
+  /** A view of this engine acting for `principal` (same caches, same storage). */
+  as(principal: Principal): RepositoryEngine;
 }
 
 /** Hashes known after ingest. */

@@ -86,7 +86,7 @@ export async function deleteBlob(
 ): Promise<FormatResponse> {
   requireAccess(req, 'delete', t.repo.name);
   parseDigest(digest);
-  const repo = await writableRepo(deps, t.repo);
+  const repo = await writableRepo(deps, req, t.repo, 'delete');
   if (!(await deps.ctx.engine.delete(repo.name, blobPath(digest)))) {
     throw ociError('BLOB_UNKNOWN', 'blob unknown to registry', { detail: { digest } });
   }

@@ -17,7 +17,7 @@ const unsupported = () => ociError('UNSUPPORTED', 'method not allowed');
 
 async function uploads(deps: DockerDeps, req: MountRequest, t: Target, uuid: string | null): Promise<FormatResponse> {
   requireAccess(req, 'write', t.repo.name);
-  const repo = await writableRepo(deps, t.repo);
+  const repo = await writableRepo(deps, req, t.repo, 'write');
   if (uuid === null) {
     if (req.method !== 'POST') throw unsupported();
     return startUpload(deps, req, t, repo);

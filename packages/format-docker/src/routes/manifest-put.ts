@@ -38,7 +38,7 @@ export async function putManifest(
 ): Promise<FormatResponse> {
   requireAccess(req, 'write', t.repo.name);
   const { digest: byDigest } = checkReference(ref);
-  const repo = await writableRepo(deps, t.repo);
+  const repo = await writableRepo(deps, req, t.repo, 'write');
   const bytes = await readAll(req.body, MAX_MANIFEST_BYTES);
   const info = parseManifest(bytes, req.headers['content-type']);
   const digest = digestOf(bytes, byDigest ? parseDigest(ref).algorithm : 'sha256');

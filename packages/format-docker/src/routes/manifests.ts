@@ -1,4 +1,4 @@
-import { discardBody, type FormatResponse, type MountRequest, type RepositoryRecord } from '@depot/core';
+import { discardBody, type FormatResponse, isDepotError, type MountRequest, type RepositoryRecord } from '@depot/core';
 import type { DockerDeps, Target } from '../deps.js';
 import { ociError } from '../errors.js';
 import { accepts } from '../media-types.js';
@@ -50,15 +50,26 @@ export async function getManifest(
   return reply(200, headers, head ? null : hit.body);
 }
 
-/** The hosted repository a write or delete to `repo` applies to (`UNSUPPORTED` for caches). */
-export async function writableRepo(deps: DockerDeps, repo: RepositoryRecord): Promise<RepositoryRecord> {
+/**
+ * The hosted repository a write or delete to `repo` applies to (`UNSUPPORTED` for caches). Through a
+ * proxy, that member must allow the caller `action` too: `DENIED` (`UNAUTHORIZED` when anonymous).
+ */
+export async function writableRepo(
+  deps: DockerDeps,
+  req: MountRequest,
+  repo: RepositoryRecord,
+  action: 'write' | 'delete',
+): Promise<RepositoryRecord> {
   if (repo.repo_type === 'hosted') return repo;
   if (repo.repo_type === 'cache') throw ociError('UNSUPPORTED', 'cache repositories are read-only');
+  let target: RepositoryRecord;
   try {
-    return await deps.ctx.engine.resolveWriteTarget(repo.name);
-  } catch {
+    target = await deps.ctx.engine.resolveWriteTarget(repo.name, action);
+  } catch (err) {
+    if (isDepotError(err, 'FORBIDDEN') || isDepotError(err, 'UNAUTHORIZED')) requireAccess(req, action, repo.name, err);
     throw ociError('UNSUPPORTED', 'proxy repository has no hosted member to write to');
   }
+  return target;
 }
 
 /** Deletes a manifest and every tag pointing at it, and its referrers entry. */
@@ -86,7 +97,7 @@ export async function deleteManifest(
 ): Promise<FormatResponse> {
   requireAccess(req, 'delete', t.repo.name);
   const { digest } = checkReference(ref);
-  const repo = await writableRepo(deps, t.repo);
+  const repo = await writableRepo(deps, req, t.repo, 'delete');
   const deleted = digest
     ? await deleteByDigest(deps, repo.name, t.image, ref)
     : await deps.ctx.engine.delete(repo.name, tagPath(t.image, ref));

@@ -99,7 +99,7 @@ export async function deleteTarball(
 ): Promise<FormatResponse> {
   requireAccess(req, 'delete');
   if (!isSafeTarballFile(file)) throw badRequest('invalid tarball file name');
-  const target = await writeTarget(env, req);
+  const target = await writeTarget(env, req, 'delete');
   const stored = await env.store.get(target.name, name);
   if (stored !== null) {
     if (Object.values(stored.doc.versions).some((v) => versionFile(v) === file)) {

@@ -1,4 +1,5 @@
 import {
+  accessDenied,
   badRequest,
   DepotError,
   type FormatRequest,
@@ -30,6 +31,8 @@ export async function updateMetadata(
 ): Promise<FormatResponse> {
   const bodyVersions = isObject(body.versions) ? body.versions : {};
   let removed: PackumentVersion[] = [];
+  // Removing versions through a proxy needs `delete` on the member they are removed from too.
+  const targetMayDelete = target.name === req.repo.name || req.principal.can('delete', target.name);
   const stored = await env.store.update(target.name, name, (current) => {
     removed = [];
     if (current === null) throw notFound(`package ${name} not found`);
@@ -48,6 +51,7 @@ export async function updateMetadata(
       versions[key] = isObject(sent) ? withDeprecation(version, sent.deprecated) : version;
     }
     if (removed.length > 0) requireAccess(req, 'delete');
+    if (removed.length > 0 && !targetMayDelete) throw accessDenied(req.principal, 'delete', req.repo.name);
     if (Object.keys(versions).length === 0) return null;
     return {
       ...current.doc,
@@ -98,7 +102,7 @@ export async function deletePackage(
 ): Promise<FormatResponse> {
   validatePackageName(name);
   requireAccess(req, 'delete');
-  const target = await writeTarget(env, req);
+  const target = await writeTarget(env, req, 'delete');
   await env.store.update(target.name, name, (current) => {
     if (current === null) throw notFound(`package ${name} not found`);
     if (rev !== current.rev) throw new DepotError('CONFLICT', 'document revision is out of date');
