@@ -10,19 +10,31 @@ import { blobPath, manifestPath } from '../store/paths.js';
 import { checkReference, writableRepo } from './manifests.js';
 import { reply } from './response.js';
 
-/** Every blob and child manifest a manifest references must already be in the repository. */
+/**
+ * Every blob and child manifest a manifest references must already be in the repository, with the
+ * size its descriptor declares (a mismatch is `MANIFEST_INVALID` naming the digest: a client
+ * trusting the descriptor would read a truncated or overlong layer).
+ */
 async function checkReferenced(deps: DockerDeps, repo: string, image: string, info: ManifestInfo): Promise<void> {
   const { engine } = deps.ctx;
+  const digests = [...new Set(info.blobs)].concat([...new Set(info.manifests)]);
   const paths = [...new Set(info.blobs)]
     .map(blobPath)
     .concat([...new Set(info.manifests)].map((d) => manifestPath(image, d)));
   const found = await Promise.all(paths.map((p) => engine.stat(repo, p)));
-  const missing = paths.filter((_, i) => found[i] === null);
+  const missing = digests.filter((_, i) => found[i] === null);
   if (missing.length > 0) {
-    throw ociError('MANIFEST_BLOB_UNKNOWN', 'manifest references unknown blobs', {
-      detail: { missing: missing.map((p) => p.slice(p.lastIndexOf('/') + 1)) },
-    });
+    throw ociError('MANIFEST_BLOB_UNKNOWN', 'manifest references unknown blobs', { detail: { missing } });
   }
+  digests.forEach((digest, i) => {
+    const stored = found[i]?.size;
+    const declared = info.sizes[digest];
+    if (stored !== undefined && declared !== undefined && stored !== declared) {
+      throw ociError('MANIFEST_INVALID', `descriptor size of ${digest} does not match the stored content`, {
+        detail: { digest, declared, stored },
+      });
+    }
+  });
 }
 
 /**

@@ -6,7 +6,7 @@ export interface ImageRecord {
   readonly created_at: string;
 }
 
-/** A manifest fetched from upstream by a cache repository (manifests are small; ≤ 32 MiB). */
+/** A manifest fetched from upstream by a cache repository (manifests are small; ≤ 4 MiB). */
 export interface CachedManifest {
   readonly mediaType: string;
   readonly digest: string;
