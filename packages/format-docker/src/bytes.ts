@@ -1,16 +1,18 @@
 import { createHash } from 'node:crypto';
-import { type ByteSource, isDepotError, readBounded } from '@depot/core';
+import { type ByteSource, type DepotError, isDepotError, readBounded } from '@depot/core';
 import { ociError } from './errors.js';
 import type { Digest } from './names.js';
+
+/** 413 `SIZE_INVALID` in the OCI shape: `what` is over `max` bytes. */
+export const tooLarge = (what: string, max: number): DepotError =>
+  ociError('SIZE_INVALID', `${what} exceeds ${max} bytes`, { status: 413, detail: { max } });
 
 /** Reads a whole (small) body; more than `max` bytes is `SIZE_INVALID` (413), in the OCI shape. */
 export async function readAll(body: ByteSource, max: number): Promise<Uint8Array> {
   try {
     return await readBounded(body, max);
   } catch (err) {
-    if (isDepotError(err, 'PAYLOAD_TOO_LARGE')) {
-      throw ociError('SIZE_INVALID', 'body too large', { status: 413, detail: { max } });
-    }
+    if (isDepotError(err, 'PAYLOAD_TOO_LARGE')) throw tooLarge('body', max);
     throw err;
   }
 }

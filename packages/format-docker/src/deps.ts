@@ -40,5 +40,8 @@ export function singleFlight<T>(
 export const SETTING_DEFAULT_REPO = 'default_docker_repo';
 export const SETTING_MAX_CHUNKS = 'max_docker_chunk_count';
 export const DEFAULT_MAX_CHUNKS = 10_000;
-/** Manifests are buffered; larger ones are refused (prototype limit, 32 MiB). */
-export const MAX_MANIFEST_BYTES = 32 * 1024 * 1024;
+/**
+ * Manifests are buffered; larger ones are refused with 413 `SIZE_INVALID` (4 MiB, the limit of the
+ * reference distribution registry, whether the body came with a length or chunked).
+ */
+export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;

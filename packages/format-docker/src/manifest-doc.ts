@@ -20,6 +20,8 @@ export interface ManifestInfo {
   readonly blobs: readonly string[];
   /** Child manifests (indexes only) that must exist in the repository. */
   readonly manifests: readonly string[];
+  /** The size each descriptor of `blobs` and `manifests` declares, by digest. */
+  readonly sizes: Readonly<Record<string, number>>;
   readonly subject?: Descriptor;
   /** `artifactType`, else the config media type (referrers "artifactType" rule). */
   readonly artifactType?: string;
@@ -53,12 +55,28 @@ export function descriptor(v: unknown, what: string): Descriptor {
   if (!isRecord(v) || typeof v.mediaType !== 'string' || typeof v.digest !== 'string' || typeof v.size !== 'number') {
     throw invalid(`${what} is not a valid descriptor`);
   }
+  if (!Number.isSafeInteger(v.size) || v.size < 0) {
+    throw ociError('MANIFEST_INVALID', `${what} has an invalid size`, { detail: { digest: v.digest, size: v.size } });
+  }
   try {
     parseDigest(v.digest);
   } catch {
     throw invalid(`${what} has an invalid digest`);
   }
   return v as unknown as Descriptor;
+}
+
+/** The declared size of each digest; one digest declared with two sizes is `MANIFEST_INVALID`. */
+function sizesOf(descriptors: readonly Descriptor[]): Record<string, number> {
+  const sizes: Record<string, number> = {};
+  for (const d of descriptors) {
+    const seen = sizes[d.digest];
+    if (seen !== undefined && seen !== d.size) {
+      throw ociError('MANIFEST_INVALID', 'one digest is declared with two sizes', { detail: { digest: d.digest } });
+    }
+    sizes[d.digest] = d.size;
+  }
+  return sizes;
 }
 
 /** Resolves the type of an uploaded manifest from Content-Type and the body's `mediaType`. */
@@ -104,16 +122,18 @@ export function parseManifest(bytes: Uint8Array, contentType: string | undefined
   if (isIndexType(mediaType)) {
     if (doc.layers !== undefined || doc.config !== undefined) throw invalid('an index cannot have layers or config');
     if (!Array.isArray(doc.manifests)) throw invalid('an index needs manifests[]');
-    const children = doc.manifests.map((m, i) => descriptor(m, `manifests[${i}]`).digest);
+    const children = doc.manifests.map((m, i) => descriptor(m, `manifests[${i}]`));
     const artifactType = typeof doc.artifactType === 'string' ? doc.artifactType : undefined;
-    return { ...base, blobs: [], manifests: children, ...(artifactType ? { artifactType } : {}) };
+    const manifests = children.map((c) => c.digest);
+    return { ...base, blobs: [], manifests, sizes: sizesOf(children), ...(artifactType ? { artifactType } : {}) };
   }
   if (doc.manifests !== undefined) throw invalid('an image manifest cannot have manifests');
   const config = descriptor(doc.config, 'config');
   if (!Array.isArray(doc.layers)) throw invalid('an image manifest needs layers[]');
   const layers = doc.layers.map((l, i) => descriptor(l, `layers[${i}]`));
   // Non-distributable layers live elsewhere (their `urls`); only local ones must exist here.
-  const local = layers.filter((l) => l.urls === undefined || l.urls.length === 0).map((l) => l.digest);
+  const local = layers.filter((l) => l.urls === undefined || l.urls.length === 0);
   const artifactType = typeof doc.artifactType === 'string' ? doc.artifactType : config.mediaType;
-  return { ...base, blobs: [config.digest, ...local], manifests: [], artifactType };
+  const blobs = [config.digest, ...local.map((l) => l.digest)];
+  return { ...base, blobs, manifests: [], sizes: sizesOf([config, ...local]), artifactType };
 }

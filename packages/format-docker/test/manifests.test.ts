@@ -32,6 +32,41 @@ describe('manifest PUT validation (RELIABILITY §4.4 51–58)', () => {
     expect((await put('hosted/app', 'v1', JSON.stringify(good))).status).toBe(201);
   });
 
+  it('descriptor sizes: must match a stored blob or child manifest, and be a non-negative integer', async () => {
+    h = await dockerHarness();
+    const cfg = { digest: await pushBlob(h, 'hosted/app', '{}'), size: 2 };
+    const layer = { digest: await pushBlob(h, 'hosted/app', 'x'.repeat(100)), size: 100 };
+    const wrong = await put('hosted/app', 'v1', imageManifest(cfg, [{ ...layer, size: 999_999 }]));
+    expectOci(wrong, 400, 'MANIFEST_INVALID');
+    expect(wrong.json<{ errors: { detail: { digest: string } }[] }>().errors[0]?.detail.digest).toBe(layer.digest);
+    expectOci(await put('hosted/app', 'v1', imageManifest({ ...cfg, size: 3 }, [layer])), 400, 'MANIFEST_INVALID');
+    for (const size of [-1, 0.5, 2 ** 60]) {
+      expectOci(await put('hosted/app', 'v1', imageManifest(cfg, [{ ...layer, size }])), 400, 'MANIFEST_INVALID');
+    }
+    const twice = imageManifest(cfg, [layer, { ...layer, size: 5 }]);
+    expectOci(await put('hosted/app', 'v1', twice), 400, 'MANIFEST_INVALID');
+    // A foreign (non-distributable) layer is not stored here: its size cannot be checked, and it is accepted.
+    const foreign = { digest: sha256('elsewhere'), size: 123_456, urls: ['https://example.invalid/l'] };
+    const child = await put('hosted/app', 'v1', imageManifest(cfg, [layer, foreign]));
+    expect(child.status).toBe(201);
+    const childDigest = child.headers['docker-content-digest'] ?? '';
+    expectOci(
+      await put(
+        'hosted/app',
+        'idx',
+        JSON.stringify({
+          schemaVersion: 2,
+          mediaType: OCI_INDEX,
+          manifests: [{ mediaType: OCI_MANIFEST, digest: childDigest, size: 1 }],
+        }),
+        OCI_INDEX,
+      ),
+      400,
+      'MANIFEST_INVALID',
+    );
+    expect((await h.mount({ method: 'GET', rawPath: '/v2/hosted/app/manifests/idx' })).status).toBe(404);
+  });
+
   it('unknown layers or config → MANIFEST_BLOB_UNKNOWN, also when another repo has them', async () => {
     h = await dockerHarness();
     const cfg = { digest: await pushBlob(h, 'hosted/app', '{}'), size: 2 };

@@ -136,6 +136,35 @@ describe('blob uploads (distribution-spec "Pushing blobs")', () => {
     expectOci(await h.mount({ method: 'PATCH', rawPath: loc, body: 'c' }), 400, 'BLOB_UPLOAD_INVALID');
   });
 
+  it('max_artifact_bytes caps the running total of a session: the chunk that passes it drops the session (413)', async () => {
+    h = await dockerHarness({ settings: { max_artifact_bytes: 10 } });
+    const loc = (await start()).headers.location ?? '';
+    expect((await h.mount({ method: 'PATCH', rawPath: loc, body: '123456' })).status).toBe(202);
+    expectOci(await h.mount({ method: 'PATCH', rawPath: loc, body: '789012' }), 413, 'SIZE_INVALID');
+    expectOci(await h.mount({ method: 'GET', rawPath: loc }), 404, 'BLOB_UPLOAD_UNKNOWN');
+    expect((await h.engine.list('hosted', { prefix: '_uploads/' })).artifacts).toEqual([]);
+  });
+
+  it('max_artifact_bytes: a declared length past the limit is refused before reading; the final PUT counts too', async () => {
+    h = await dockerHarness({ settings: { max_artifact_bytes: 10 } });
+    const declared = (await start()).headers.location ?? '';
+    await h.mount({ method: 'PATCH', rawPath: declared, body: '12345' });
+    const big = { 'content-length': '6' };
+    expectOci(await h.mount({ method: 'PATCH', rawPath: declared, headers: big, body: '678901' }), 413, 'SIZE_INVALID');
+    expectOci(await h.mount({ method: 'GET', rawPath: declared }), 404, 'BLOB_UPLOAD_UNKNOWN');
+
+    const loc = (await start()).headers.location ?? '';
+    await h.mount({ method: 'PATCH', rawPath: loc, body: '123456' });
+    const digest = sha256('123456789012');
+    expectOci(await h.mount({ method: 'PUT', rawPath: loc, query: { digest }, body: '789012' }), 413, 'SIZE_INVALID');
+    expectOci(await h.mount({ method: 'GET', rawPath: `/v2/hosted/app/blobs/${digest}` }), 404, 'BLOB_UNKNOWN');
+    expect((await h.engine.list('hosted', { prefix: '_uploads/' })).artifacts).toEqual([]);
+    const exact = (await start()).headers.location ?? '';
+    await h.mount({ method: 'PATCH', rawPath: exact, body: '12345' });
+    const ok = await h.mount({ method: 'PUT', rawPath: exact, query: { digest: sha256('1234567890') }, body: '67890' });
+    expect(ok.status).toBe(201);
+  });
+
   it('reapUploadSessions drops sessions idle over an hour, with their chunks', async () => {
     h = await dockerHarness();
     const loc = (await start()).headers.location ?? '';

@@ -26,7 +26,10 @@ export function limitedBody(req: IncomingMessage, max: number): ByteSource {
   return {
     async *[Symbol.asyncIterator]() {
       let seen = 0;
-      for await (const chunk of req as AsyncIterable<Uint8Array>) {
+      // A consumer that stops early (a size limit passed mid-stream) must not destroy the request:
+      // that would take the socket down before the error answer is written. The unread rest is
+      // drained by the lingering close of the error path.
+      for await (const chunk of req.iterator({ destroyOnReturn: false }) as AsyncIterable<Uint8Array>) {
         seen += chunk.byteLength;
         if (seen > max) throw tooLarge(max);
         yield chunk;

@@ -3,6 +3,7 @@ import type { DockerDeps, Target } from '../deps.js';
 import { ociError } from '../errors.js';
 import { parseDigest } from '../names.js';
 import { requireAccess } from '../resolve.js';
+import { deleteUnreferenced } from '../store/blob-refs.js';
 import { blobPath } from '../store/paths.js';
 import { findBlob } from '../store/read.js';
 import { writableRepo } from './manifests.js';
@@ -77,7 +78,10 @@ export async function getBlob(deps: DockerDeps, req: MountRequest, t: Target, di
   return reply(200, headers, headOnly ? null : read.body);
 }
 
-/** `DELETE /v2/<name>/blobs/<digest>` → 202, or 404 `BLOB_UNKNOWN`. */
+/**
+ * `DELETE /v2/<name>/blobs/<digest>` → 202, 404 `BLOB_UNKNOWN`, or 409 `DENIED` while a manifest of
+ * the repository references the blob (delete the manifest first).
+ */
 export async function deleteBlob(
   deps: DockerDeps,
   req: MountRequest,
@@ -87,7 +91,10 @@ export async function deleteBlob(
   requireAccess(req, 'delete', t.repo.name);
   parseDigest(digest);
   const repo = await writableRepo(deps, req, t.repo, 'delete');
-  if (!(await deps.ctx.engine.delete(repo.name, blobPath(digest)))) {
+  const removed = await deleteUnreferenced(deps, repo.name, digest, () =>
+    deps.ctx.engine.delete(repo.name, blobPath(digest)),
+  );
+  if (!removed) {
     throw ociError('BLOB_UNKNOWN', 'blob unknown to registry', { detail: { digest } });
   }
   return reply(202, { 'Content-Length': '0' });

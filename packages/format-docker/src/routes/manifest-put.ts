@@ -5,24 +5,37 @@ import { ociError } from '../errors.js';
 import { type ManifestInfo, parseManifest, referrerEntry } from '../manifest-doc.js';
 import { parseDigest } from '../names.js';
 import { requireAccess } from '../resolve.js';
+import { markBlobRefs, unmarkBlobRefs } from '../store/blob-refs.js';
 import { putHostedManifest } from '../store/hosted.js';
 import { blobPath, manifestPath } from '../store/paths.js';
 import { checkReference, writableRepo } from './manifests.js';
 import { reply } from './response.js';
 
-/** Every blob and child manifest a manifest references must already be in the repository. */
+/**
+ * Every blob and child manifest a manifest references must already be in the repository, with the
+ * size its descriptor declares (a mismatch is `MANIFEST_INVALID` naming the digest: a client
+ * trusting the descriptor would read a truncated or overlong layer).
+ */
 async function checkReferenced(deps: DockerDeps, repo: string, image: string, info: ManifestInfo): Promise<void> {
   const { engine } = deps.ctx;
+  const digests = [...new Set(info.blobs)].concat([...new Set(info.manifests)]);
   const paths = [...new Set(info.blobs)]
     .map(blobPath)
     .concat([...new Set(info.manifests)].map((d) => manifestPath(image, d)));
   const found = await Promise.all(paths.map((p) => engine.stat(repo, p)));
-  const missing = paths.filter((_, i) => found[i] === null);
+  const missing = digests.filter((_, i) => found[i] === null);
   if (missing.length > 0) {
-    throw ociError('MANIFEST_BLOB_UNKNOWN', 'manifest references unknown blobs', {
-      detail: { missing: missing.map((p) => p.slice(p.lastIndexOf('/') + 1)) },
-    });
+    throw ociError('MANIFEST_BLOB_UNKNOWN', 'manifest references unknown blobs', { detail: { missing } });
   }
+  digests.forEach((digest, i) => {
+    const stored = found[i]?.size;
+    const declared = info.sizes[digest];
+    if (stored !== undefined && declared !== undefined && stored !== declared) {
+      throw ociError('MANIFEST_INVALID', `descriptor size of ${digest} does not match the stored content`, {
+        detail: { digest, declared, stored },
+      });
+    }
+  });
 }
 
 /**
@@ -45,9 +58,21 @@ export async function putManifest(
   if (byDigest && digest !== ref)
     throw ociError('DIGEST_INVALID', 'manifest does not match its digest', { detail: { digest: ref } });
   const imageKey = `${repo.name}/${t.image}`;
-  // Independent reads at once: the references (each a stat) and whether the image is known.
-  const [, image] = await Promise.all([checkReferenced(deps, repo.name, t.image, info), deps.kv.images.get(imageKey)]);
-  await putHostedManifest(deps, repo.name, t.image, bytes, digest, info, byDigest ? undefined : ref);
+  // Marked before the blobs are checked, so a racing blob DELETE either sees the mark or is seen.
+  const blobs = [...new Set(info.blobs)];
+  await markBlobRefs(deps, repo.name, t.image, digest, blobs);
+  let image: Awaited<ReturnType<typeof deps.kv.images.get>>;
+  try {
+    // Independent reads at once: the references (each a stat) and whether the image is known.
+    [, image] = await Promise.all([checkReferenced(deps, repo.name, t.image, info), deps.kv.images.get(imageKey)]);
+    await putHostedManifest(deps, repo.name, t.image, bytes, digest, info, byDigest ? undefined : ref);
+  } catch (err) {
+    // The marks stay when this manifest was already stored by an earlier push.
+    if ((await deps.ctx.engine.stat(repo.name, manifestPath(t.image, digest))) === null) {
+      await unmarkBlobRefs(deps, repo.name, t.image, digest, blobs);
+    }
+    throw err;
+  }
   const at = new Date(deps.now()).toISOString();
   const writes: Promise<unknown>[] = [];
   if (image === null) writes.push(deps.kv.images.put(imageKey, { created_at: at }));

@@ -4,6 +4,7 @@ import { ociError } from '../errors.js';
 import { accepts } from '../media-types.js';
 import { checkTag, looksLikeDigest, parseDigest } from '../names.js';
 import { requireAccess } from '../resolve.js';
+import { unmarkBlobRefs } from '../store/blob-refs.js';
 import type { ManifestMeta } from '../store/hosted.js';
 import { manifestPath, tagPath, tagPrefix } from '../store/paths.js';
 import { findManifest } from '../store/read.js';
@@ -83,9 +84,12 @@ async function deleteByDigest(deps: DockerDeps, repo: string, image: string, dig
     for (const tag of page.artifacts) if (tag.meta?.digest === digest) await engine.delete(repo, tag.path);
     cursor = page.cursor ?? undefined;
   } while (cursor !== undefined);
-  const subject = (record.meta as Partial<ManifestMeta> | undefined)?.subject;
-  if (subject !== undefined) await deps.kv.referrers.delete(`${repo}/${image}/${subject}/${digest}`);
-  return engine.delete(repo, manifestPath(image, digest));
+  const meta = record.meta as Partial<ManifestMeta> | undefined;
+  if (meta?.subject !== undefined) await deps.kv.referrers.delete(`${repo}/${image}/${meta.subject}/${digest}`);
+  const deleted = await engine.delete(repo, manifestPath(image, digest));
+  // Only once the manifest is gone may its blobs be deleted.
+  await unmarkBlobRefs(deps, repo, image, digest, [...new Set(meta?.blobs ?? [])]);
+  return deleted;
 }
 
 /** `DELETE /v2/<name>/manifests/<ref>`: a digest removes the manifest (and its tags), a tag only the tag. */

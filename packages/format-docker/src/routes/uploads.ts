@@ -5,6 +5,7 @@ import { parseDigest } from '../names.js';
 import { resolveTarget } from '../resolve.js';
 import { blobPath } from '../store/paths.js';
 import { findBlob } from '../store/read.js';
+import { maxBlobBytes } from '../uploads/limit.js';
 import { UPLOAD_KIND, type UploadState, uploadRange } from '../uploads/sessions.js';
 import { storeBlob } from '../uploads/store-blob.js';
 import { reply } from './response.js';
@@ -56,7 +57,7 @@ async function tryMount(
   if (!req.principal.can('read', source.repo.name)) return null;
   const read = await findBlob(deps, source, digest.text, { headOnly: false });
   if (read?.body == null) return null;
-  await storeBlob(deps, repo.name, digest, read.body, req.signal);
+  await storeBlob(deps, repo.name, digest, read.body, { signal: req.signal });
   return created(t, digest.text);
 }
 
@@ -75,7 +76,7 @@ export async function startUpload(
   const digestText = req.query.get('digest');
   if (digestText !== null) {
     const digest = parseDigest(digestText);
-    await storeBlob(deps, repo.name, digest, req.body, req.signal);
+    await storeBlob(deps, repo.name, digest, req.body, { signal: req.signal, maxBytes: maxBlobBytes(deps) });
     return created(t, digest.text);
   }
   return openSession(deps, repo, t);

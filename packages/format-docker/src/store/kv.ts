@@ -6,7 +6,7 @@ export interface ImageRecord {
   readonly created_at: string;
 }
 
-/** A manifest fetched from upstream by a cache repository (manifests are small; ≤ 32 MiB). */
+/** A manifest fetched from upstream by a cache repository (manifests are small; ≤ 4 MiB). */
 export interface CachedManifest {
   readonly mediaType: string;
   readonly digest: string;
@@ -20,6 +20,11 @@ export interface CachedTag {
   readonly fetched_at: string;
 }
 
+/** A mark with the time it was written (ISO-8601), so a mark left by a crash can age out. */
+export interface Mark {
+  readonly at: string;
+}
+
 /** The Docker format's own KV records, under `fmt/docker/`. */
 export interface DockerKv {
   /** `{repo}/{image}`. */
@@ -30,6 +35,10 @@ export interface DockerKv {
   readonly cacheManifests: RecordView<CachedManifest>;
   /** `{repo}/{image}/{tag}`. */
   readonly cacheTags: RecordView<CachedTag>;
+  /** `{repo}/{blob digest}/{image}/{manifest digest}`: hosted manifests that reference a blob. */
+  readonly blobRefs: RecordView<Mark>;
+  /** `{repo}/{blob digest}`: a blob delete in progress. */
+  readonly blobDeletes: RecordView<Mark>;
 }
 
 const SCHEMA = 1;
@@ -43,6 +52,8 @@ export function dockerKv(records: DepotRecords): DockerKv {
     referrers: view('ref/'),
     cacheManifests: view('cm/'),
     cacheTags: view('ct/'),
+    blobRefs: view('bref/'),
+    blobDeletes: view('bdel/'),
   };
 }
 

@@ -1,4 +1,5 @@
 import { type ByteSource, isDepotError } from '@depot/core';
+import { tooLarge } from '../bytes.js';
 import type { DockerDeps } from '../deps.js';
 import { ociError } from '../errors.js';
 import type { Digest } from '../names.js';
@@ -7,15 +8,17 @@ import { blobPath } from '../store/paths.js';
 /**
  * Streams `body` into the repository as `_blobs/<digest>`, the OCI digest verified by ingest while
  * the bytes flow (sha256 is always computed too, so pulls never re-hash). A mismatch is 400
- * `DIGEST_INVALID` and stores nothing.
+ * `DIGEST_INVALID`; more than `maxBytes` (when given) is 413 `SIZE_INVALID` as soon as the stream
+ * passes it. Either way nothing is stored.
  */
 export async function storeBlob(
   deps: DockerDeps,
   repo: string,
   digest: Digest,
   body: ByteSource,
-  signal?: AbortSignal,
+  options: { signal?: AbortSignal; maxBytes?: number } = {},
 ): Promise<void> {
+  const { signal, maxBytes } = options;
   try {
     await deps.ctx.engine.put(repo, blobPath(digest.text), body, {
       contentType: 'application/octet-stream',
@@ -23,6 +26,7 @@ export async function storeBlob(
       expected: { [digest.algorithm]: digest.hex },
       meta: { digest: digest.text },
       ...(signal ? { signal } : {}),
+      ...(maxBytes === undefined ? {} : { maxBytes }),
     });
   } catch (err) {
     if (isDepotError(err, 'DIGEST_MISMATCH')) {
@@ -30,6 +34,7 @@ export async function storeBlob(
         detail: { digest: digest.text },
       });
     }
+    if (isDepotError(err, 'PAYLOAD_TOO_LARGE') && maxBytes !== undefined) throw tooLarge('blob', maxBytes);
     throw err;
   }
 }
