@@ -97,7 +97,7 @@ describe('npm hosted: publish and read', () => {
     for (const path of ['nope', 'nope/-/nope-1.0.0.tgz', '@x%2fnope']) {
       const res = await h.request({ method: 'GET', repo: 'npm-hosted', path });
       expect(res.status).toBe(404);
-      expect(res.json<{ error: string }>()).toEqual({ error: expect.any(String) });
+      expect(res.json<{ error: string }>()).toEqual({ error: expect.any(String), code: expect.any(String) });
     }
     const ping = await h.request({ method: 'GET', repo: 'npm-hosted', path: '-/ping' });
     expect([ping.status, ping.json()]).toEqual([200, {}]);

@@ -12,7 +12,7 @@ import type { NpmEnv } from '../env.js';
 import { jsonResponse, requireAccess } from '../errors.js';
 import { digestTarball, type TarballDigests, verifyDist } from '../integrity.js';
 import { tarballFileName, tarballPath, validatePackageName } from '../names.js';
-import { validateTag, validateVersion } from '../tags.js';
+import { dict, isValidTag, validateTag, validateVersion } from '../tags.js';
 import { inspectTarball } from '../tarball-inspect.js';
 import { isObject, type JsonObject, type Packument, type PackumentVersion, type StoredPackument } from '../types.js';
 import { updateMetadata } from './update.js';
@@ -140,8 +140,11 @@ function withVersion(
 ): Packument {
   const base = current?.doc;
   if (base !== undefined && Object.hasOwn(base.versions, version.version)) throw cannotPublishOver(version.version);
-  const versions = { ...base?.versions, [version.version]: version };
-  const tags: Record<string, string> = { ...base?.['dist-tags'] };
+  const versions = Object.assign(dict<PackumentVersion>(), base?.versions);
+  versions[version.version] = version;
+  const tags = dict<string>();
+  // A stored tag whose name is no longer valid (`constructor`, from before names were checked) is dropped.
+  for (const [tag, value] of Object.entries(base?.['dist-tags'] ?? {})) if (isValidTag(tag)) tags[tag] = value;
   if (isObject(body['dist-tags'])) {
     for (const [tag, value] of Object.entries(body['dist-tags'])) {
       if (typeof value !== 'string' || !Object.hasOwn(versions, value))
@@ -150,7 +153,7 @@ function withVersion(
     }
   }
   tags.latest ??= version.version;
-  const top: Record<string, unknown> = {};
+  const top = dict<unknown>();
   for (const field of TOP_FIELDS) if (body[field] !== undefined) top[field] = body[field];
   return {
     ...base,
@@ -159,6 +162,10 @@ function withVersion(
     name: version.name,
     'dist-tags': tags,
     versions,
-    time: { ...base?.time, created: base?.time?.created ?? now, modified: now, [version.version]: now },
+    time: Object.assign(dict<string>(), base?.time, {
+      created: base?.time?.created ?? now,
+      modified: now,
+      [version.version]: now,
+    }),
   };
 }
