@@ -30,7 +30,8 @@ describe('npm hosted: publish and read', () => {
   });
 
   it('serves abbreviated metadata for npm install', async () => {
-    await publish(h, 'npm-hosted', 'dep', '1.0.0', { manifest: { dependencies: { x: '^1' }, scripts: { test: 'x' } } });
+    const manifest = { dependencies: { x: '^1' }, scripts: { test: 'x' } };
+    await publish(h, 'npm-hosted', 'dep', '1.0.0', { manifest, tgz: packageTgz('dep', '1.0.0', 0, manifest) });
     const res = await h.request({
       method: 'GET',
       repo: 'npm-hosted',

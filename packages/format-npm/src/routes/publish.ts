@@ -11,6 +11,7 @@ import { chunked, readJsonObject } from '../body.js';
 import type { NpmEnv } from '../env.js';
 import { jsonResponse, requireAccess } from '../errors.js';
 import { digestTarball, type TarballDigests, verifyDist } from '../integrity.js';
+import { checkManifest } from '../manifest-check.js';
 import { tarballFileName, tarballPath, validatePackageName } from '../names.js';
 import { dict, isValidTag, validateTag, validateVersion } from '../tags.js';
 import { inspectTarball } from '../tarball-inspect.js';
@@ -79,7 +80,7 @@ async function publishVersion(
   const { bytes } = decodeAttachment(attachments, name, key, limit);
   const digests = digestTarball(bytes);
   verifyDist(digests, dist.integrity, dist.shasum);
-  inspectTarball(bytes, name, key);
+  checkManifest(manifest, await inspectTarball(bytes, name, key));
   const existing = await env.store.get(target.name, name);
   if (existing !== null && Object.hasOwn(existing.doc.versions, key)) throw cannotPublishOver(key);
   const path = tarballPath(name, tarballFileName(name, key));
