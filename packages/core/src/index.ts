@@ -29,6 +29,8 @@ export type {
   Format,
   FormatCapabilities,
   FormatContext,
+  FormatCounter,
+  FormatMetrics,
   FormatPluginManifest,
   FormatRequest,
   FormatResponse,

@@ -1,6 +1,7 @@
 import { type FormatContext, isDepotError, type RepositoryRecord } from '@depot/core';
 import { cachedPackument } from './cache.js';
 import { type MergeCache, mergePackuments } from './merge.js';
+import type { IntegrityPins } from './pins.js';
 import type { PackumentStore } from './store.js';
 import type { Packument } from './types.js';
 
@@ -9,6 +10,8 @@ export interface NpmEnv {
   readonly ctx: FormatContext;
   readonly store: PackumentStore;
   readonly merged: MergeCache;
+  /** First-seen tarball digests of cache repositories. */
+  readonly pins: IntegrityPins;
   /** Largest publish body accepted, in bytes. */
   publishLimit(): number;
 }
@@ -32,7 +35,7 @@ export async function loadPackument(
   }
   if (repo.repo_type === 'cache') {
     const doc = await cachedPackument(env.ctx.engine, repo.name, name, signal);
-    return doc === null ? null : { doc };
+    return doc === null ? null : { doc: await env.pins.apply(repo.name, doc) };
   }
   const hit = env.merged.get(repo.name, name);
   if (hit !== undefined) return { doc: hit };

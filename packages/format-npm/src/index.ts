@@ -3,6 +3,7 @@ import { NPM_CACHE_POLICY } from './cache.js';
 import type { NpmEnv } from './env.js';
 import { NPM_CHALLENGE, renderNpmError } from './errors.js';
 import { mergeCache } from './merge.js';
+import { integrityPins } from './pins.js';
 import { route } from './router.js';
 import { packumentStore } from './store.js';
 
@@ -37,6 +38,15 @@ export function npmFormat(options: NpmFormatOptions = {}): Format {
         ctx,
         store: packumentStore(ctx.records.kv),
         merged: mergeCache(ttlMs),
+        pins: integrityPins(
+          ctx.records.kv,
+          ctx.logger,
+          ctx.metrics?.counter(
+            'depot_npm_integrity_replaced_total',
+            'Upstream npm versions whose tarball digests changed after first seen (the first-seen ones are kept)',
+            ['repo'],
+          ),
+        ),
         publishLimit() {
           const artifactMax = ctx.settings().max_artifact_bytes;
           // base64 inflates by 4/3; leave room for the JSON around it.
