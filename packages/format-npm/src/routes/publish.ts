@@ -1,6 +1,7 @@
 import {
   badRequest,
   DepotError,
+  discardBody,
   type FormatRequest,
   type FormatResponse,
   isDepotError,
@@ -44,6 +45,28 @@ export async function putPackument(
   validatePackageName(name);
   requireAccess(req, 'write');
   const target = await writeTarget(env, req);
+  let free: () => void;
+  try {
+    free = env.publishes.take();
+  } catch (err) {
+    // Read the refused body to its end (without keeping it) so the client sees the 429, not a reset.
+    await discardBody(req.body).catch(() => undefined);
+    throw err;
+  }
+  try {
+    return await putDocument(env, req, target, name, rev);
+  } finally {
+    free();
+  }
+}
+
+async function putDocument(
+  env: NpmEnv,
+  req: FormatRequest,
+  target: RepositoryRecord,
+  name: string,
+  rev: string | undefined,
+): Promise<FormatResponse> {
   const body = await readJsonObject(req.body, req.headers, env.publishLimit());
   if (body.name !== name || (body._id !== undefined && body._id !== name)) {
     throw badRequest('the package name in the document does not match the URL');
