@@ -68,9 +68,15 @@ export async function startDepot(
   requestEvents?: Logger,
 ): Promise<RunningDepot> {
   const version = depotVersion();
-  const { services, kv, cleanup, generatedAdminPassword } = await openServices(config, plugins, logger, version);
-  const app = createApp(services);
   const metrics = createMetrics();
+  const { services, kv, cleanup, generatedAdminPassword } = await openServices(
+    config,
+    plugins,
+    logger,
+    version,
+    metrics.formats,
+  );
+  const app = createApp(services);
   const servers: Server[] = [];
   const urls: string[] = [];
   let resolveDone: (code: number) => void = () => {};

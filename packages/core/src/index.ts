@@ -30,6 +30,8 @@ export type {
   Format,
   FormatCapabilities,
   FormatContext,
+  FormatCounter,
+  FormatMetrics,
   FormatPluginManifest,
   FormatRequest,
   FormatResponse,

@@ -1,8 +1,13 @@
 import { type ByteSource, badRequest, DepotError, readBounded } from '@depot/core';
 import { isObject, type JsonObject } from './types.js';
 
-/** Keys that would reach an object's prototype when copied (RELIABILITY §4.4 #63). */
-const POISON_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+/**
+ * Keys refused anywhere in a JSON body (RELIABILITY §4.4 #63): `__proto__` has no legitimate use.
+ * `constructor` and `prototype` are accepted: JSON.parse makes them plain own properties, every
+ * dictionary built from user keys has no prototype (`dict()`), and a packument that already holds
+ * such a dist-tag must still take the full document npm sends for deprecate and unpublish.
+ */
+const POISON_KEYS = new Set(['__proto__']);
 
 /**
  * Reads a request body into memory, refusing more than `limit` bytes: a `content-length` above it

@@ -1,6 +1,7 @@
 import { badRequest, type CachePolicy, DepotError, type RepositoryEngine, type RepositoryRecord } from '@depot/core';
 import { parseJsonObject, readRequestBody } from './body.js';
 import { escapeName, validatePackageName } from './names.js';
+import { dict } from './tags.js';
 import { isObject, type Packument, type PackumentVersion } from './types.js';
 
 /** Internal path under which a cache repository keeps an upstream packument (names never start with `_`). */
@@ -51,13 +52,13 @@ export function sanePackument(value: unknown, name: string): Packument {
   if (!isObject(value) || value.name !== name || !isObject(value.versions)) {
     throw new DepotError('UPSTREAM_ERROR', `upstream packument for ${name} is malformed`);
   }
-  const versions: Record<string, PackumentVersion> = {};
+  const versions = dict<PackumentVersion>();
   for (const [key, version] of Object.entries(value.versions)) {
     if (isObject(version) && isObject(version.dist) && typeof version.dist.tarball === 'string') {
       versions[key] = { ...version, name, version: key } as PackumentVersion;
     }
   }
-  const tags: Record<string, string> = {};
+  const tags = dict<string>();
   if (isObject(value['dist-tags'])) {
     for (const [tag, v] of Object.entries(value['dist-tags']))
       if (typeof v === 'string' && v in versions) tags[tag] = v;

@@ -1,6 +1,8 @@
 import { type FormatContext, isDepotError, type RepositoryRecord } from '@depot/core';
 import { cachedPackument } from './cache.js';
 import { type MergeCache, mergePackuments } from './merge.js';
+import type { IntegrityPins } from './pins.js';
+import type { Slots } from './slots.js';
 import type { PackumentStore } from './store.js';
 import type { Packument } from './types.js';
 
@@ -9,6 +11,10 @@ export interface NpmEnv {
   readonly ctx: FormatContext;
   readonly store: PackumentStore;
   readonly merged: MergeCache;
+  /** First-seen tarball digests of cache repositories. */
+  readonly pins: IntegrityPins;
+  /** Packument PUTs (publishes) read and processed at once; more are answered 429. */
+  readonly publishes: Slots;
   /** Largest publish body accepted, in bytes. */
   publishLimit(): number;
 }
@@ -32,7 +38,7 @@ export async function loadPackument(
   }
   if (repo.repo_type === 'cache') {
     const doc = await cachedPackument(env.ctx.engine, repo.name, name, signal);
-    return doc === null ? null : { doc };
+    return doc === null ? null : { doc: await env.pins.apply(repo.name, doc) };
   }
   // Only the members the caller may read; the merge is cached per visible member set, so one
   // caller's merge (an admin's, with every member) is never served to another who sees fewer.

@@ -10,10 +10,15 @@ export function jsonResponse(status: number, value: unknown, headers: Record<str
   return { status, headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(value) };
 }
 
-/** Renders any Depot error as npm's `{"error": "..."}` body. */
+/**
+ * Renders any Depot error as npm's `{"error": "..."}` body, plus Depot's stable `code` (npm shows
+ * `error` and ignores the rest). A `retryAfterSecs` detail becomes a `Retry-After` header.
+ */
 export function renderNpmError(err: DepotError): FormatResponse {
   const headers: Record<string, string> = err.code === 'UNAUTHORIZED' ? { 'www-authenticate': NPM_CHALLENGE } : {};
-  return jsonResponse(err.status, { error: err.message }, headers);
+  const retry = err.details?.retryAfterSecs;
+  if (typeof retry === 'number') headers['retry-after'] = String(retry);
+  return jsonResponse(err.status, { error: err.message, code: err.code }, headers);
 }
 
 /** Throws `UNAUTHORIZED` (anonymous) or `FORBIDDEN` unless the caller may `action` on the repository. */

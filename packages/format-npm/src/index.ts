@@ -3,7 +3,9 @@ import { NPM_CACHE_POLICY } from './cache.js';
 import type { NpmEnv } from './env.js';
 import { NPM_CHALLENGE, renderNpmError } from './errors.js';
 import { mergeCache } from './merge.js';
+import { integrityPins } from './pins.js';
 import { route } from './router.js';
+import { slots } from './slots.js';
 import { packumentStore } from './store.js';
 
 /** Options of {@link npmFormat}. */
@@ -15,9 +17,16 @@ export interface NpmFormatOptions {
    * instance invalidate it at once; other instances' writes show after at most this long.
    */
   readonly proxyMetadataTtlSecs?: number;
+  /**
+   * Publishes (packument PUTs) handled at once (default 2). A publish holds its body, the decoded
+   * tarball and their parse in memory, about 2.5 times the tarball; more than this many at once
+   * are answered 429 with `Retry-After`, which npm retries.
+   */
+  readonly maxConcurrentPublishes?: number;
 }
 
 const DEFAULT_MAX_PUBLISH_BYTES = 100 * 1024 * 1024;
+const DEFAULT_MAX_CONCURRENT_PUBLISHES = 2;
 
 /**
  * The npm registry format: packuments (full and abbreviated), tarballs, publish, unpublish,
@@ -28,6 +37,9 @@ export function npmFormat(options: NpmFormatOptions = {}): Format {
   if (!Number.isSafeInteger(maxPublish) || maxPublish <= 0)
     throw new TypeError('maxPublishBytes must be a positive integer');
   const ttlMs = (options.proxyMetadataTtlSecs ?? 5) * 1000;
+  const maxPublishes = options.maxConcurrentPublishes ?? DEFAULT_MAX_CONCURRENT_PUBLISHES;
+  if (!Number.isSafeInteger(maxPublishes) || maxPublishes <= 0)
+    throw new TypeError('maxConcurrentPublishes must be a positive integer');
   return {
     name: 'npm',
     capabilities: { repoTypes: ['hosted', 'cache', 'proxy'] },
@@ -37,6 +49,16 @@ export function npmFormat(options: NpmFormatOptions = {}): Format {
         ctx,
         store: packumentStore(ctx.records.kv),
         merged: mergeCache(ttlMs),
+        publishes: slots(maxPublishes),
+        pins: integrityPins(
+          ctx.records.kv,
+          ctx.logger,
+          ctx.metrics?.counter(
+            'depot_npm_integrity_replaced_total',
+            'Upstream npm versions whose tarball digests changed after first seen (the first-seen ones are kept)',
+            ['repo'],
+          ),
+        ),
         publishLimit() {
           const artifactMax = ctx.settings().max_artifact_bytes;
           // base64 inflates by 4/3; leave room for the JSON around it.

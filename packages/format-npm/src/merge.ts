@@ -1,3 +1,4 @@
+import { dict } from './tags.js';
 import type { Packument, PackumentVersion } from './types.js';
 
 /**
@@ -8,9 +9,9 @@ import type { Packument, PackumentVersion } from './types.js';
 export function mergePackuments(docs: readonly Packument[]): Packument | null {
   const first = docs[0];
   if (first === undefined) return null;
-  const versions: Record<string, PackumentVersion> = {};
-  const tags: Record<string, string> = {};
-  const time: Record<string, string> = {};
+  const versions = dict<PackumentVersion>();
+  const tags = dict<string>();
+  const time = dict<string>();
   let modified = '';
   for (const doc of docs) {
     for (const [key, version] of Object.entries(doc.versions)) if (!(key in versions)) versions[key] = version;

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FormatRequest, FormatResponse } from '@depot/core';
 import { isSafeTarballFile, tarballFileName, tarballPath } from './names.js';
+import { dict } from './tags.js';
 import type { Packument, PackumentVersion } from './types.js';
 
 /** The media type of npm's abbreviated ("corgi") metadata. */
@@ -46,7 +47,7 @@ export function versionFile(version: PackumentVersion): string {
 
 /** Rewrites every `dist.tarball` to this repository's absolute URL (RELIABILITY §4.5 #97: no upstream URLs). */
 export function withTarballUrls(doc: Packument, tarballBase: string): Packument {
-  const versions: Record<string, PackumentVersion> = {};
+  const versions = dict<PackumentVersion>();
   for (const [key, version] of Object.entries(doc.versions)) {
     const url = `${tarballBase}${tarballPath(doc.name, versionFile(version))}`;
     versions[key] = { ...version, dist: { ...version.dist, tarball: url } };
@@ -56,7 +57,7 @@ export function withTarballUrls(doc: Packument, tarballBase: string): Packument 
 
 /** The abbreviated document npm installs from: `name`, `modified`, `dist-tags`, trimmed versions. */
 export function abbreviate(doc: Packument): Record<string, unknown> {
-  const versions: Record<string, Record<string, unknown>> = {};
+  const versions = dict<Record<string, unknown>>();
   for (const [key, version] of Object.entries(doc.versions)) {
     const slim: Record<string, unknown> = {};
     for (const field of ABBREVIATED_FIELDS) if (version[field] !== undefined) slim[field] = version[field];

@@ -1,13 +1,24 @@
-import { gunzipSync } from 'node:zlib';
+import { createGunzip } from 'node:zlib';
 import { badRequest, DepotError } from '@depot/core';
+import { isObject, type JsonObject } from './types.js';
 
 /** Unpacked bytes a published tarball may expand to (gzip-bomb bound, RELIABILITY §4.3 #41). */
 export const MAX_UNPACKED_BYTES = 512 * 1024 * 1024;
 /** Entries a published tarball may hold (§4.3 #42). */
 export const MAX_ENTRIES = 100_000;
+/** Largest `package.json` (or pax/long-name header) read into memory from a tarball. */
+export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 
 const BLOCK = 512;
 const decoder = new TextDecoder();
+
+/** What a published tarball says about itself. */
+export interface TarballFacts {
+  /** The parsed top-level `package.json`. */
+  readonly manifest: JsonObject;
+  /** Every regular file, relative to the package root (the first path segment dropped). */
+  readonly files: ReadonlySet<string>;
+}
 
 function field(block: Uint8Array, start: number, length: number): string {
   const raw = block.subarray(start, start + length);
@@ -39,63 +50,148 @@ function checkPath(path: string): void {
   if (path.split('/').includes('..')) throw badRequest(`tarball entry ${path} escapes the package`);
 }
 
-function gunzip(bytes: Uint8Array): Uint8Array {
-  try {
-    return gunzipSync(bytes, { maxOutputLength: MAX_UNPACKED_BYTES });
-  } catch (err) {
-    if (err instanceof RangeError) throw new DepotError('PAYLOAD_TOO_LARGE', 'tarball unpacks beyond the size limit');
-    throw badRequest('tarball is not valid gzip');
+/**
+ * Reads the gunzipped tar a chunk at a time: exact reads for headers and the few entries kept
+ * (package.json, long names), skips for everything else, so memory stays at a chunk or two.
+ */
+class TarStream {
+  private readonly chunks: AsyncIterator<Buffer>;
+  private pending: Buffer = Buffer.alloc(0);
+  private unpacked = 0;
+  private done = false;
+
+  constructor(bytes: Uint8Array) {
+    const gunzip = createGunzip();
+    gunzip.end(bytes);
+    this.chunks = gunzip[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  }
+
+  private async fill(): Promise<boolean> {
+    if (this.done) return false;
+    let next: IteratorResult<Buffer>;
+    try {
+      next = await this.chunks.next();
+    } catch {
+      throw badRequest('tarball is not valid gzip');
+    }
+    if (next.done === true) {
+      this.done = true;
+      return false;
+    }
+    this.unpacked += next.value.byteLength;
+    if (this.unpacked > MAX_UNPACKED_BYTES) {
+      await this.close();
+      throw new DepotError('PAYLOAD_TOO_LARGE', 'tarball unpacks beyond the size limit');
+    }
+    this.pending = this.pending.byteLength === 0 ? next.value : Buffer.concat([this.pending, next.value]);
+    return true;
+  }
+
+  /** Exactly `n` bytes, or fewer at the end of the stream. */
+  async read(n: number): Promise<Buffer> {
+    while (this.pending.byteLength < n && (await this.fill()));
+    const out = this.pending.subarray(0, n);
+    this.pending = this.pending.subarray(out.byteLength);
+    return out;
+  }
+
+  /** Skips `n` bytes; false when the stream ended first. */
+  async skip(n: number): Promise<boolean> {
+    let left = n;
+    while (left > 0) {
+      if (this.pending.byteLength === 0 && !(await this.fill())) return false;
+      const step = Math.min(left, this.pending.byteLength);
+      this.pending = this.pending.subarray(step);
+      left -= step;
+    }
+    return true;
+  }
+
+  /** Drains what is left, so a corrupt gzip tail is still noticed. */
+  async drain(): Promise<void> {
+    this.pending = Buffer.alloc(0);
+    while (await this.fill()) this.pending = Buffer.alloc(0);
+  }
+
+  async close(): Promise<void> {
+    await this.chunks.return?.();
   }
 }
 
-/**
- * Checks a published `.tgz` before it is stored (RELIABILITY §4.3, §4.4 #61): valid gzip within
- * bounds, only regular files and directories (no links or devices), no absolute or `..` entries,
- * no duplicates, and a top-level `package.json` whose name and version match the publish document.
- */
-export function inspectTarball(bytes: Uint8Array, name: string, version: string): void {
-  const tar = gunzip(bytes);
-  const seen = new Set<string>();
-  let manifest: unknown;
-  let longName: string | undefined;
-  let offset = 0;
-  while (offset + BLOCK <= tar.byteLength) {
-    const header = tar.subarray(offset, offset + BLOCK);
-    if (header.every((b) => b === 0)) break;
-    if (seen.size >= MAX_ENTRIES) throw badRequest('tarball holds too many entries');
-    const size = octal(header, 124, 12);
-    const type = String.fromCharCode(header[156] ?? 0);
-    const dataStart = offset + BLOCK;
-    if (dataStart + size > tar.byteLength) throw badRequest('tarball is truncated');
-    const data = tar.subarray(dataStart, dataStart + size);
-    offset = dataStart + Math.ceil(size / BLOCK) * BLOCK;
-    if (type === 'x' || type === 'L') {
-      longName = type === 'L' ? field(data, 0, data.byteLength) : paxPath(data);
-      continue;
-    }
-    if (type === 'g') continue;
-    const prefix = decoder.decode(header.subarray(257, 262)) === 'ustar' ? field(header, 345, 155) : '';
-    const path = longName ?? (prefix === '' ? field(header, 0, 100) : `${prefix}/${field(header, 0, 100)}`);
-    longName = undefined;
-    checkPath(path);
-    if (type !== '0' && type !== '\0' && type !== '5' && type !== '7') {
-      throw badRequest(`tarball entry ${path} is a link or special file`);
-    }
-    const normalized = path.replace(/\/+$/, '').replace(/^\.\//, '');
-    if (seen.has(normalized)) throw badRequest(`tarball holds ${path} twice`);
-    seen.add(normalized);
-    const segments = normalized.split('/');
-    if (type !== '5' && segments.length === 2 && segments[1] === 'package.json' && manifest === undefined) {
-      try {
-        manifest = JSON.parse(decoder.decode(data)) as unknown;
-      } catch {
-        throw badRequest('package.json in the tarball is not valid JSON');
-      }
-    }
+async function entryData(tar: TarStream, size: number, keep: boolean): Promise<Buffer | undefined> {
+  const padded = Math.ceil(size / BLOCK) * BLOCK;
+  if (!keep) {
+    if (!(await tar.skip(padded))) throw badRequest('tarball is truncated');
+    return undefined;
   }
-  const pkg = manifest as { name?: unknown; version?: unknown } | undefined;
-  if (pkg === undefined || typeof pkg !== 'object' || pkg === null) throw badRequest('tarball has no package.json');
-  if (pkg.name !== name || pkg.version !== version) {
-    throw badRequest('package.json in the tarball does not match the published name and version');
+  if (size > MAX_MANIFEST_BYTES) throw badRequest('a tarball metadata entry is too large');
+  const data = await tar.read(padded);
+  if (data.byteLength < size) throw badRequest('tarball is truncated');
+  return data.subarray(0, size);
+}
+
+function parseManifest(data: Buffer): JsonObject {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(decoder.decode(data)) as unknown;
+  } catch {
+    throw badRequest('package.json in the tarball is not valid JSON');
+  }
+  if (!isObject(parsed)) throw badRequest('package.json in the tarball is not a JSON object');
+  return parsed;
+}
+
+/**
+ * Checks a published `.tgz` before it is stored (RELIABILITY §4.3, §4.4 #61), streaming it through
+ * gunzip: valid gzip within bounds, only regular files and directories (no links or devices), no
+ * absolute or `..` entries, no duplicates, and a top-level `package.json` whose name and version
+ * match the publish document. Returns that `package.json` and the file list for further checks.
+ */
+export async function inspectTarball(bytes: Uint8Array, name: string, version: string): Promise<TarballFacts> {
+  const tar = new TarStream(bytes);
+  try {
+    const seen = new Set<string>();
+    const files = new Set<string>();
+    let manifest: JsonObject | undefined;
+    let longName: string | undefined;
+    for (;;) {
+      const header = await tar.read(BLOCK);
+      if (header.byteLength < BLOCK || header.every((b) => b === 0)) break;
+      if (seen.size >= MAX_ENTRIES) throw badRequest('tarball holds too many entries');
+      const size = octal(header, 124, 12);
+      const type = String.fromCharCode(header[156] ?? 0);
+      if (type === 'x' || type === 'L') {
+        const data = (await entryData(tar, size, true)) ?? Buffer.alloc(0);
+        longName = type === 'L' ? field(data, 0, data.byteLength) : paxPath(data);
+        continue;
+      }
+      if (type === 'g') {
+        await entryData(tar, size, false);
+        continue;
+      }
+      const prefix = decoder.decode(header.subarray(257, 262)) === 'ustar' ? field(header, 345, 155) : '';
+      const path = longName ?? (prefix === '' ? field(header, 0, 100) : `${prefix}/${field(header, 0, 100)}`);
+      longName = undefined;
+      checkPath(path);
+      if (type !== '0' && type !== '\0' && type !== '5' && type !== '7') {
+        throw badRequest(`tarball entry ${path} is a link or special file`);
+      }
+      const normalized = path.replace(/\/+$/, '').replace(/^\.\//, '');
+      if (seen.has(normalized)) throw badRequest(`tarball holds ${path} twice`);
+      seen.add(normalized);
+      const segments = normalized.split('/');
+      const isManifest = type !== '5' && segments.length === 2 && segments[1] === 'package.json';
+      const data = await entryData(tar, size, isManifest && manifest === undefined);
+      if (type !== '5' && segments.length > 1) files.add(segments.slice(1).join('/'));
+      if (data !== undefined) manifest = parseManifest(data);
+    }
+    await tar.drain();
+    if (manifest === undefined) throw badRequest('tarball has no package.json');
+    if (manifest.name !== name || manifest.version !== version) {
+      throw badRequest('package.json in the tarball does not match the published name and version');
+    }
+    return { manifest, files };
+  } finally {
+    await tar.close();
   }
 }

@@ -18,7 +18,7 @@ async function expectNothingStored(): Promise<void> {
 
 function expectNpmError(res: HarnessResponse, status: number): void {
   expect(res.status, res.text()).toBe(status);
-  expect(res.json<{ error: string }>()).toEqual({ error: expect.any(String) });
+  expect(res.json<{ error: string }>()).toEqual({ error: expect.any(String), code: expect.any(String) });
 }
 
 describe('npm publish refuses bad input and stores nothing', () => {

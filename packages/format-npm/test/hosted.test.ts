@@ -5,7 +5,7 @@ import { getPackument, type PackumentJson, packageTgz, publish, tarballRepoPath 
 
 let h: FormatHarness;
 beforeEach(async () => {
-  h = await createFormatHarness({ format: npmFormat() });
+  h = await createFormatHarness({ format: npmFormat({ maxConcurrentPublishes: 8 }) });
   await h.createRepo({ name: 'npm-hosted' });
 });
 afterEach(() => h.close());
@@ -30,7 +30,8 @@ describe('npm hosted: publish and read', () => {
   });
 
   it('serves abbreviated metadata for npm install', async () => {
-    await publish(h, 'npm-hosted', 'dep', '1.0.0', { manifest: { dependencies: { x: '^1' }, scripts: { test: 'x' } } });
+    const manifest = { dependencies: { x: '^1' }, scripts: { test: 'x' } };
+    await publish(h, 'npm-hosted', 'dep', '1.0.0', { manifest, tgz: packageTgz('dep', '1.0.0', 0, manifest) });
     const res = await h.request({
       method: 'GET',
       repo: 'npm-hosted',
@@ -97,7 +98,7 @@ describe('npm hosted: publish and read', () => {
     for (const path of ['nope', 'nope/-/nope-1.0.0.tgz', '@x%2fnope']) {
       const res = await h.request({ method: 'GET', repo: 'npm-hosted', path });
       expect(res.status).toBe(404);
-      expect(res.json<{ error: string }>()).toEqual({ error: expect.any(String) });
+      expect(res.json<{ error: string }>()).toEqual({ error: expect.any(String), code: expect.any(String) });
     }
     const ping = await h.request({ method: 'GET', repo: 'npm-hosted', path: '-/ping' });
     expect([ping.status, ping.json()]).toEqual([200, {}]);

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FormatMetrics } from '@depot/core';
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 
 /** Which part of the server answered: labels stay low-cardinality (no paths, no repo names). */
@@ -11,6 +12,8 @@ export interface DepotMetrics {
   track(req: IncomingMessage, res: ServerResponse, surface: Surface): void;
   /** Answers `GET /metrics`. */
   serve(res: ServerResponse): void;
+  /** The hook formats register their own counters through. */
+  readonly formats: FormatMetrics;
 }
 
 /** Creates the registry: Node process metrics plus request counts and durations. */
@@ -30,8 +33,21 @@ export function createMetrics(): DepotMetrics {
     buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30],
     registers: [registry],
   });
+  const counters = new Map<string, Counter<string>>();
+  const formats: FormatMetrics = {
+    counter(name, help, labelNames) {
+      let counter = counters.get(name);
+      if (counter === undefined) {
+        counter = new Counter({ name, help, labelNames: [...labelNames], registers: [registry] });
+        counters.set(name, counter);
+      }
+      const registered = counter;
+      return { inc: (labels) => registered.inc({ ...labels }) };
+    },
+  };
   return {
     registry,
+    formats,
     track(req, res, surface) {
       const stop = durations.startTimer({ surface, method: req.method ?? 'GET' });
       res.once('close', () => {

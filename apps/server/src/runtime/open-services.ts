@@ -1,4 +1,11 @@
-import { createRepositoryEngine, depotRecords, type KvStore, type Logger, type UpstreamFetch } from '@depot/core';
+import {
+  createRepositoryEngine,
+  depotRecords,
+  type FormatMetrics,
+  type KvStore,
+  type Logger,
+  type UpstreamFetch,
+} from '@depot/core';
 import type { AuthModule } from '../auth/auth-module.js';
 import { createAuth } from '../auth/create-auth.js';
 import type { DepotConfig } from '../config/config-schema.js';
@@ -46,6 +53,7 @@ export async function openServices(
   plugins: InstalledPlugins,
   logger: Logger,
   version: string,
+  metrics?: FormatMetrics,
 ): Promise<OpenedServices> {
   const kvManifest = plugins.kvStores.find((m) => m.storeType === config.kv_store.type);
   if (kvManifest === undefined) throw new Error(`kv_store.type: "${config.kv_store.type}" is not installed`);
@@ -93,6 +101,7 @@ export async function openServices(
     fetch: upstreamFetch,
     auth: auth.service,
     settings: () => settings.current(),
+    ...(metrics === undefined ? {} : { metrics }),
   });
   const cleanupLogger = logger.child({ worker: 'cleanup' });
   await reapUploadsAtStartup({ records, engine, logger: cleanupLogger }, kv.capabilities.singleNode);

@@ -56,6 +56,19 @@ export interface FormatContext {
   readonly auth: AuthService;
   /** The current runtime settings (refreshed by the server). */
   settings(): SettingsRecord;
+  /** The server's metrics registry, when it has one (absent in unit harnesses). */
+  readonly metrics?: FormatMetrics;
+}
+
+/** A counter a format registered with {@link FormatMetrics.counter}. */
+export interface FormatCounter {
+  inc(labels: Readonly<Record<string, string>>): void;
+}
+
+/** Lets a format add its own counters to the server's Prometheus registry. */
+export interface FormatMetrics {
+  /** Registers (or returns the already registered) counter `name`; keep label values low-cardinality. */
+  counter(name: string, help: string, labelNames: readonly string[]): FormatCounter;
 }
 
 /** The runtime a format returns from `init`: answers requests for every repository of its format. */

@@ -3,7 +3,7 @@ import { readJsonValue } from '../body.js';
 import { loadPackument, type NpmEnv } from '../env.js';
 import { jsonResponse, requireAccess } from '../errors.js';
 import { validatePackageName } from '../names.js';
-import { validateTag } from '../tags.js';
+import { dict, validateTag } from '../tags.js';
 import { writeTarget } from './write-target.js';
 
 const MAX_TAG_BODY = 4096;
@@ -27,7 +27,9 @@ export async function setTag(env: NpmEnv, req: FormatRequest, name: string, tag:
   await env.store.update(target.name, name, (current) => {
     if (current === null) throw notFound(`package ${name} not found`);
     if (!Object.hasOwn(current.doc.versions, version)) throw badRequest(`version ${version} of ${name} does not exist`);
-    return { ...current.doc, 'dist-tags': { ...current.doc['dist-tags'], [tag]: version } };
+    const tags = Object.assign(dict<string>(), current.doc['dist-tags']);
+    tags[tag] = version;
+    return { ...current.doc, 'dist-tags': tags };
   });
   env.merged.invalidate(name);
   return jsonResponse(201, { ok: true });
@@ -42,7 +44,9 @@ export async function removeTag(env: NpmEnv, req: FormatRequest, name: string, t
   await env.store.update(target.name, name, (current) => {
     if (current === null) throw notFound(`package ${name} not found`);
     if (!Object.hasOwn(current.doc['dist-tags'], tag)) throw notFound(`dist-tag ${tag} not found`);
-    const { [tag]: _removed, ...tags } = current.doc['dist-tags'];
+    // A tag stored before names were checked (`constructor`) can still be removed.
+    const tags = Object.assign(dict<string>(), current.doc['dist-tags']);
+    delete tags[tag];
     return { ...current.doc, 'dist-tags': tags };
   });
   env.merged.invalidate(name);

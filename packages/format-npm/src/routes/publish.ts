@@ -1,6 +1,7 @@
 import {
   badRequest,
   DepotError,
+  discardBody,
   type FormatRequest,
   type FormatResponse,
   isDepotError,
@@ -11,8 +12,9 @@ import { chunked, readJsonObject } from '../body.js';
 import type { NpmEnv } from '../env.js';
 import { jsonResponse, requireAccess } from '../errors.js';
 import { digestTarball, type TarballDigests, verifyDist } from '../integrity.js';
+import { checkManifest } from '../manifest-check.js';
 import { tarballFileName, tarballPath, validatePackageName } from '../names.js';
-import { validateTag, validateVersion } from '../tags.js';
+import { dict, isValidTag, validateTag, validateVersion } from '../tags.js';
 import { inspectTarball } from '../tarball-inspect.js';
 import { isObject, type JsonObject, type Packument, type PackumentVersion, type StoredPackument } from '../types.js';
 import { updateMetadata } from './update.js';
@@ -43,6 +45,28 @@ export async function putPackument(
   validatePackageName(name);
   requireAccess(req, 'write');
   const target = await writeTarget(env, req);
+  let free: () => void;
+  try {
+    free = env.publishes.take();
+  } catch (err) {
+    // Read the refused body to its end (without keeping it) so the client sees the 429, not a reset.
+    await discardBody(req.body).catch(() => undefined);
+    throw err;
+  }
+  try {
+    return await putDocument(env, req, target, name, rev);
+  } finally {
+    free();
+  }
+}
+
+async function putDocument(
+  env: NpmEnv,
+  req: FormatRequest,
+  target: RepositoryRecord,
+  name: string,
+  rev: string | undefined,
+): Promise<FormatResponse> {
   const body = await readJsonObject(req.body, req.headers, env.publishLimit());
   if (body.name !== name || (body._id !== undefined && body._id !== name)) {
     throw badRequest('the package name in the document does not match the URL');
@@ -79,7 +103,7 @@ async function publishVersion(
   const { bytes } = decodeAttachment(attachments, name, key, limit);
   const digests = digestTarball(bytes);
   verifyDist(digests, dist.integrity, dist.shasum);
-  inspectTarball(bytes, name, key);
+  checkManifest(manifest, await inspectTarball(bytes, name, key));
   const existing = await env.store.get(target.name, name);
   if (existing !== null && Object.hasOwn(existing.doc.versions, key)) throw cannotPublishOver(key);
   const path = tarballPath(name, tarballFileName(name, key));
@@ -140,8 +164,11 @@ function withVersion(
 ): Packument {
   const base = current?.doc;
   if (base !== undefined && Object.hasOwn(base.versions, version.version)) throw cannotPublishOver(version.version);
-  const versions = { ...base?.versions, [version.version]: version };
-  const tags: Record<string, string> = { ...base?.['dist-tags'] };
+  const versions = Object.assign(dict<PackumentVersion>(), base?.versions);
+  versions[version.version] = version;
+  const tags = dict<string>();
+  // A stored tag whose name is no longer valid (`constructor`, from before names were checked) is dropped.
+  for (const [tag, value] of Object.entries(base?.['dist-tags'] ?? {})) if (isValidTag(tag)) tags[tag] = value;
   if (isObject(body['dist-tags'])) {
     for (const [tag, value] of Object.entries(body['dist-tags'])) {
       if (typeof value !== 'string' || !Object.hasOwn(versions, value))
@@ -150,7 +177,7 @@ function withVersion(
     }
   }
   tags.latest ??= version.version;
-  const top: Record<string, unknown> = {};
+  const top = dict<unknown>();
   for (const field of TOP_FIELDS) if (body[field] !== undefined) top[field] = body[field];
   return {
     ...base,
@@ -159,6 +186,10 @@ function withVersion(
     name: version.name,
     'dist-tags': tags,
     versions,
-    time: { ...base?.time, created: base?.time?.created ?? now, modified: now, [version.version]: now },
+    time: Object.assign(dict<string>(), base?.time, {
+      created: base?.time?.created ?? now,
+      modified: now,
+      [version.version]: now,
+    }),
   };
 }

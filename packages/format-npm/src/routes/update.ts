@@ -11,7 +11,7 @@ import type { NpmEnv } from '../env.js';
 import { jsonResponse, requireAccess } from '../errors.js';
 import { tarballPath, validatePackageName } from '../names.js';
 import { versionFile } from '../render.js';
-import { highestVersion, validateTag } from '../tags.js';
+import { dict, highestVersion, isValidTag, validateTag } from '../tags.js';
 import { isObject, type JsonObject, type Packument, type PackumentVersion, type StoredPackument } from '../types.js';
 import { writeTarget } from './write-target.js';
 
@@ -41,7 +41,7 @@ export async function updateMetadata(
       if (!Object.hasOwn(current.doc.versions, key))
         throw badRequest(`version ${key} cannot be added without its tarball`);
     }
-    const versions: Record<string, PackumentVersion> = {};
+    const versions = dict<PackumentVersion>();
     for (const [key, version] of Object.entries(current.doc.versions)) {
       const sent = bodyVersions[key];
       if (sent === undefined && rev !== undefined) {
@@ -74,7 +74,11 @@ function touched(doc: Packument): Record<string, string> {
   return { ...doc.time, modified: new Date().toISOString() };
 }
 
-/** Tags after an update: the body's (unpublish) or the current ones, never naming a removed version. */
+/**
+ * Tags after an update: the body's (unpublish) or the current ones, never naming a removed version.
+ * A tag name that is no longer valid but is already stored (`constructor`, from before names were
+ * checked) is dropped rather than refused, so the document can still be deprecated and unpublished.
+ */
 function nextTags(
   current: StoredPackument,
   body: JsonObject,
@@ -82,8 +86,9 @@ function nextTags(
   fromBody: boolean,
 ): Record<string, string> {
   const source = fromBody && isObject(body['dist-tags']) ? body['dist-tags'] : current.doc['dist-tags'];
-  const tags: Record<string, string> = {};
+  const tags = dict<string>();
   for (const [tag, version] of Object.entries(source)) {
+    if (!isValidTag(tag) && Object.hasOwn(current.doc['dist-tags'], tag)) continue;
     if (typeof version === 'string' && Object.hasOwn(versions, version)) tags[validateTag(tag)] = version;
   }
   if (tags.latest === undefined) {

@@ -1,0 +1,106 @@
+import { createHash } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api, basicAuth, type DepotProcess, startDepot } from './helpers/depot-process.js';
+
+/** A one-file package tarball whose index.js says `variant`. */
+function tgz(variant: string): Buffer {
+  const entry = (path: string, body: string): Buffer[] => {
+    const data = Buffer.from(body);
+    const header = Buffer.alloc(512);
+    header.write(path, 0);
+    header.write('0000644\0', 100);
+    header.write(`${data.byteLength.toString(8).padStart(11, '0')}\0`, 124);
+    header.write('00000000000\0', 136);
+    header.write('        ', 148);
+    header.write('0', 156);
+    header.write('ustar\u000000', 257);
+    let sum = 0;
+    for (const byte of header) sum += byte;
+    header.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148);
+    return [header, data, Buffer.alloc((512 - (data.byteLength % 512)) % 512)];
+  };
+  return gzipSync(
+    Buffer.concat([
+      ...entry('package/package.json', JSON.stringify({ name: 'pinned', version: '1.0.0' })),
+      ...entry('package/index.js', `module.exports = ${JSON.stringify(variant)};\n`),
+      Buffer.alloc(1024),
+    ]),
+  );
+}
+const sri = (b: Buffer): string => `sha512-${createHash('sha512').update(b).digest('base64')}`;
+
+let depot: DepotProcess;
+let upstream: Server;
+/** What the stand-in upstream serves for pinned@1.0.0 right now. */
+let served = tgz('original');
+const original = served;
+let auth: string;
+
+beforeAll(async () => {
+  upstream = createServer((req, res) => {
+    if (req.url === '/pinned') {
+      const dist = {
+        tarball: 'http://upstream.invalid/pinned/-/pinned-1.0.0.tgz',
+        integrity: sri(served),
+        shasum: createHash('sha1').update(served).digest('hex'),
+      };
+      const doc = {
+        name: 'pinned',
+        'dist-tags': { latest: '1.0.0' },
+        versions: { '1.0.0': { name: 'pinned', version: '1.0.0', dist } },
+      };
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(doc));
+    } else if (req.url === '/pinned/-/pinned-1.0.0.tgz') {
+      res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(served);
+    } else res.writeHead(404, { 'content-type': 'application/json' }).end('{}');
+  });
+  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+  depot = await startDepot();
+  auth = basicAuth('admin', depot.adminPassword);
+  const res = await api(depot).post('/api/v1/repositories', {
+    name: 'npm-pin',
+    repo_type: 'cache',
+    format: 'npm',
+    store: 'default',
+    upstream_url: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/`,
+    cache_ttl_secs: 0,
+  });
+  expect(res.status, JSON.stringify(res.body)).toBeLessThan(300);
+}, 120_000);
+
+afterAll(async () => {
+  await depot?.stop();
+  await new Promise<void>((resolve) => (upstream ? upstream.close(() => resolve()) : resolve()));
+});
+
+const get = (path: string): Promise<Response> =>
+  fetch(`${depot.url}/repository/npm-pin/${path}`, { headers: { authorization: auth } });
+const integrity = async (): Promise<string | undefined> =>
+  ((await (await get('pinned')).json()) as { versions: Record<string, { dist: { integrity?: string } }> }).versions[
+    '1.0.0'
+  ]?.dist.integrity;
+
+describe('an npm cache repository pins the first-seen integrity of each version', () => {
+  it('keeps the pinned integrity when the upstream swaps a tarball; the swapped tarball is refused and not stored', async () => {
+    expect(await integrity()).toBe(sri(original));
+    served = tgz('swapped by the upstream');
+    // The upstream now claims the new bytes; the cache keeps showing the first-seen digest.
+    expect(await integrity()).toBe(sri(original));
+    const swapped = await get('pinned/-/pinned-1.0.0.tgz');
+    expect(swapped.status).toBe(502);
+    expect(((await swapped.json()) as { code: string }).code).toBe('UPSTREAM_ERROR');
+    expect((await get('pinned/-/pinned-1.0.0.tgz')).status).toBe(502);
+    const metrics = await (await fetch(`${depot.url}/metrics`)).text();
+    expect(metrics).toMatch(/depot_npm_integrity_replaced_total\{repo="npm-pin"\} [1-9]/);
+    expect(depot.logs()).toContain('npm upstream changed the digests of a published version');
+    expect(depot.logs()).toContain('"package":"pinned"');
+    // The upstream puts the original back: the cache fills it and serves exactly those bytes.
+    served = original;
+    const restored = await get('pinned/-/pinned-1.0.0.tgz');
+    expect(restored.status).toBe(200);
+    expect(Buffer.from(await restored.arrayBuffer()).equals(original)).toBe(true);
+  });
+});
