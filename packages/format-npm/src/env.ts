@@ -2,7 +2,7 @@ import { type FormatContext, isDepotError, type RepositoryRecord } from '@depot/
 import { cachedPackument } from './cache.js';
 import { type MergeCache, mergePackuments } from './merge.js';
 import type { IntegrityPins } from './pins.js';
-import type { Slots } from './slots.js';
+import type { ByteBudget } from './slots.js';
 import type { PackumentStore } from './store.js';
 import type { Packument } from './types.js';
 
@@ -13,8 +13,8 @@ export interface NpmEnv {
   readonly merged: MergeCache;
   /** First-seen tarball digests of cache repositories. */
   readonly pins: IntegrityPins;
-  /** Packument PUTs (publishes) read and processed at once; more are answered 429. */
-  readonly publishes: Slots;
+  /** Bytes of packument PUTs (publishes) read and processed at once; more are answered 429. */
+  readonly publishes: ByteBudget;
   /** Largest publish body accepted, in bytes. */
   publishLimit(): number;
 }

@@ -5,7 +5,7 @@ import { NPM_CHALLENGE, renderNpmError } from './errors.js';
 import { mergeCache } from './merge.js';
 import { integrityPins } from './pins.js';
 import { route } from './router.js';
-import { slots } from './slots.js';
+import { byteBudget } from './slots.js';
 import { packumentStore } from './store.js';
 
 /** Options of {@link npmFormat}. */
@@ -18,15 +18,17 @@ export interface NpmFormatOptions {
    */
   readonly proxyMetadataTtlSecs?: number;
   /**
-   * Publishes (packument PUTs) handled at once (default 2). A publish holds its body, the decoded
-   * tarball and their parse in memory, about 2.5 times the tarball; more than this many at once
-   * are answered 429 with `Retry-After`, which npm retries.
+   * Publish bodies (packument PUTs, by `Content-Length`) handled at once, in bytes (default 96 MiB).
+   * A publish holds its body, the decoded tarball and their parse in memory, about 2.5 times the
+   * tarball; one that does not fit beside those in flight is answered 429 with `Retry-After`. A
+   * publish arriving while none is in flight always runs, so small publishes (the usual case, also
+   * many at once from a monorepo) are not refused, and one large one is never starved.
    */
-  readonly maxConcurrentPublishes?: number;
+  readonly publishBytesInFlight?: number;
 }
 
 const DEFAULT_MAX_PUBLISH_BYTES = 100 * 1024 * 1024;
-const DEFAULT_MAX_CONCURRENT_PUBLISHES = 2;
+const DEFAULT_PUBLISH_BYTES_IN_FLIGHT = 96 * 1024 * 1024;
 
 /**
  * The npm registry format: packuments (full and abbreviated), tarballs, publish, unpublish,
@@ -37,9 +39,9 @@ export function npmFormat(options: NpmFormatOptions = {}): Format {
   if (!Number.isSafeInteger(maxPublish) || maxPublish <= 0)
     throw new TypeError('maxPublishBytes must be a positive integer');
   const ttlMs = (options.proxyMetadataTtlSecs ?? 5) * 1000;
-  const maxPublishes = options.maxConcurrentPublishes ?? DEFAULT_MAX_CONCURRENT_PUBLISHES;
-  if (!Number.isSafeInteger(maxPublishes) || maxPublishes <= 0)
-    throw new TypeError('maxConcurrentPublishes must be a positive integer');
+  const inFlight = options.publishBytesInFlight ?? DEFAULT_PUBLISH_BYTES_IN_FLIGHT;
+  if (!Number.isSafeInteger(inFlight) || inFlight <= 0)
+    throw new TypeError('publishBytesInFlight must be a positive integer');
   return {
     name: 'npm',
     capabilities: { repoTypes: ['hosted', 'cache', 'proxy'] },
@@ -49,7 +51,7 @@ export function npmFormat(options: NpmFormatOptions = {}): Format {
         ctx,
         store: packumentStore(ctx.records.kv),
         merged: mergeCache(ttlMs),
-        publishes: slots(maxPublishes),
+        publishes: byteBudget(inFlight),
         pins: integrityPins(
           ctx.records.kv,
           ctx.logger,

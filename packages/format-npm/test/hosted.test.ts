@@ -5,7 +5,7 @@ import { getPackument, type PackumentJson, packageTgz, publish, tarballRepoPath 
 
 let h: FormatHarness;
 beforeEach(async () => {
-  h = await createFormatHarness({ format: npmFormat({ maxConcurrentPublishes: 8 }) });
+  h = await createFormatHarness({ format: npmFormat() });
   await h.createRepo({ name: 'npm-hosted' });
 });
 afterEach(() => h.close());

@@ -35,6 +35,12 @@ const TOP_FIELDS = [
   'contributors',
 ];
 
+/** The body size a publish declares; without `Content-Length`, the largest one accepted. */
+function declaredBytes(req: FormatRequest, limit: number): number {
+  const declared = Number(req.headers['content-length']);
+  return Number.isSafeInteger(declared) && declared >= 0 ? Math.min(declared, limit) : limit;
+}
+
 /** `PUT {name}` (publish or metadata update) and `PUT {name}/-rev/{rev}` (unpublish of a version). */
 export async function putPackument(
   env: NpmEnv,
@@ -47,7 +53,7 @@ export async function putPackument(
   const target = await writeTarget(env, req);
   let free: () => void;
   try {
-    free = env.publishes.take();
+    free = env.publishes.take(declaredBytes(req, env.publishLimit()));
   } catch (err) {
     // Read the refused body to its end (without keeping it) so the client sees the 429, not a reset.
     await discardBody(req.body).catch(() => undefined);
