@@ -23,6 +23,8 @@ export default defineConfig({
       project('server', 'apps/server'),
       project('bench', 'bench'),
       project('integration', 'packages/integration'),
+      project('example-format-hello', 'examples/depot-format-hello'),
+      project('example-embed-core', 'examples/embed-core'),
     ],
   },
 });

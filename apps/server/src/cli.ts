@@ -1,8 +1,10 @@
 #!/usr/bin/env node
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config/load-config.js';
 import { createLogger } from './logger.js';
 import { INSTALLED_PLUGINS } from './plugins/installed.js';
+import { loadPlugins } from './plugins/load-plugins.js';
 import { depotVersion, startDepot } from './server.js';
 
 const HELP = `depot — artifact repository manager
@@ -71,7 +73,10 @@ async function main(): Promise<number> {
   logger.info({ config: loaded.source, version: depotVersion() }, 'starting depot');
   let depot: Awaited<ReturnType<typeof startDepot>>;
   try {
-    depot = await startDepot(loaded.config, logger, INSTALLED_PLUGINS, requestEvents);
+    // `[[plugins]]` packages resolve from the config file's directory (the working directory without one).
+    const baseDir = loaded.source === 'defaults' ? process.cwd() : dirname(resolve(loaded.source));
+    const plugins = await loadPlugins(loaded.config, INSTALLED_PLUGINS, baseDir);
+    depot = await startDepot(loaded.config, logger, plugins, requestEvents);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`depot: ${err.message}\n`);

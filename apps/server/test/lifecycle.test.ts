@@ -28,7 +28,8 @@ describe('CLI', () => {
     expect(unknown.stderr).toContain('http.listn');
     const scaling = await runCli(['-c', writeConfig('[kv_store]\ntype = "level"\nscaling_factor = 3\n')]);
     expect(scaling.code).toBe(2);
-    expect(scaling.stderr).toContain('kv_store.scaling_factor: must be a power of two in 1..256, got 3');
+    // Checked by the level plugin, which owns its keys; the server names the table and key.
+    expect(scaling.stderr).toMatch(/kv_store\.scaling_factor: .*must be a power of two in 1\.\.256, got 3/);
     const wrongType = await runCli(['-c', writeConfig('default_admin_password = 12345678\n')]);
     expect(wrongType.code).toBe(2);
     expect(wrongType.stderr).toContain('default_admin_password');

@@ -78,7 +78,9 @@ export type {
 export { artifactId, blobRecordId, depotRecords, SCHEMA_VERSION } from './kv/records.js';
 export type { LogFields, Logger } from './logger.js';
 export { noopLogger } from './logger.js';
-export type { BlobStorePluginManifest, KvStorePluginManifest, StoreContext } from './plugin.js';
+export type { BlobStorePluginManifest, DepotPluginManifest, KvStorePluginManifest, StoreContext } from './plugin.js';
+export { DEPOT_PLUGIN_API_VERSION } from './plugin.js';
+export { assertKnownOptions, positiveIntegerOption } from './plugin-options.js';
 export type { ArtifactResponse } from './repo/artifact-response.js';
 export { toArtifactResponse } from './repo/artifact-response.js';
 export { guessContentType } from './repo/content-type.js';

@@ -1,4 +1,5 @@
 import type { BlobStore } from './blob/blob-store.js';
+import type { FormatPluginManifest } from './format/format.js';
 import type { KvStore } from './kv/kv-store.js';
 import type { Logger } from './logger.js';
 
@@ -27,3 +28,12 @@ export interface KvStorePluginManifest {
   readonly apiVersion: 1;
   open(options: Readonly<Record<string, unknown>>, context: StoreContext): Promise<KvStore>;
 }
+
+/**
+ * The plugin API version this build of Depot speaks. A plugin's manifest carries the version it
+ * was built against in `apiVersion`; the server refuses to load any other.
+ */
+export const DEPOT_PLUGIN_API_VERSION = 1;
+
+/** Any manifest a plugin package may export as `depotPlugin`. */
+export type DepotPluginManifest = FormatPluginManifest | BlobStorePluginManifest | KvStorePluginManifest;

@@ -1,4 +1,10 @@
-import type { DepotError, Format, FormatPluginManifest, FormatRuntime } from '@depot/core';
+import {
+  assertKnownOptions,
+  type DepotError,
+  type Format,
+  type FormatPluginManifest,
+  type FormatRuntime,
+} from '@depot/core';
 import { dockerCachePolicy } from './cache/cache-policy.js';
 import { createTokenDance, createUpstreamClient } from './cache/upstream.js';
 import type { DockerDeps } from './deps.js';
@@ -54,10 +60,13 @@ export function dockerFormat(options: DockerFormatOptions = {}): Format {
   };
 }
 
-/** The plugin manifest the server loads. */
-export const depotPlugin: FormatPluginManifest<DockerFormatOptions> = {
+/** The plugin manifest the server loads. `[formats.docker]` takes no options yet. */
+export const depotPlugin: FormatPluginManifest = {
   kind: 'format',
   name: 'docker',
   apiVersion: 1,
-  create: dockerFormat,
+  create(options = {}) {
+    assertKnownOptions(options, [], 'docker');
+    return dockerFormat();
+  },
 };

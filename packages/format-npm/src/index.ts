@@ -1,4 +1,11 @@
-import type { DepotError, Format, FormatPluginManifest, FormatRuntime } from '@depot/core';
+import {
+  assertKnownOptions,
+  type DepotError,
+  type Format,
+  type FormatPluginManifest,
+  type FormatRuntime,
+  positiveIntegerOption,
+} from '@depot/core';
 import { NPM_CACHE_POLICY } from './cache.js';
 import type { NpmEnv } from './env.js';
 import { NPM_CHALLENGE, renderNpmError } from './errors.js';
@@ -78,10 +85,21 @@ export function npmFormat(options: NpmFormatOptions = {}): Format {
   };
 }
 
-/** The plugin manifest the server loads. */
-export const depotPlugin: FormatPluginManifest<NpmFormatOptions> = {
+/**
+ * The plugin manifest the server loads. Its options come from `[formats.npm]`:
+ * `max_publish_bytes` and `proxy_metadata_ttl_secs` (positive integers); any other key is refused.
+ */
+export const depotPlugin: FormatPluginManifest = {
   kind: 'format',
   name: 'npm',
   apiVersion: 1,
-  create: npmFormat,
+  create(options = {}) {
+    assertKnownOptions(options, ['max_publish_bytes', 'proxy_metadata_ttl_secs'], 'npm');
+    const maxPublishBytes = positiveIntegerOption(options, 'max_publish_bytes', 'npm');
+    const proxyMetadataTtlSecs = positiveIntegerOption(options, 'proxy_metadata_ttl_secs', 'npm');
+    return npmFormat({
+      ...(maxPublishBytes === undefined ? {} : { maxPublishBytes }),
+      ...(proxyMetadataTtlSecs === undefined ? {} : { proxyMetadataTtlSecs }),
+    });
+  },
 };

@@ -1,4 +1,11 @@
-import { badRequest, type Format, type FormatPluginManifest, notAllowed } from '@depot/core';
+import {
+  assertKnownOptions,
+  badRequest,
+  type Format,
+  type FormatPluginManifest,
+  notAllowed,
+  positiveIntegerOption,
+} from '@depot/core';
 import { validateRawRepositoryOptions } from './options.js';
 import { deleteArtifact } from './routes/delete.js';
 import { readArtifact } from './routes/read.js';
@@ -48,10 +55,17 @@ export function rawFormat(options: RawFormatOptions = {}): Format {
   };
 }
 
-/** The plugin manifest the server loads. */
-export const depotPlugin: FormatPluginManifest<RawFormatOptions> = {
+/**
+ * The plugin manifest the server loads. Its options come from `[formats.raw]`:
+ * `max_upload_bytes` (positive integer); any other key is refused.
+ */
+export const depotPlugin: FormatPluginManifest = {
   kind: 'format',
   name: 'raw',
   apiVersion: 1,
-  create: (options) => rawFormat(options),
+  create(options = {}) {
+    assertKnownOptions(options, ['max_upload_bytes'], 'raw');
+    const maxUploadBytes = positiveIntegerOption(options, 'max_upload_bytes', 'raw');
+    return rawFormat(maxUploadBytes === undefined ? {} : { maxUploadBytes });
+  },
 };

@@ -168,13 +168,19 @@ export async function levelKvStore(
   };
 }
 
-/** The plugin manifest: `[kv_store] type = "level"`. */
+/** Where the configured store lives when `[kv_store]` gives no `path`. */
+export const DEFAULT_LEVEL_PATH = './depot-data/kv';
+
+/**
+ * The plugin manifest: `[kv_store] type = "level"` with the keys of {@link LevelKvStoreOptions};
+ * `path` defaults to {@link DEFAULT_LEVEL_PATH} (relative to the server's working directory).
+ */
 export const depotPlugin: KvStorePluginManifest = {
   kind: 'kv-store',
   storeType: 'level',
   apiVersion: 1,
   async open(options, context) {
-    const resolved = resolveLevelOptions(options);
+    const resolved = resolveLevelOptions({ path: DEFAULT_LEVEL_PATH, ...options });
     return levelKvStore(
       {
         path: resolved.path,

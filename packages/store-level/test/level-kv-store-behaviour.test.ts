@@ -30,8 +30,15 @@ describe('level KV store options', () => {
     expect(depotPlugin).toMatchObject({ kind: 'kv-store', storeType: 'level', apiVersion: 1 });
   });
 
-  it('requires path', async () => {
-    const err = await open({}).catch((e: unknown) => e);
+  it('refuses an empty or non-string path', async () => {
+    const err = await open({ path: '' }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'BAD_REQUEST', details: { option: 'path' } });
+    const err2 = await open({ path: 42 }).catch((e: unknown) => e);
+    expect(err2).toMatchObject({ code: 'BAD_REQUEST', details: { option: 'path' } });
+  });
+
+  it('requires path when opened directly (no config default)', async () => {
+    const err = await levelKvStore({} as { path: string }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'BAD_REQUEST', details: { option: 'path' } });
   });
 

@@ -15,22 +15,17 @@ export function parseListen(s: string): { host: string; port: number } | null {
   return { host: (m[1] ?? m[2]) as string, port };
 }
 
-const powerOfTwo = z.number().superRefine((n, ctx) => {
-  if (!Number.isInteger(n) || n < 1 || n > 256 || (n & (n - 1)) !== 0) {
-    ctx.addIssue({ code: 'custom', message: `must be a power of two in 1..256, got ${n}` });
-  }
-});
+/**
+ * `[kv_store]`: `type` picks a KV store plugin by its `storeType` (default `level`); every other
+ * key is that plugin's option, validated by the plugin when it opens the store.
+ */
+const kvStoreSchema = z.object({ type: z.string().min(1).default('level') }).catchall(z.unknown());
 
-const kvStoreSchema = z
+/** One `[[plugins]]` entry: a package (or a path to a module) exporting `depotPlugin`. */
+const pluginEntrySchema = z
   .object({
-    type: z.literal('level'),
-    path: z.string().min(1).default('./depot-data/kv'),
-    scaling_factor: powerOfTwo.default(8),
-    cache_size: z
-      .number()
-      .int()
-      .positive()
-      .default(256 * 1024 * 1024),
+    package: z.string().min(1),
+    options: z.record(z.string(), z.unknown()).optional(),
   })
   .strict();
 
@@ -85,12 +80,11 @@ export const configSchema = z
       .object({ listen: listenSchema.default('0.0.0.0:443'), tls_cert: z.string().min(1), tls_key: z.string().min(1) })
       .strict()
       .optional(),
-    kv_store: kvStoreSchema.default({
-      type: 'level',
-      path: './depot-data/kv',
-      scaling_factor: 8,
-      cache_size: 256 * 1024 * 1024,
-    }),
+    kv_store: kvStoreSchema.default({ type: 'level' }),
+    /** `[formats.<name>]`: options handed to that format plugin's `create`. */
+    formats: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
+    /** `[[plugins]]`: third-party plugins loaded by package name at startup. */
+    plugins: z.array(pluginEntrySchema).default([]),
     logging: z
       .object({
         otlp_endpoint: z.string().url().optional(),

@@ -6,12 +6,10 @@ describe('parseConfig', () => {
   it('fills in the defaults for an empty file', () => {
     const config = parseConfig('', 'test');
     expect(config.http).toEqual({ listen: '0.0.0.0:8080' });
-    expect(config.kv_store).toEqual({
-      type: 'level',
-      path: './depot-data/kv',
-      scaling_factor: 8,
-      cache_size: 268435456,
-    });
+    // The level plugin fills in its own defaults (path ./depot-data/kv) when it opens the store.
+    expect(config.kv_store).toEqual({ type: 'level' });
+    expect(config.formats).toEqual({});
+    expect(config.plugins).toEqual([]);
     expect(config.https).toBeUndefined();
   });
 
@@ -21,17 +19,29 @@ describe('parseConfig', () => {
     expect(config.https).toEqual({ listen: '0.0.0.0:443', tls_cert: 'c.pem', tls_key: 'k.pem' });
   });
 
-  it('names every bad key path', () => {
+  it('defaults [kv_store] type to level and hands every other key to the plugin, sync included', () => {
+    const config = parseConfig('[kv_store]\npath = "/tmp/kv"\nsync = false\n', 'test');
+    expect(config.kv_store).toEqual({ type: 'level', path: '/tmp/kv', sync: false });
+  });
+
+  it('reads [formats.<name>] tables and [[plugins]] entries', () => {
     const text = [
-      'colour = "red"',
-      '[http]',
-      'listen = "nowhere"',
-      '[kv_store]',
-      'type = "level"',
-      'scaling_factor = 3',
-      '[ldap]',
-      'url = "http://x"',
+      '[formats.raw]',
+      'max_upload_bytes = 1024',
+      '[[plugins]]',
+      'package = "@acme/depot-format-x"',
+      'options = { greeting = "hi" }',
     ].join('\n');
+    const config = parseConfig(text, 'test');
+    expect(config.formats).toEqual({ raw: { max_upload_bytes: 1024 } });
+    expect(config.plugins).toEqual([{ package: '@acme/depot-format-x', options: { greeting: 'hi' } }]);
+    expect(() => parseConfig('[[plugins]]\npackage = "x"\noption = {}\n', 't')).toThrow(
+      /plugins\.0\.option: unknown key/,
+    );
+  });
+
+  it('names every bad key path', () => {
+    const text = ['colour = "red"', '[http]', 'listen = "nowhere"', '[ldap]', 'url = "http://x"'].join('\n');
     let message = '';
     try {
       parseConfig(text, 'test.toml');
@@ -41,7 +51,6 @@ describe('parseConfig', () => {
     }
     expect(message).toContain('colour: unknown key');
     expect(message).toContain('http.listen: must be "host:port"');
-    expect(message).toContain('kv_store.scaling_factor: must be a power of two in 1..256, got 3');
     expect(message).toContain('ldap.url');
     expect(message).toContain('ldap.bind_dn');
   });

@@ -5,7 +5,10 @@ import { depotPlugin as rawFormat } from '@depot/format-raw';
 import { depotPlugin as fsBlobStore } from '@depot/store-fs';
 import { depotPlugin as levelKvStore } from '@depot/store-level';
 
-/** Every plugin this build of Depot ships, wired by manifest (no discovery). */
+/**
+ * Every plugin this build of Depot ships, wired by manifest (no discovery). At startup they are
+ * registered through the same checks as `[[plugins]]` entries (see `loadPlugins`).
+ */
 export interface InstalledPlugins {
   readonly formats: readonly FormatPluginManifest[];
   readonly blobStores: readonly BlobStorePluginManifest[];

@@ -1,4 +1,6 @@
 import type { Format, FormatContext, FormatPluginManifest, FormatRuntime, Logger } from '@depot/core';
+import { ConfigError } from '../config/load-config.js';
+import type { FormatOptionsEntry } from '../plugins/load-plugins.js';
 
 /** One installed format and its runtime. */
 export interface LoadedFormat {
@@ -18,17 +20,37 @@ export interface FormatHost {
   close(): Promise<void>;
 }
 
-/** Creates the format definitions from `manifests`; a broken or duplicate plugin fails startup. */
-export function createFormatHost(manifests: readonly FormatPluginManifest[], logger: Logger): FormatHost {
+/** The config key a plugin's `create` refused: `<source>.<option>` when it named the option. */
+function refusedKey(err: unknown, source: string): string {
+  // Duck-typed: a plugin may carry its own copy of @depot/core, so `instanceof` is not enough.
+  const option =
+    typeof err === 'object' && err !== null ? (err as { details?: { option?: unknown } }).details?.option : undefined;
+  return typeof option === 'string' ? `${source}.${option}` : source;
+}
+
+/**
+ * Creates the format definitions from `manifests`, handing each `create` its options table from
+ * `options` (by manifest name; `{}` when absent). A plugin refusing its options fails startup with a
+ * {@link ConfigError} naming the config key and the format.
+ */
+export function createFormatHost(
+  manifests: readonly FormatPluginManifest[],
+  logger: Logger,
+  options: ReadonlyMap<string, FormatOptionsEntry> = new Map(),
+): FormatHost {
   const definitions = new Map<string, Format>();
   for (const manifest of manifests) {
-    if (manifest.kind !== 'format' || manifest.apiVersion !== 1) {
-      throw new Error(
-        `format plugin "${manifest.name}" has an unsupported manifest (kind ${manifest.kind}, api ${manifest.apiVersion})`,
+    const entry = options.get(manifest.name) ?? { options: {}, source: `formats.${manifest.name}` };
+    let format: Format;
+    try {
+      format = manifest.create(entry.options);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      throw new ConfigError(
+        `${refusedKey(err, entry.source)}: format "${manifest.name}" refused its options: ${message}`,
       );
     }
-    const format = manifest.create();
-    if (definitions.has(format.name)) throw new Error(`two format plugins are named "${format.name}"`);
+    if (definitions.has(format.name)) throw new ConfigError(`two format plugins are named "${format.name}"`);
     definitions.set(format.name, format);
   }
   const loaded = new Map<string, LoadedFormat>();

@@ -11,12 +11,14 @@ import { createAuth } from '../auth/create-auth.js';
 import type { DepotConfig } from '../config/config-schema.js';
 import { createRepoChangeSignal, notifyingRepoService } from '../docker-listeners/repo-changes.js';
 import type { InstalledPlugins } from '../plugins/installed.js';
+import { isLoaded, loadPlugins } from '../plugins/load-plugins.js';
 import { createRepoService } from '../services/repo-service.js';
 import { createStoreService } from '../services/store-service.js';
 import { cleanupWorker } from '../workers/cleanup.js';
 import { reapUploadsAtStartup } from '../workers/upload-reaper.js';
 import { createFormatHost } from './format-host.js';
 import { applyInitialIdentities, applyInitialStorage, isFreshKv } from './initialize.js';
+import { openKvStore } from './open-kv-store.js';
 import type { DepotServices } from './services.js';
 import { createSettingsService } from './settings-service.js';
 import { createStoreRegistry } from './store-registry.js';
@@ -47,7 +49,11 @@ export interface OpenedServices {
   readonly generatedAdminPassword: string | null;
 }
 
-/** Opens the KV store, bootstraps auth, applies `[initialization]` and initialises every format. */
+/**
+ * Loads `[[plugins]]` (unless `plugins` already went through `loadPlugins`: then resolved from the
+ * working directory), opens the KV store, bootstraps auth, applies `[initialization]` and
+ * initialises every format.
+ */
 export async function openServices(
   config: DepotConfig,
   plugins: InstalledPlugins,
@@ -55,15 +61,14 @@ export async function openServices(
   version: string,
   metrics?: FormatMetrics,
 ): Promise<OpenedServices> {
-  const kvManifest = plugins.kvStores.find((m) => m.storeType === config.kv_store.type);
-  if (kvManifest === undefined) throw new Error(`kv_store.type: "${config.kv_store.type}" is not installed`);
-  const { type: _type, ...kvOptions } = config.kv_store;
-  const kv = await kvManifest.open(kvOptions, { logger: logger.child({ component: 'kv' }) });
+  const loaded = isLoaded(plugins) ? plugins : await loadPlugins(config, plugins, process.cwd());
+  // Format options are validated before anything is opened.
+  const formats = createFormatHost(loaded.formats, logger, loaded.formatOptions);
+  const kv = await openKvStore(config.kv_store, loaded.kvStores, logger.child({ component: 'kv' }));
   const records = depotRecords(kv);
   const fresh = await isFreshKv(records);
   const settings = await createSettingsService(records);
-  const formats = createFormatHost(plugins.formats, logger);
-  const storeRegistry = createStoreRegistry(records, plugins.blobStores, logger);
+  const storeRegistry = createStoreRegistry(records, loaded.blobStores, logger);
   const stores = createStoreService(records, storeRegistry);
   const repoChanges = createRepoChangeSignal();
   const repos = notifyingRepoService(createRepoService(records, formats.definitions), repoChanges);

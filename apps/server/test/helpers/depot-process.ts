@@ -35,6 +35,8 @@ export interface StartDepotOptions {
   readonly noDefaultStore?: boolean;
   /** Health wait in ms (default 30 s). */
   readonly timeoutMs?: number;
+  /** Called with the data dir (which holds the config) before the first spawn, e.g. to lay out plugins. */
+  readonly beforeSpawn?: (dataDir: string) => void;
 }
 
 /** Finds a free TCP port on 127.0.0.1. */
@@ -151,6 +153,7 @@ export async function startDepot(options: StartDepotOptions = {}): Promise<Depot
     });
   };
 
+  options.beforeSpawn?.(dataDir);
   await spawnChild();
   return {
     url,

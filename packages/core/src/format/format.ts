@@ -111,8 +111,13 @@ export interface Format {
   init(context: FormatContext): FormatRuntime | Promise<FormatRuntime>;
 }
 
-/** The manifest every format package exports as `depotPlugin`. */
-export interface FormatPluginManifest<Options = unknown> {
+/**
+ * The manifest every format package exports as `depotPlugin`. The server calls `create` once at
+ * startup with the plugin's options table from the configuration (`[formats.<name>]` or
+ * `[[plugins]] options`, `{}` when none); it validates them, throwing `BAD_REQUEST` with
+ * `details.option` naming the bad key.
+ */
+export interface FormatPluginManifest<Options = Readonly<Record<string, unknown>>> {
   readonly kind: 'format';
   readonly name: string;
   /** The plugin API version this plugin was built against. */
