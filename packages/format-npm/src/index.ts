@@ -87,17 +87,20 @@ export function npmFormat(options: NpmFormatOptions = {}): Format {
 
 /**
  * The plugin manifest the server loads. Its options come from `[formats.npm]`:
- * `max_publish_bytes` and `proxy_metadata_ttl_secs` (positive integers); any other key is refused.
+ * `max_publish_bytes`, `proxy_metadata_ttl_secs` and `publish_bytes_in_flight` (positive integers);
+ * any other key is refused.
  */
 export const depotPlugin: FormatPluginManifest = {
   kind: 'format',
   name: 'npm',
   apiVersion: 1,
   create(options = {}) {
-    assertKnownOptions(options, ['max_publish_bytes', 'proxy_metadata_ttl_secs'], 'npm');
+    assertKnownOptions(options, ['max_publish_bytes', 'proxy_metadata_ttl_secs', 'publish_bytes_in_flight'], 'npm');
     const maxPublishBytes = positiveIntegerOption(options, 'max_publish_bytes', 'npm');
     const proxyMetadataTtlSecs = positiveIntegerOption(options, 'proxy_metadata_ttl_secs', 'npm');
+    const publishBytesInFlight = positiveIntegerOption(options, 'publish_bytes_in_flight', 'npm');
     return npmFormat({
+      ...(publishBytesInFlight === undefined ? {} : { publishBytesInFlight }),
       ...(maxPublishBytes === undefined ? {} : { maxPublishBytes }),
       ...(proxyMetadataTtlSecs === undefined ? {} : { proxyMetadataTtlSecs }),
     });
