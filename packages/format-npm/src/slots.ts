@@ -20,7 +20,7 @@ export function byteBudget(limit: number): ByteBudget {
     take(bytes) {
       if (used > 0 && used + bytes > limit) {
         throw new DepotError('RATE_LIMITED', 'too many large publishes in progress; retry shortly', {
-          details: { retryAfterSecs: PUBLISH_RETRY_AFTER_SECS },
+          details: { retry_after_secs: PUBLISH_RETRY_AFTER_SECS },
         });
       }
       used += bytes;

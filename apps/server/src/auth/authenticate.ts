@@ -21,10 +21,17 @@ export function parseBasic(encoded: string): { username: string; password: strin
 }
 
 /** Basic credentials: the verified-credential cache first, then a full verify. */
-export async function basicPrincipal(ctx: AuthContext, username: string, password: string): Promise<Principal> {
+export async function basicPrincipal(
+  ctx: AuthContext,
+  username: string,
+  password: string,
+  client?: string,
+): Promise<Principal> {
+  // Credentials verified moments ago pass without counting against the login throttle, so a client
+  // that knows the password keeps working while someone else guesses at the same user.
   if (!ctx.credentials.has(username, password)) {
     try {
-      await verifyLogin(ctx, username, password);
+      await verifyLogin(ctx, username, password, client);
     } catch (err) {
       ctx.logger.warn({ username, method: 'basic' }, 'audit: login failed');
       if (err instanceof DepotError && err.code === 'UNAUTHORIZED') throw unauthorized(err.message, 'basic');
@@ -90,7 +97,7 @@ function anonymousPrincipal(ctx: AuthContext): Principal | Promise<Principal> {
  * Resolves the caller of a request. No `Authorization` → `anonymous`; `Basic`; `Bearer` (also npm);
  * a bare JWT with no scheme (cargo). Anything else → UNAUTHORIZED, even on public routes.
  */
-export async function authenticate(ctx: AuthContext, headers: Headers): Promise<Principal> {
+export async function authenticate(ctx: AuthContext, headers: Headers, client?: string): Promise<Principal> {
   const value = headers.get('authorization')?.trim() ?? '';
   if (value === '') return anonymousPrincipal(ctx);
   if (value.length > MAX_AUTHORIZATION_LENGTH) throw unauthorized('authorization header too long');
@@ -103,7 +110,7 @@ export async function authenticate(ctx: AuthContext, headers: Headers): Promise<
   const rest = value.slice(space + 1).trim();
   if (scheme === 'basic') {
     const { username, password } = parseBasic(rest);
-    return basicPrincipal(ctx, username, password);
+    return basicPrincipal(ctx, username, password, client);
   }
   if (scheme === 'bearer') return tokenPrincipal(ctx, rest);
   throw unauthorized('unsupported authorization scheme');

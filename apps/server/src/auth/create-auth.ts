@@ -1,4 +1,4 @@
-import { DepotError, type Principal } from '@depot/core';
+import { DepotError, type Principal, type SettingsRecord } from '@depot/core';
 import type { AuthModule, AuthOptions, AuthTuning } from './auth-module.js';
 import { authenticate } from './authenticate.js';
 import { bootstrap } from './bootstrap.js';
@@ -8,6 +8,7 @@ import { verifyLogin } from './credentials.js';
 import { type AuthContext, numberSetting, serializer, stringListSetting } from './internal/context.js';
 import { JwtKeyring } from './jwt-keys.js';
 import { LdapSettings } from './ldap-config.js';
+import { DEFAULT_LOGIN_THROTTLE, LoginThrottle, type LoginThrottleSettings } from './login-throttle.js';
 import { PrincipalCache } from './principals.js';
 import { clientKey, RateLimiter, type RateLimitSettings } from './rate-limit.js';
 import { registerAuthRoutes } from './routes/register.js';
@@ -29,7 +30,25 @@ export function createAuthContext(options: AuthOptions, tuning: AuthTuning = {})
     tokens: new TokenService(keyring, now),
     ldap: new LdapSettings(options.records, options.ldap),
     limiter: new RateLimiter(now),
+    throttle: new LoginThrottle(now, () => loginThrottleSetting(options.settings())),
+    clientOf: (peerIp, headers) =>
+      clientKey(peerIp, headers, options.trustedProxies ?? stringListSetting(options.settings(), 'trusted_proxies')),
     serialize: serializer(),
+  };
+}
+
+/** The `login_throttle` setting, its defaults filling what it leaves out. */
+function loginThrottleSetting(settings: SettingsRecord): LoginThrottleSettings {
+  const v = settings.login_throttle;
+  const given = v !== null && typeof v === 'object' ? (v as Partial<LoginThrottleSettings>) : {};
+  const pick = (key: keyof LoginThrottleSettings): number => {
+    const n = given[key];
+    return typeof n === 'number' && Number.isFinite(n) && n >= 0 ? n : DEFAULT_LOGIN_THROTTLE[key];
+  };
+  return {
+    max_failures_per_user: pick('max_failures_per_user'),
+    max_failures_per_client: pick('max_failures_per_client'),
+    window_secs: pick('window_secs'),
   };
 }
 
@@ -65,10 +84,9 @@ export function createAuth(options: AuthOptions, tuning: AuthTuning = {}): AuthM
     rateLimit(peerIp, headers) {
       const limits = rateLimitSetting(ctx);
       if (limits === null) return;
-      const trusted = options.trustedProxies ?? stringListSetting(ctx.settings(), 'trusted_proxies');
-      ctx.limiter.take(clientKey(peerIp, headers, trusted), limits);
+      ctx.limiter.take(ctx.clientOf(peerIp, headers), limits);
     },
-    authenticate: (headers) => authenticate(ctx, headers),
+    authenticate: (headers, peerIp) => authenticate(ctx, headers, ctx.clientOf(peerIp, headers)),
     service: {
       async verifyPassword(username, password): Promise<Principal | null> {
         try {

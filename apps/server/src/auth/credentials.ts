@@ -14,8 +14,29 @@ const invalid = (): DepotError => new DepotError('UNAUTHORIZED', 'invalid creden
  * users). Throws UNAUTHORIZED. Order (docs/auth.md "LDAP"): a builtin record is checked with
  * Argon2id; otherwise LDAP, when configured, decides; LDAP being down or not knowing the user falls
  * back to builtin users only when `fallback_to_builtin` is on, and always for administrators.
+ *
+ * Every attempt passes the login throttle first (per user, and per `client` when known): over its
+ * limit the attempt is `RATE_LIMITED` without the password being checked.
  */
-export async function verifyLogin(ctx: AuthContext, username: string, password: string): Promise<UserRecord> {
+export async function verifyLogin(
+  ctx: AuthContext,
+  username: string,
+  password: string,
+  client?: string,
+): Promise<UserRecord> {
+  const settle = ctx.throttle.begin(username, client);
+  let user: UserRecord;
+  try {
+    user = await checkLogin(ctx, username, password);
+  } catch (err) {
+    settle(false);
+    throw err;
+  }
+  settle(true);
+  return user;
+}
+
+async function checkLogin(ctx: AuthContext, username: string, password: string): Promise<UserRecord> {
   if (password === '' || password.length > MAX_PASSWORD_LENGTH || !LOGIN_NAME.test(username)) {
     await verifyAgainstDummy(password.slice(0, MAX_PASSWORD_LENGTH));
     throw invalid();

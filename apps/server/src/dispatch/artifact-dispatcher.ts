@@ -10,7 +10,7 @@ import {
   type Principal,
   runAsPrincipal,
 } from '@depot/core';
-import { BASIC_CHALLENGE, renderError, toDepotError } from '../http/errors.js';
+import { BASIC_CHALLENGE, renderError, retryAfter, toDepotError } from '../http/errors.js';
 import { deny } from '../http/guards.js';
 import { lingerOnClose } from '../http/lingering-close.js';
 import { setRequestUser } from '../http/request-events.js';
@@ -157,6 +157,10 @@ async function writeError(
   const headers: Record<string, string> = { ...response.headers };
   if (err.code === 'UNAUTHORIZED' && !Object.keys(headers).some((h) => h.toLowerCase() === 'www-authenticate')) {
     headers['www-authenticate'] = (runtime?.challenge && base ? runtime.challenge(base) : undefined) ?? BASIC_CHALLENGE;
+  }
+  const wait = retryAfter(err);
+  if (wait !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'retry-after')) {
+    headers['retry-after'] = wait;
   }
   try {
     await writeFormatResponse(res, { ...response, headers }, head);

@@ -11,7 +11,7 @@ import { registerSettingsRoutes } from '../routes/settings.js';
 import { registerStoreRoutes } from '../routes/stores.js';
 import type { DepotServices } from '../runtime/services.js';
 import type { AppEnv } from './env.js';
-import { BASIC_CHALLENGE, renderError, toDepotError } from './errors.js';
+import { BASIC_CHALLENGE, renderError, retryAfter, toDepotError } from './errors.js';
 import { lingerOnClose } from './lingering-close.js';
 import { allowedMethods } from './method-not-allowed.js';
 import { setRequestUser } from './request-events.js';
@@ -32,6 +32,8 @@ function errorResponse(c: Context<AppEnv>, err: DepotError): Response {
   if (err.code === 'UNAUTHORIZED' && c.req.header('x-requested-with') !== 'XMLHttpRequest') {
     c.header('www-authenticate', BASIC_CHALLENGE);
   }
+  const wait = retryAfter(err);
+  if (wait !== undefined) c.header('retry-after', wait);
   return c.json(body, status as 400);
 }
 

@@ -39,6 +39,15 @@ export function toDepotError(err: unknown, logger: Logger): DepotError {
   return new DepotError('INTERNAL_ERROR', 'internal server error');
 }
 
+/**
+ * The `Retry-After` seconds of an error (`details.retry_after_secs`, set on `RATE_LIMITED`), as a
+ * header value, or `undefined`.
+ */
+export function retryAfter(err: DepotError): string | undefined {
+  const secs = err.details?.retry_after_secs;
+  return typeof secs === 'number' && Number.isFinite(secs) && secs >= 0 ? String(Math.ceil(secs)) : undefined;
+}
+
 /** The status and JSON body for an error. */
 export function renderError(err: DepotError): { status: number; body: ErrorBody } {
   return { status: err.status, body: { error: { code: err.code, message: err.message } } };

@@ -22,6 +22,14 @@ const rateLimitSchema = z
   })
   .strict();
 
+const loginThrottleSchema = z
+  .object({
+    max_failures_per_user: z.number().int().min(0).default(10),
+    max_failures_per_client: z.number().int().min(0).default(50),
+    window_secs: z.number().int().min(1).max(3600).default(60),
+  })
+  .strict();
+
 /** Every runtime setting with its default (api.md, prototype-inventory §3.2). */
 const settingsFields = {
   access_log: z.boolean().default(true),
@@ -29,6 +37,12 @@ const settingsFields = {
   default_docker_repo: z.string().regex(NAME_PATTERN, 'must be a repository name').nullable().default(null),
   cors: corsSchema.nullable().default(null),
   rate_limit: rateLimitSchema.nullable().default(null),
+  /** Failed logins per user / per client in a window, then 429 (0 turns a side off); on by default. */
+  login_throttle: loginThrottleSchema.default({
+    max_failures_per_user: 10,
+    max_failures_per_client: 50,
+    window_secs: 60,
+  }),
   gc_interval_secs: z.number().int().positive().nullable().default(86_400),
   gc_min_interval_secs: z.number().int().min(60).default(3600),
   gc_max_orphan_candidates: z.number().int().positive().default(1_000_000),

@@ -2,6 +2,7 @@ import type { DepotRecords, Logger, SettingsRecord } from '@depot/core';
 import type { CredentialCache } from '../credential-cache.js';
 import type { JwtKeyring } from '../jwt-keys.js';
 import type { LdapSettings } from '../ldap-config.js';
+import type { LoginThrottle } from '../login-throttle.js';
 import type { PrincipalCache } from '../principals.js';
 import type { RateLimiter } from '../rate-limit.js';
 import type { TokenService } from '../tokens.js';
@@ -18,6 +19,10 @@ export interface AuthContext {
   readonly tokens: TokenService;
   readonly ldap: LdapSettings;
   readonly limiter: RateLimiter;
+  /** Failed-login throttling per user and per client (on by default). */
+  readonly throttle: LoginThrottle;
+  /** The client key of a request from `peerIp` (the `X-Forwarded-For` client behind trusted proxies). */
+  clientOf(peerIp: string, headers: Headers): string;
   /** Serializes user and role changes in this process (last-admin checks read then write). */
   readonly serialize: <T>(task: () => Promise<T>) => Promise<T>;
 }

@@ -55,7 +55,8 @@ export function registerAuthEndpoints(app: OpenAPIHono<AppEnv>, ctx: AuthContext
       const { username, password } = c.req.valid('json');
       let user: Awaited<ReturnType<typeof verifyLogin>>;
       try {
-        user = await verifyLogin(ctx, username, password);
+        const peer = c.env?.incoming?.socket.remoteAddress ?? '';
+        user = await verifyLogin(ctx, username, password, ctx.clientOf(peer, c.req.raw.headers));
       } catch (err) {
         if (err instanceof DepotError && err.code === 'UNAUTHORIZED')
           ctx.logger.warn({ username, method: 'login' }, 'audit: login failed');
