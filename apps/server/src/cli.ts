@@ -22,7 +22,7 @@ Exit codes: 0 clean shutdown, 1 runtime failure, 2 invalid configuration or argu
 
 function banner(password: string): string {
   const line = '='.repeat(64);
-  return `\n${line}\n  Generated password for user "admin": ${password}\n  It is shown only once; change it after logging in.\n${line}\n\n`;
+  return `\n${line}\n  Generated password for user "admin": ${password}\n  It is shown only once, and only lets you change it:\n  POST /api/v1/auth/change-password (see README "Walkthrough").\n${line}\n\n`;
 }
 
 async function main(): Promise<number> {

@@ -28,10 +28,12 @@ function section(heading: string): string {
 
 describe('README walkthrough', () => {
   it('runs command by command against a fresh server', async () => {
-    depot = await startDepot();
+    // As a newcomer: the generated admin password, which only allows choosing a new one.
+    depot = await startDepot({ generatedAdminPassword: true });
     const script = section('Walkthrough with curl')
       .replaceAll('http://127.0.0.1:8080', depot.url)
-      .replaceAll('<the generated password>', depot.adminPassword);
+      .replaceAll('<the generated password>', depot.adminPassword)
+      .replaceAll('<your new password>', 'walkthrough-password-1');
     expect(script).toContain('curl');
     copyFileSync(join(REPO_ROOT, 'README.md'), join(depot.dataDir, 'README.md'));
     const prelude = 'set -euo pipefail\ncurl() { command curl -sS --fail-with-body "$@"; }\n';

@@ -60,6 +60,12 @@ export interface AuthModule {
    * `DepotError('UNAUTHORIZED')` when credentials were sent and are wrong.
    */
   authenticate(headers: Headers, peerIp: string): Promise<Principal>;
+  /**
+   * Refuses (`FORBIDDEN`, `details.reason = 'password_change_required'`) a request by a user who
+   * must change their password, unless it is one of the few that let them: the password change,
+   * login, and health.
+   */
+  requirePasswordCurrent(principal: Principal, method: string, path: string): void;
   /** Handed to formats (npm login, OCI token endpoint). */
   readonly service: AuthService;
   /** Mounts `/api/v1/auth/*`, `/api/v1/users*`, `/api/v1/roles*`, `/api/v1/settings/ldap`. */

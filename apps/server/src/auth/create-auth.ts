@@ -9,7 +9,7 @@ import { type AuthContext, numberSetting, serializer, stringListSetting } from '
 import { JwtKeyring } from './jwt-keys.js';
 import { LdapSettings } from './ldap-config.js';
 import { DEFAULT_LOGIN_THROTTLE, LoginThrottle, type LoginThrottleSettings } from './login-throttle.js';
-import { PrincipalCache } from './principals.js';
+import { PrincipalCache, type ResolvedPrincipal } from './principals.js';
 import { clientKey, RateLimiter, type RateLimitSettings } from './rate-limit.js';
 import { registerAuthRoutes } from './routes/register.js';
 import { DEFAULT_JWT_EXPIRY_SECS, TokenService } from './tokens.js';
@@ -35,6 +35,17 @@ export function createAuthContext(options: AuthOptions, tuning: AuthTuning = {})
       clientKey(peerIp, headers, options.trustedProxies ?? stringListSetting(options.settings(), 'trusted_proxies')),
     serialize: serializer(),
   };
+}
+
+/** What a user flagged `must_change_password` may still do. */
+const WHILE_PASSWORD_EXPIRED = new Set(['POST /api/v1/auth/change-password', 'POST /api/v1/auth/login']);
+
+function requirePasswordCurrent(principal: Principal, method: string, path: string): void {
+  if ((principal as Partial<ResolvedPrincipal>).mustChangePassword !== true) return;
+  if (WHILE_PASSWORD_EXPIRED.has(`${method.toUpperCase()} ${path}`) || path.startsWith('/api/v1/health')) return;
+  throw new DepotError('FORBIDDEN', 'password change required: POST /api/v1/auth/change-password first', {
+    details: { reason: 'password_change_required' },
+  });
 }
 
 /** The `login_throttle` setting, its defaults filling what it leaves out. */
@@ -86,6 +97,7 @@ export function createAuth(options: AuthOptions, tuning: AuthTuning = {}): AuthM
       if (limits === null) return;
       ctx.limiter.take(ctx.clientOf(peerIp, headers), limits);
     },
+    requirePasswordCurrent,
     authenticate: (headers, peerIp) => authenticate(ctx, headers, ctx.clientOf(peerIp, headers)),
     service: {
       async verifyPassword(username, password): Promise<Principal | null> {

@@ -7,6 +7,8 @@ export const ANONYMOUS = 'anonymous';
 /** A {@link Principal} that also knows the user record it was built from. */
 export interface ResolvedPrincipal extends Principal {
   readonly roles: readonly string[];
+  /** The user must change their password before doing anything else (see `requirePasswordCurrent`). */
+  readonly mustChangePassword: boolean;
 }
 
 interface CompiledGrant {
@@ -32,6 +34,7 @@ export function buildPrincipal(
     anonymous: username === ANONYMOUS,
     admin,
     roles: user?.roles ?? [],
+    mustChangePassword: user?.must_change_password === true,
     can: (action, repo) => grants.some((g) => g.action === action && g.matches(repo)),
   };
 }

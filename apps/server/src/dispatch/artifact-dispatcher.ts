@@ -105,6 +105,7 @@ export function createArtifactHandler(services: DepotServices, tls: boolean): Ar
       const web = authHeaders(headers);
       auth.rateLimit(peer, web);
       const principal: Principal = await auth.authenticate(web, peer);
+      auth.requirePasswordCurrent(principal, method, rawPath);
       request.principal = principal;
       setRequestUser(req, principal.username);
       // Everything the format does for this request, body streaming included, runs as its caller:

@@ -56,6 +56,7 @@ export function createApp(services: DepotServices): OpenAPIHono<AppEnv> {
     const ip = c.env?.incoming?.socket.remoteAddress ?? '';
     services.auth.rateLimit(ip, c.req.raw.headers);
     const principal = await services.auth.authenticate(c.req.raw.headers, ip);
+    services.auth.requirePasswordCurrent(principal, c.req.method, c.req.path);
     c.set('principal', principal);
     if (c.env?.incoming) setRequestUser(c.env.incoming, principal.username);
     // Engine calls made while handling the request resolve proxy members as the caller.

@@ -33,6 +33,11 @@ export interface StartDepotOptions {
   readonly env?: Record<string, string>;
   /** Leave out the `default` file store (to test a store-less start). */
   readonly noDefaultStore?: boolean;
+  /**
+   * Configure no `default_admin_password`, so the server generates one (and flags it for change);
+   * `adminPassword` is then the one its banner printed.
+   */
+  readonly generatedAdminPassword?: boolean;
   /** Health wait in ms (default 30 s). */
   readonly timeoutMs?: number;
   /** Called with the data dir (which holds the config) before the first spawn, e.g. to lay out plugins. */
@@ -65,10 +70,10 @@ process.once('exit', () => {
   for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
 });
 
-function buildConfig(dataDir: string, port: number, password: string, extra: string, store: boolean): string {
+function buildConfig(dataDir: string, port: number, password: string | null, extra: string, store: boolean): string {
   const hasKv = /^\s*\[kv_store\]/m.test(extra);
   const lines = [
-    `default_admin_password = ${tomlString(password)}`,
+    password === null ? '' : `default_admin_password = ${tomlString(password)}`,
     '',
     extra,
     '',
@@ -116,11 +121,12 @@ export async function startDepot(options: StartDepotOptions = {}): Promise<Depot
   const dataDir = mkdtempSync(join(tmpdir(), 'depot-e2e-'));
   dataDirs.add(dataDir);
   const port = await freePort();
-  const adminPassword = `pw-${randomBytes(9).toString('base64url')}`;
+  let adminPassword = `pw-${randomBytes(9).toString('base64url')}`;
+  const generated = options.generatedAdminPassword === true;
   const configPath = join(dataDir, 'depot.toml');
   writeFileSync(
     configPath,
-    buildConfig(dataDir, port, adminPassword, options.toml ?? '', options.noDefaultStore !== true),
+    buildConfig(dataDir, port, generated ? null : adminPassword, options.toml ?? '', options.noDefaultStore !== true),
   );
   const url = `http://127.0.0.1:${port}`;
   let output = '';
@@ -155,6 +161,11 @@ export async function startDepot(options: StartDepotOptions = {}): Promise<Depot
 
   options.beforeSpawn?.(dataDir);
   await spawnChild();
+  if (generated) {
+    const printed = /Generated password for user "admin": (\S+)/.exec(output)?.[1];
+    if (printed === undefined) throw new Error(`no generated admin password in the output:\n${output}`);
+    adminPassword = printed;
+  }
   return {
     url,
     port,
