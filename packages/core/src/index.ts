@@ -105,4 +105,5 @@ export { MAX_PROXY_DEPTH } from './repo/engine.js';
 export { normalizeDecodedPath, normalizePath } from './repo/normalize-path.js';
 export { DEFAULT_UPSTREAM_TIMEOUTS } from './repo/upstream.js';
 export { compareUtf8 } from './util/compare-utf8.js';
+export { parseQueryInteger } from './util/query-integer.js';
 export { readBounded } from './util/read-bounded.js';

@@ -10,6 +10,10 @@ import { sendPositional } from './send-positional.js';
  */
 export async function writeFormatResponse(res: ServerResponse, response: FormatResponse, head: boolean): Promise<void> {
   res.statusCode = response.status;
+  // Stored content is never sniffed into another type, and never runs as a page of this origin (an
+  // uploaded `x.html` or SVG opened in a browser gets a sandbox: no scripts, an opaque origin).
+  res.setHeader('x-content-type-options', 'nosniff');
+  res.setHeader('content-security-policy', 'sandbox');
   for (const [name, value] of Object.entries(response.headers ?? {})) res.setHeader(name, value);
   const body = response.body ?? null;
   if (body === null || head || response.status === 204 || response.status === 304) {

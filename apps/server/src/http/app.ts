@@ -53,6 +53,7 @@ export function createApp(services: DepotServices): OpenAPIHono<AppEnv> {
     c.set('requestId', requestId);
     c.set('logger', services.logger.child({ request_id: requestId }));
     c.header('x-request-id', requestId);
+    c.header('x-content-type-options', 'nosniff');
     const ip = c.env?.incoming?.socket.remoteAddress ?? '';
     services.auth.rateLimit(ip, c.req.raw.headers);
     const principal = await services.auth.authenticate(c.req.raw.headers, ip);

@@ -12,7 +12,12 @@ const browseQuery = z
   .object({
     prefix: z.string().max(4096).optional(),
     q: z.string().min(1).max(1024).optional(),
-    limit: z.coerce.number().int().min(1).max(10_000).default(100),
+    limit: z
+      .string()
+      .regex(/^\d{1,6}$/, 'must be a whole number')
+      .transform(Number)
+      .pipe(z.number().int().min(1).max(10_000))
+      .default(100),
     cursor: z.string().max(4096).optional(),
   })
   .strict();

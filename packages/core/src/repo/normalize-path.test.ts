@@ -18,6 +18,7 @@ describe('normalizePath', () => {
     expect(normalizePath('%40scope%2fpkg')).toBe('@scope/pkg');
     expect(normalizePath('dir/na%20me.txt')).toBe('dir/na me.txt');
     expect(normalizePath('caf%C3%A9/%E2%9C%93:x')).toBe('café/✓:x');
+    expect(normalizePath('%E6%97%A5%E6%9C%AC/%F0%9F%93%A6.txt')).toBe('日本/📦.txt');
   });
 
   it.each([
@@ -33,6 +34,11 @@ describe('normalizePath', () => {
     '%ff',
     '%zz',
     'a%0ab',
+    'invoice%E2%80%AEfdp.exe', // U+202E RIGHT-TO-LEFT OVERRIDE
+    'a%E2%80%AAb', // U+202A
+    'a%E2%81%A6b', // U+2066
+    'a%E2%80%8Fb', // U+200F
+    'a%C2%85b', // U+0085, a C1 control
   ])('rejects %s with BAD_REQUEST', (raw) => {
     expect(rejects(raw)).toBe(true);
   });

@@ -1,4 +1,4 @@
-import type { FormatResponse, ResponseBody } from '@depot/core';
+import { type FormatResponse, parseQueryInteger, type ResponseBody } from '@depot/core';
 import { API_VERSION_HEADER } from '../errors.js';
 
 /** A response with the registry API version header always set. */
@@ -16,12 +16,13 @@ export function json(status: number, value: unknown, headers: Record<string, str
   );
 }
 
-/** Parses `n` (page size) the way distribution does after CVE-2023-2253: clamped, never allocated up front. */
+/**
+ * Parses `n` (page size) the way distribution does after CVE-2023-2253: clamped, never allocated up
+ * front. Digits only: `1e9` or `-1` is a 400, not a page of 1 or everything.
+ */
 export function pageSize(raw: string | null, max = 1000): number | undefined {
-  if (raw === null || raw === '') return undefined;
-  const n = Number.parseInt(raw, 10);
-  if (!Number.isFinite(n) || n < 0) return undefined;
-  return Math.min(n, max);
+  const n = parseQueryInteger(raw, 'n', Number.MAX_SAFE_INTEGER);
+  return n === undefined ? undefined : Math.min(n, max);
 }
 
 /** Applies `last`/`n` pagination to sorted names; `next` is the `last` of the following page. */

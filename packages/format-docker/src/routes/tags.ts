@@ -9,10 +9,10 @@ import { json, pageSize, paginate } from './response.js';
 export async function listTags(deps: DockerDeps, req: MountRequest, t: Target): Promise<FormatResponse> {
   if (req.method !== 'GET' && req.method !== 'HEAD') throw ociError('UNSUPPORTED', 'method not allowed');
   requireAccess(req, 'read', t.repo.name);
+  const n = pageSize(req.query.get('n'), 10_000);
   const tags = await findTags(deps, t);
   if (tags === null)
     throw ociError('NAME_UNKNOWN', 'repository name not known to registry', { detail: { name: t.name } });
-  const n = pageSize(req.query.get('n'), 10_000);
   const page = paginate(tags, req.query.get('last'), n);
   const headers: Record<string, string> =
     page.next === null

@@ -1,4 +1,4 @@
-import type { FormatRequest, FormatResponse, RepositoryRecord } from '@depot/core';
+import { type FormatRequest, type FormatResponse, parseQueryInteger, type RepositoryRecord } from '@depot/core';
 import type { NpmEnv } from '../env.js';
 import { jsonResponse, requireAccess } from '../errors.js';
 import type { Packument } from '../types.js';
@@ -6,9 +6,8 @@ import type { Packument } from '../types.js';
 const DEFAULT_SIZE = 20;
 const MAX_SIZE = 250;
 
-function intParam(value: string | null, fallback: number, max: number): number {
-  const n = value === null ? Number.NaN : Number.parseInt(value, 10);
-  return Number.isFinite(n) && n >= 0 ? Math.min(n, max) : fallback;
+function intParam(value: string | null, name: string, fallback: number, max: number): number {
+  return Math.min(parseQueryInteger(value, name, Number.MAX_SAFE_INTEGER) ?? fallback, max);
 }
 
 function matches(doc: Packument, words: readonly string[]): boolean {
@@ -47,8 +46,8 @@ export async function search(env: NpmEnv, req: FormatRequest): Promise<FormatRes
     .toLowerCase()
     .split(/\s+/)
     .filter((w) => w !== '');
-  const size = intParam(req.query.get('size'), DEFAULT_SIZE, MAX_SIZE);
-  const from = intParam(req.query.get('from'), 0, Number.MAX_SAFE_INTEGER);
+  const size = intParam(req.query.get('size'), 'size', DEFAULT_SIZE, MAX_SIZE);
+  const from = intParam(req.query.get('from'), 'from', 0, Number.MAX_SAFE_INTEGER);
   const members: readonly RepositoryRecord[] =
     req.repo.repo_type === 'proxy' ? await env.ctx.engine.resolveMembers(req.repo.name) : [req.repo];
   const found = new Map<string, Packument>();
