@@ -1,4 +1,4 @@
-import { accessDenied, type DepotError, type FormatRequest, type FormatResponse, type RepoAction } from '@depot/core';
+import type { DepotError, FormatResponse } from '@depot/core';
 
 /** The challenge npm clients get on 401 (npm only inspects it for `otp`/`ipaddress`). */
 export const NPM_CHALLENGE = 'Bearer realm="depot", Basic realm="depot"';
@@ -14,9 +14,4 @@ export function jsonResponse(status: number, value: unknown, headers: Record<str
 export function renderNpmError(err: DepotError): FormatResponse {
   const headers: Record<string, string> = err.code === 'UNAUTHORIZED' ? { 'www-authenticate': NPM_CHALLENGE } : {};
   return jsonResponse(err.status, { error: err.message }, headers);
-}
-
-/** Throws `UNAUTHORIZED` (anonymous) or `FORBIDDEN` unless the caller may `action` on the repository. */
-export function requireAccess(req: FormatRequest, action: RepoAction): void {
-  if (!req.principal.can(action, req.repo.name)) throw accessDenied(req.principal, action, req.repo.name);
 }

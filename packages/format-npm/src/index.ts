@@ -1,4 +1,5 @@
 import type { DepotError, Format, FormatPluginManifest, FormatRuntime } from '@depot/core';
+import { npmAccess } from './access.js';
 import { NPM_CACHE_POLICY } from './cache.js';
 import type { NpmEnv } from './env.js';
 import { NPM_CHALLENGE, renderNpmError } from './errors.js';
@@ -47,6 +48,7 @@ export function npmFormat(options: NpmFormatOptions = {}): Format {
       };
       return {
         handle: async (req) => route(env, req),
+        access: npmAccess,
         renderError: (err: DepotError) => renderNpmError(err),
         challenge: () => NPM_CHALLENGE,
       };

@@ -5,11 +5,12 @@ import {
   type FormatResponse,
   isDepotError,
   type RepositoryRecord,
+  requireRepoAccess,
 } from '@depot/core';
 import { decodeAttachment } from '../attachment.js';
 import { chunked, readJsonObject } from '../body.js';
 import type { NpmEnv } from '../env.js';
-import { jsonResponse, requireAccess } from '../errors.js';
+import { jsonResponse } from '../errors.js';
 import { digestTarball, type TarballDigests, verifyDist } from '../integrity.js';
 import { tarballFileName, tarballPath, validatePackageName } from '../names.js';
 import { validateTag, validateVersion } from '../tags.js';
@@ -41,7 +42,7 @@ export async function putPackument(
   rev?: string,
 ): Promise<FormatResponse> {
   validatePackageName(name);
-  requireAccess(req, 'write');
+  requireRepoAccess(req, 'write');
   const target = await writeTarget(env, req);
   const body = await readJsonObject(req.body, req.headers, env.publishLimit());
   if (body.name !== name || (body._id !== undefined && body._id !== name)) {

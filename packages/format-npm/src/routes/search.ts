@@ -1,6 +1,7 @@
 import type { FormatRequest, FormatResponse, RepositoryRecord } from '@depot/core';
+import { requireRepoAccess } from '@depot/core';
 import type { NpmEnv } from '../env.js';
-import { jsonResponse, requireAccess } from '../errors.js';
+import { jsonResponse } from '../errors.js';
 import type { Packument } from '../types.js';
 
 const DEFAULT_SIZE = 20;
@@ -42,7 +43,7 @@ function searchObject(doc: Packument): Record<string, unknown> {
  * hosted packuments (a proxy searches its hosted members; cache repositories have nothing to list).
  */
 export async function search(env: NpmEnv, req: FormatRequest): Promise<FormatResponse> {
-  requireAccess(req, 'read');
+  requireRepoAccess(req, 'read');
   const words = (req.query.get('text') ?? '')
     .toLowerCase()
     .split(/\s+/)
