@@ -14,7 +14,7 @@ import type { AppEnv } from './env.js';
 import { BASIC_CHALLENGE, renderError, toDepotError } from './errors.js';
 import { lingerOnClose } from './lingering-close.js';
 import { allowedMethods } from './method-not-allowed.js';
-import { setRequestUser } from './request-events.js';
+import { identify, settleRequestId } from './request-pipeline.js';
 
 /** JSON API bodies are capped at 2 MiB (api.md). */
 export const MAX_JSON_BYTES = 2 * 1024 * 1024;
@@ -47,15 +47,14 @@ export function createApp(services: DepotServices): OpenAPIHono<AppEnv> {
   });
 
   app.use('*', async (c, next) => {
-    const requestId = c.req.header('x-request-id') ?? crypto.randomUUID();
+    // The node listener settles the id first; in-process requests (`app.request()`) get one here.
+    const requestId = settleRequestId(c.req.header('x-request-id'));
     c.set('requestId', requestId);
     c.set('logger', services.logger.child({ request_id: requestId }));
     c.header('x-request-id', requestId);
-    const ip = c.env?.incoming?.socket.remoteAddress ?? '';
-    services.auth.rateLimit(ip, c.req.raw.headers);
-    const principal = await services.auth.authenticate(c.req.raw.headers, ip);
+    const incoming = c.env?.incoming;
+    const principal = await identify(services, c.req.raw.headers, incoming?.socket.remoteAddress ?? '', incoming);
     c.set('principal', principal);
-    if (c.env?.incoming) setRequestUser(c.env.incoming, principal.username);
     // Engine calls made while handling the request resolve proxy members as the caller.
     await runAsPrincipal(principal, next);
   });
