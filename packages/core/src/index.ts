@@ -15,6 +15,26 @@ export type {
   PositionalRead,
 } from './blob/blob-store.js';
 export { discardBody, positionalReadOf, withPositionalRead } from './blob/blob-store.js';
+export type { AccessRule } from './dispatch/access.js';
+export {
+  defaultAction,
+  enforceAccess,
+  isMutating,
+  requireAccess,
+  requireAuthenticated,
+  requireRepoAccess,
+} from './dispatch/access.js';
+export type { Dispatcher, DispatchOptions, DispatchRequest, ResponseSender } from './dispatch/dispatch.js';
+export { createDispatcher, EMPTY_BODY, REPOSITORY_NAME, REPOSITORY_PREFIX } from './dispatch/dispatch.js';
+export type { ErrorBody } from './dispatch/render-error.js';
+export {
+  asDepotError,
+  BASIC_CHALLENGE,
+  errorBody,
+  jsonErrorResponse,
+  renderError,
+  retryAfterSecs,
+} from './dispatch/render-error.js';
 export type { DepotErrorOptions, ErrorCode } from './errors/depot-error.js';
 export {
   badRequest,

@@ -14,6 +14,9 @@ import { bearerChallenge } from './resolve.js';
 import { handleV2 } from './routes/dispatch.js';
 import { dockerKv } from './store/kv.js';
 
+/** The token endpoint (`GET|POST`), public: it authenticates the credentials it is sent. */
+const TOKEN_PATH = '/v2/token';
+
 export { realmTrusted } from './cache/upstream.js';
 export type { OciErrorCode } from './errors.js';
 export { ociError } from './errors.js';
@@ -50,6 +53,8 @@ export function dockerFormat(options: DockerFormatOptions = {}): Format {
       };
       return {
         handleMount: (req) => handleV2(deps, req),
+        // The token endpoint reads credentials from the request itself (a `grant_type=password` POST).
+        mountAccess: (req) => (req.rawPath === TOKEN_PATH ? 'public' : undefined),
         handle: async () => {
           throw ociError('UNSUPPORTED', 'Docker repositories are served under /v2/');
         },

@@ -1,4 +1,11 @@
-import type { BaseFormatRequest, MountRequest, RepoAction, RepositoryRecord } from '@depot/core';
+import {
+  accessDenied,
+  type BaseFormatRequest,
+  requireAccess as checkAccess,
+  type MountRequest,
+  type RepoAction,
+  type RepositoryRecord,
+} from '@depot/core';
 import { type DockerDeps, SETTING_DEFAULT_REPO, type Target } from './deps.js';
 import { ociError } from './errors.js';
 import { checkImageName } from './names.js';
@@ -42,12 +49,12 @@ export function bearerChallenge(req: BaseFormatRequest): string {
 }
 
 /**
- * Throws unless the caller may `action` on `repo`: anonymous callers get 401 (so clients send
- * credentials), authenticated ones 403 `DENIED`. `refused`: the engine already refused (a proxy
- * member lacks the permission), so throw whatever the caller's rights on `repo` are.
+ * Throws unless the caller may `action` on `repo` (core's `requireAccess`: anonymous callers get
+ * 401 so clients send credentials, authenticated ones 403, rendered as OCI `DENIED`). `refused`:
+ * the engine already refused (a proxy member lacks the permission), so refuse whatever the caller's
+ * rights on `repo` are.
  */
 export function requireAccess(req: BaseFormatRequest, action: RepoAction, repo: string, refused?: unknown): void {
-  if (refused === undefined && req.principal.can(action, repo)) return;
-  if (req.principal.anonymous) throw ociError('UNAUTHORIZED', 'authentication required', { detail: { action, repo } });
-  throw ociError('DENIED', 'requested access to the resource is denied', { detail: { action, repo } });
+  if (refused !== undefined) throw accessDenied(req.principal, action, repo);
+  checkAccess(req.principal, action, repo);
 }

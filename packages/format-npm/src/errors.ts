@@ -1,4 +1,4 @@
-import { accessDenied, type DepotError, type FormatRequest, type FormatResponse, type RepoAction } from '@depot/core';
+import type { DepotError, FormatResponse } from '@depot/core';
 
 /** The challenge npm clients get on 401 (npm only inspects it for `otp`/`ipaddress`). */
 export const NPM_CHALLENGE = 'Bearer realm="depot", Basic realm="depot"';
@@ -19,9 +19,4 @@ export function renderNpmError(err: DepotError): FormatResponse {
   const retry = err.details?.retry_after_secs;
   if (typeof retry === 'number') headers['retry-after'] = String(retry);
   return jsonResponse(err.status, { error: err.message, code: err.code }, headers);
-}
-
-/** Throws `UNAUTHORIZED` (anonymous) or `FORBIDDEN` unless the caller may `action` on the repository. */
-export function requireAccess(req: FormatRequest, action: RepoAction): void {
-  if (!req.principal.can(action, req.repo.name)) throw accessDenied(req.principal, action, req.repo.name);
 }

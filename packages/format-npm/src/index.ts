@@ -6,6 +6,7 @@ import {
   type FormatRuntime,
   positiveIntegerOption,
 } from '@depot/core';
+import { npmAccess } from './access.js';
 import { NPM_CACHE_POLICY } from './cache.js';
 import type { NpmEnv } from './env.js';
 import { NPM_CHALLENGE, renderNpmError } from './errors.js';
@@ -78,6 +79,7 @@ export function npmFormat(options: NpmFormatOptions = {}): Format {
       };
       return {
         handle: async (req) => route(env, req),
+        access: npmAccess,
         renderError: (err: DepotError) => renderNpmError(err),
         challenge: () => NPM_CHALLENGE,
       };

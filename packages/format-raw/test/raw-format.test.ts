@@ -21,6 +21,7 @@ describeFormat('raw', {
   format: () => rawFormat(),
   upload: (h, repo, a) => h.request({ method: 'PUT', repo, path: suitePath(a.name, a.version), body: a.bytes }),
   download: (h, repo, a) => h.request({ method: 'GET', repo, path: suitePath(a.name, a.version) }),
+  remove: (h, repo, a) => h.request({ method: 'DELETE', repo, path: suitePath(a.name, a.version) }),
   list: listed,
   unknownRequest: (h, repo) => h.request({ method: 'GET', repo, path: 'no/such/file.bin' }),
   expectedNotFoundShape: (res) => {

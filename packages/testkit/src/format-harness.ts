@@ -1,19 +1,20 @@
 import {
-  type BaseFormatRequest,
   type BlobStore,
+  createDispatcher,
   createRepositoryEngine,
   type DepotRecords,
+  type DispatchRequest,
   depotRecords,
+  EMPTY_BODY,
   type Format,
   type FormatResponse,
   type FormatRuntime,
   type KvStore,
   noopLogger,
-  normalizePath,
   notFound,
+  REPOSITORY_PREFIX,
   type RepositoryEngine,
   type RepositoryRecord,
-  runAsPrincipal,
   type SettingsRecord,
   type UpstreamFetch,
 } from '@depot/core';
@@ -25,7 +26,6 @@ import {
   type PrincipalInput,
   resolvePrincipal,
 } from './internal/format-principals.js';
-import { renderFormatError } from './internal/format-render.js';
 import { type HarnessServer, serveHarness } from './internal/format-serve.js';
 import { memoryBlobStore } from './memory-blob-store.js';
 import { memoryKvStore } from './memory-kv-store.js';
@@ -95,9 +95,9 @@ export interface FormatHarness {
   readonly auth: HarnessAuth;
   /** Stores a repository record (defaults: hosted, this format, store `default`), validating `format_options`. */
   createRepo(repo: Partial<RepositoryRecord> & { readonly name: string }): Promise<RepositoryRecord>;
-  /** Dispatches like the server: resolves the repository, normalizes the path, renders errors. */
+  /** Dispatches as the server does (core's one dispatch): routing, access check, error rendering. */
   request(req: HarnessRequest): Promise<HarnessResponse>;
-  /** Dispatches to the format's `handleMount`. */
+  /** Dispatches a request to one of the format's `capabilities.mounts` (404 outside them). */
   mount(req: HarnessMountRequest): Promise<HarnessResponse>;
   /** The same harness (stores, engine, runtime) with requests acting as `principal` by default. */
   as(principal: PrincipalInput): FormatHarness;
@@ -110,7 +110,7 @@ export interface FormatHarness {
 /**
  * Runs a format without the HTTP server, for unit tests of any format: memory KV and blob store
  * (store `default`), `depotRecords`, the real `createRepositoryEngine`, stand-in auth, then
- * `format.init`. Mirrors the server's dispatcher (spec/api.md "Artifact surfaces"); keep it small.
+ * `format.init`. Requests go through core's `createDispatcher`, the dispatch the server runs.
  */
 export async function createFormatHarness(options: FormatHarnessOptions): Promise<FormatHarness> {
   const { format } = options;
@@ -135,7 +135,28 @@ export async function createFormatHarness(options: FormatHarnessOptions): Promis
   const servers: HarnessServer[] = [];
   let closing: Promise<void> | undefined;
 
-  function base(req: HarnessRequest | HarnessMountRequest, defaultPrincipal: PrincipalInput): BaseFormatRequest {
+  // The server's own dispatch (routing, access check, principal scope, error rendering), so a
+  // format that passes here behaves the same behind the real server.
+  const mounts = format.capabilities.mounts ?? [];
+  const dispatcher = createDispatcher({
+    async findRepository(name) {
+      const repo = await records.repositories.get(name);
+      return repo === null || repo.deleting === true ? null : repo;
+    },
+    runtimeFor: (name) => (name === format.name ? runtime : undefined),
+    mountFor: (rawPath) =>
+      mounts.some((m) => rawPath === m || rawPath.startsWith(`${m}/`) || rawPath.startsWith(`${m}?`))
+        ? runtime
+        : undefined,
+    authenticate: (req) => req.principal,
+    logger: noopLogger,
+  });
+
+  /** The harness request as core's dispatch takes it (the body opens only once access passed). */
+  function dispatchRequest(
+    req: HarnessRequest | HarnessMountRequest,
+    defaultPrincipal: PrincipalInput,
+  ): Omit<DispatchRequest, 'rawPath'> {
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(req.headers ?? {})) headers[name.toLowerCase()] = value;
     const length = knownLength(req.body);
@@ -144,11 +165,27 @@ export async function createFormatHarness(options: FormatHarnessOptions): Promis
       method: req.method.toUpperCase(),
       query: new URLSearchParams(req.query ?? ''),
       headers,
-      body: toByteSource(req.body),
+      body: EMPTY_BODY,
+      openBody: () => toByteSource(req.body),
       baseUrl: HARNESS_BASE_URL,
       principal: resolvePrincipal(req.principal ?? defaultPrincipal),
       signal: new AbortController().signal,
     };
+  }
+
+  /** Dispatches and collects the response inside the request's principal scope, as the server writes it. */
+  async function run(request: DispatchRequest): Promise<HarnessResponse> {
+    let result: HarnessResponse | undefined;
+    let problem: unknown;
+    await dispatcher.dispatch(request, async (response) => {
+      try {
+        result = await finish(request.method, response);
+      } catch (err) {
+        problem = err;
+      }
+    });
+    if (problem !== undefined || result === undefined) throw problem ?? new Error('dispatch sent no response');
+    return result;
   }
 
   const view = (defaultPrincipal: PrincipalInput): FormatHarness => ({
@@ -174,41 +211,17 @@ export async function createFormatHarness(options: FormatHarnessOptions): Promis
       await records.repositories.put(record.name, record);
       return record;
     },
-    async request(req) {
-      const request = base(req, defaultPrincipal);
-      // As the server does: the engine resolves proxy members as the request's principal.
-      return runAsPrincipal(request.principal, async () => {
-        let response: FormatResponse;
-        try {
-          const repo = await records.repositories.get(req.repo);
-          if (repo === null || repo.deleting === true || repo.format !== format.name) {
-            throw notFound(`repository ${req.repo} not found`);
-          }
-          const path = normalizePath(req.path);
-          response = await runtime.handle({ ...request, repo, path, rawPath: req.path });
-        } catch (err) {
-          response = renderFormatError(err, runtime, request);
-        }
-        return finish(request.method, response);
-      });
-    },
+    request: (req) =>
+      run({
+        ...dispatchRequest(req, defaultPrincipal),
+        rawPath: `${REPOSITORY_PREFIX}/${encodeURIComponent(req.repo)}/${req.path}`,
+      }),
     async mount(req) {
-      const request = base(req, defaultPrincipal);
-      // As the server does: the engine resolves proxy members as the request's principal.
-      return runAsPrincipal(request.principal, async () => {
-        let response: FormatResponse;
-        try {
-          if (runtime.handleMount === undefined) throw notFound('format has no mounts');
-          const boundRepo = req.boundRepo === undefined ? undefined : await records.repositories.get(req.boundRepo);
-          response = await runtime.handleMount({
-            ...request,
-            rawPath: req.rawPath,
-            ...(boundRepo === null || boundRepo === undefined ? {} : { boundRepo }),
-          });
-        } catch (err) {
-          response = renderFormatError(err, runtime, request);
-        }
-        return finish(request.method, response);
+      const boundRepo = req.boundRepo === undefined ? null : await records.repositories.get(req.boundRepo);
+      return run({
+        ...dispatchRequest(req, defaultPrincipal),
+        rawPath: req.rawPath,
+        ...(boundRepo === null ? {} : { boundRepo }),
       });
     },
     as: (principal) => view(principal),

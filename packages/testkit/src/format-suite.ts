@@ -1,6 +1,7 @@
 import type { Format } from '@depot/core';
 import { describe } from 'vitest';
 import type { FormatHarness, FormatHarnessOptions, HarnessResponse, HarnessServer } from './format-harness.js';
+import { formatAccessCases } from './internal/format-suite-access.js';
 import { formatSuiteCases } from './internal/format-suite-cases.js';
 import { formatTopologyCases } from './internal/format-suite-topology.js';
 
@@ -39,6 +40,11 @@ export interface FormatSuiteOptions {
   upload(h: FormatHarness, repo: string, artifact: SuiteArtifact): Promise<HarnessResponse>;
   /** Fetches `artifact` the protocol's way; a 200 whose body is the artifact's bytes. */
   download(h: FormatHarness, repo: string, artifact: SuiteArtifact): Promise<HarnessResponse>;
+  /**
+   * Deletes `artifact` the protocol's way (success is any 2xx). When given, the suite checks that a
+   * read-only user gets 403 and an anonymous one 401, and the artifact stays.
+   */
+  remove?(h: FormatHarness, repo: string, artifact: SuiteArtifact): Promise<HarnessResponse>;
   /** What the repository lists (through the protocol when it has a listing, else `h.engine`). */
   list(h: FormatHarness, repo: string): Promise<readonly SuiteListing[]>;
   /** A read of something that does not exist; must answer 404. */
@@ -61,7 +67,7 @@ export interface FormatSuiteOptions {
 /**
  * The conformance suite every format runs (STYLE.md "One conformance suite per contract"): upload →
  * listed → download matches; unknown → 404 in the protocol's shape; anonymous write → 401 with the
- * challenge; name normalization; duplicate-version policy; cache mode against a real HTTP upstream;
+ * challenge; a read-only user's upload and delete → 403 (anonymous delete → 401); name normalization; duplicate-version policy; cache mode against a real HTTP upstream;
  * proxy mode across two members. Cache and proxy cases run when the format declares those repo types.
  *
  * @example
@@ -79,6 +85,7 @@ export interface FormatSuiteOptions {
 export function describeFormat(name: string, options: FormatSuiteOptions): void {
   describe(`describeFormat(${name})`, () => {
     formatSuiteCases(options);
+    formatAccessCases(options);
     formatTopologyCases(options);
   });
 }

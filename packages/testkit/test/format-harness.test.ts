@@ -160,18 +160,21 @@ describe('createFormatHarness', () => {
     await expect(fetch(`${server.url}/repository/r/x`)).rejects.toThrow();
   });
 
-  it('dispatches mounts to handleMount, 404 without one', async () => {
+  it('dispatches declared mounts to handleMount, 404 without one', async () => {
     const { h } = await harness();
     expect((await h.mount({ method: 'GET', rawPath: '/v2/' })).status).toBe(404);
     const seen: FormatRequest[] = [];
     const inner = probeFormat(seen);
     const mounted = await harness({
+      capabilities: { repoTypes: ['hosted'], mounts: ['/v2'] },
       init: async (ctx) => ({
         ...(await inner.init(ctx)),
         handleMount: async (req) => ({ status: 200, body: `${req.rawPath} ${req.boundRepo?.name ?? '-'}` }),
       }),
     });
     expect((await mounted.h.mount({ method: 'GET', rawPath: '/v2/x', boundRepo: 'r' })).text()).toBe('/v2/x r');
+    // As on the server: a path outside the declared mounts never reaches handleMount.
+    expect((await mounted.h.mount({ method: 'GET', rawPath: '/v3/x' })).status).toBe(404);
   });
 
   it('offers a stand-in AuthService', async () => {

@@ -1,7 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type ByteSource, DepotError, type HeaderMap, type Principal } from '@depot/core';
+import {
+  type ByteSource,
+  DepotError,
+  type DispatchRequest,
+  EMPTY_BODY,
+  type HeaderMap,
+  type Principal,
+} from '@depot/core';
 import { baseUrl } from './base-url.js';
-import { EMPTY_BODY } from './request-body.js';
+import { limitedBody } from './request-body.js';
 
 /** Stands in for the caller until authentication has run (error rendering only). */
 export const ANONYMOUS: Principal = { username: 'anonymous', anonymous: true, admin: false, can: () => false };
@@ -36,7 +43,7 @@ export function authHeaders(map: HeaderMap): Headers {
  * query, base URL and abort signal are built on first use: a hosted download reads none of them,
  * and an `AbortController` per request is a measurable cost on small-file GETs.
  */
-export class ArtifactRequest {
+export class ArtifactRequest implements DispatchRequest {
   principal: Principal = ANONYMOUS;
   body: ByteSource = EMPTY_BODY;
   #query: URLSearchParams | undefined;
@@ -51,8 +58,25 @@ export class ArtifactRequest {
     private readonly configuredBase: string | undefined,
     readonly method: string,
     readonly headers: HeaderMap,
+    readonly rawPath: string,
     private readonly rawQuery: string,
+    private readonly maxBodyBytes: () => number,
   ) {}
+
+  /** The node request (for the access log and the authentication chain). */
+  get incoming(): IncomingMessage {
+    return this.req;
+  }
+
+  /** The peer address, as rate limiting and trusted-proxy checks see it. */
+  get peer(): string {
+    return this.req.socket.remoteAddress ?? '';
+  }
+
+  /** The body under `max_artifact_bytes` (413 on a declared or streamed excess). */
+  openBody(): ByteSource {
+    return limitedBody(this.req, this.maxBodyBytes());
+  }
 
   get query(): URLSearchParams {
     this.#query ??= new URLSearchParams(this.rawQuery);

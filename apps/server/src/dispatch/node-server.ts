@@ -1,13 +1,13 @@
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { Logger } from '@depot/core';
+import { DepotError, errorBody, type Logger } from '@depot/core';
 import { getRequestListener } from '@hono/node-server';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../http/env.js';
 import { createMetrics, type DepotMetrics } from '../http/metrics.js';
 import { trackRequestEvent } from '../http/request-events.js';
+import { settleRequestId } from '../http/request-pipeline.js';
 import type { DepotServices } from '../runtime/services.js';
 import { createArtifactHandler, isArtifactPath } from './artifact-dispatcher.js';
 
@@ -32,14 +32,13 @@ function oversizedHead(req: IncomingMessage): 414 | 431 | null {
 }
 
 function refuseHead(res: ServerResponse, status: 414 | 431): void {
-  const message = status === 414 ? 'request URL too long' : 'request headers too large';
-  const code = status === 414 ? 'URI_TOO_LONG' : 'HEADERS_TOO_LARGE';
-  res.writeHead(status, { 'content-type': 'application/json', connection: 'close' });
-  res.end(JSON.stringify({ error: { code, message } }));
+  const err =
+    status === 414
+      ? new DepotError('URI_TOO_LONG', 'request URL too long')
+      : new DepotError('HEADERS_TOO_LARGE', 'request headers too large');
+  res.writeHead(err.status, { 'content-type': 'application/json', connection: 'close' });
+  res.end(JSON.stringify(errorBody(err)));
 }
-
-/** An incoming `x-request-id` is echoed only when it is short and plain. */
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** TLS material for an HTTPS listener. */
 export interface TlsFiles {
@@ -66,8 +65,7 @@ export function createDepotServer(
       refuseHead(res, oversized);
       return;
     }
-    const incoming = req.headers['x-request-id'];
-    const requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    const requestId = settleRequestId(req.headers['x-request-id']);
     req.headers['x-request-id'] = requestId;
     res.setHeader('x-request-id', requestId);
     const url = req.url ?? '/';
@@ -88,7 +86,7 @@ export function createDepotServer(
       if (!res.headersSent) {
         res.statusCode = 500;
         res.setHeader('content-type', 'application/json');
-        res.end(JSON.stringify({ error: { code: 'INTERNAL_ERROR', message: 'internal server error' } }));
+        res.end(JSON.stringify(errorBody(new DepotError('INTERNAL_ERROR', 'internal server error'))));
       } else {
         res.destroy();
       }

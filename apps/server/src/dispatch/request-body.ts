@@ -1,10 +1,7 @@
 import type { IncomingMessage } from 'node:http';
-import { type ByteSource, DepotError } from '@depot/core';
+import { type ByteSource, DepotError, EMPTY_BODY } from '@depot/core';
 
-/** A body with no bytes. */
-export const EMPTY_BODY: ByteSource = {
-  async *[Symbol.asyncIterator]() {},
-};
+export { EMPTY_BODY } from '@depot/core';
 
 /** Methods whose requests never carry a body the formats read. */
 const BODYLESS = new Set(['GET', 'HEAD', 'OPTIONS']);

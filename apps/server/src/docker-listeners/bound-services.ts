@@ -29,6 +29,7 @@ function bindRuntime(services: DepotServices, runtime: FormatRuntime, repoName: 
   };
   if (runtime.renderError) bound.renderError = runtime.renderError.bind(runtime);
   if (runtime.challenge) bound.challenge = runtime.challenge.bind(runtime);
+  if (runtime.mountAccess) bound.mountAccess = runtime.mountAccess.bind(runtime);
   return bound;
 }
 

@@ -1,4 +1,4 @@
-import { DepotError, runAsPrincipal } from '@depot/core';
+import { DepotError, retryAfterSecs, runAsPrincipal } from '@depot/core';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -11,10 +11,10 @@ import { registerSettingsRoutes } from '../routes/settings.js';
 import { registerStoreRoutes } from '../routes/stores.js';
 import type { DepotServices } from '../runtime/services.js';
 import type { AppEnv } from './env.js';
-import { BASIC_CHALLENGE, renderError, retryAfter, toDepotError } from './errors.js';
+import { BASIC_CHALLENGE, renderError, toDepotError } from './errors.js';
 import { lingerOnClose } from './lingering-close.js';
 import { allowedMethods } from './method-not-allowed.js';
-import { setRequestUser } from './request-events.js';
+import { identify, settleRequestId } from './request-pipeline.js';
 
 /** JSON API bodies are capped at 2 MiB (api.md). */
 export const MAX_JSON_BYTES = 2 * 1024 * 1024;
@@ -32,7 +32,7 @@ function errorResponse(c: Context<AppEnv>, err: DepotError): Response {
   if (err.code === 'UNAUTHORIZED' && c.req.header('x-requested-with') !== 'XMLHttpRequest') {
     c.header('www-authenticate', BASIC_CHALLENGE);
   }
-  const wait = retryAfter(err);
+  const wait = retryAfterSecs(err);
   if (wait !== undefined) c.header('retry-after', wait);
   return c.json(body, status as 400);
 }
@@ -49,17 +49,24 @@ export function createApp(services: DepotServices): OpenAPIHono<AppEnv> {
   });
 
   app.use('*', async (c, next) => {
-    const requestId = c.req.header('x-request-id') ?? crypto.randomUUID();
+    // The node listener settles the id first; in-process requests (`app.request()`) get one here.
+    const requestId = settleRequestId(c.req.header('x-request-id'));
     c.set('requestId', requestId);
     c.set('logger', services.logger.child({ request_id: requestId }));
     c.header('x-request-id', requestId);
     c.header('x-content-type-options', 'nosniff');
-    const ip = c.env?.incoming?.socket.remoteAddress ?? '';
-    services.auth.rateLimit(ip, c.req.raw.headers);
-    const principal = await services.auth.authenticate(c.req.raw.headers, ip);
-    services.auth.requirePasswordCurrent(principal, c.req.method, c.req.path);
+    const incoming = c.env?.incoming;
+    const principal = await identify(
+      services,
+      {
+        headers: c.req.raw.headers,
+        peer: incoming?.socket.remoteAddress ?? '',
+        method: c.req.method,
+        path: c.req.path,
+      },
+      incoming,
+    );
     c.set('principal', principal);
-    if (c.env?.incoming) setRequestUser(c.env.incoming, principal.username);
     // Engine calls made while handling the request resolve proxy members as the caller.
     await runAsPrincipal(principal, next);
   });

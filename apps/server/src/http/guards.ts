@@ -1,4 +1,4 @@
-import { DepotError, type Principal, type RepoAction } from '@depot/core';
+import { DepotError, type Principal, type RepoAction, requireAccess } from '@depot/core';
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from './env.js';
 
@@ -57,9 +57,7 @@ export function checkPolicy(policy: RoutePolicy, principal: Principal, params: R
       if (!principal.admin) deny(principal, 'administrator access required');
       return;
     case 'repo': {
-      const name = params[policy.param] ?? '';
-      if (!principal.can(policy.action, name))
-        deny(principal, `${policy.action} access to repository "${name}" denied`);
+      requireAccess(principal, policy.action, params[policy.param] ?? '');
       return;
     }
   }

@@ -1,7 +1,8 @@
+import { REPOSITORY_NAME } from '@depot/core';
 import { z } from '@hono/zod-openapi';
 
 /** Repository, store, user and role names: a letter or digit, then letters, digits, `.`, `_`, `-`. */
-export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+export const NAME_PATTERN: RegExp = REPOSITORY_NAME;
 
 /** A name field with the rule above. */
 export const nameSchema = z

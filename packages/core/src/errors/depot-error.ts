@@ -17,6 +17,8 @@ export type ErrorCode =
   | 'STORAGE_UNAVAILABLE'
   | 'STORAGE_ERROR'
   | 'RATE_LIMITED'
+  | 'URI_TOO_LONG'
+  | 'HEADERS_TOO_LARGE'
   | 'INTERNAL_ERROR';
 
 /** HTTP status for each code: the single table the server uses to render errors. */
@@ -35,6 +37,8 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   STORAGE_UNAVAILABLE: 503,
   STORAGE_ERROR: 500,
   RATE_LIMITED: 429,
+  URI_TOO_LONG: 414,
+  HEADERS_TOO_LARGE: 431,
   INTERNAL_ERROR: 500,
 };
 

@@ -1,5 +1,6 @@
 import type { AuthService, Principal } from '../auth/principal.js';
 import type { ByteSource } from '../blob/blob-store.js';
+import type { AccessRule } from '../dispatch/access.js';
 import type { DepotError } from '../errors/depot-error.js';
 import type { DepotRecords, RepositoryRecord, RepoType, SettingsRecord } from '../kv/records.js';
 import type { Logger } from '../logger.js';
@@ -76,6 +77,27 @@ export interface FormatRuntime {
   handle(req: FormatRequest): Promise<FormatResponse>;
   /** Requests to the format's `mounts`. */
   handleMount?(req: MountRequest): Promise<FormatResponse>;
+  /**
+   * Declares what a repository request needs when it is not the default. Core's dispatch checks it
+   * before `handle` runs (the body is not open yet: decide from method, path and query only).
+   * Return `undefined` for the default — `read` for GET/HEAD/OPTIONS, `delete` for DELETE, `write`
+   * for everything else, on `req.repo` — or an {@link AccessRule}: another action
+   * (npm's dist-tag DELETE needs `write`), `'authenticated'`, or `'public'` for routes that
+   * authenticate from their body (npm login). `handle` may check more (a proxy's member, a mount source).
+   *
+   * @example
+   * access: (req) => (req.method === 'PUT' && req.path.startsWith('-/user/') ? 'public' : undefined),
+   */
+  access?(req: FormatRequest): AccessRule | undefined;
+  /**
+   * Declares what a mount request needs. Default: GET/HEAD/OPTIONS pass to `handleMount`, which
+   * resolves the repository from its protocol path and must check `read` itself; any other method
+   * needs an authenticated caller (anonymous → 401 with the challenge), and `handleMount` checks the
+   * action on the repository it resolves. Return `'public'` for token endpoints that read
+   * credentials from the body, or `{ action, repo }` when the repository is known from the path.
+   * On a repository's own listener a bare {@link RepoAction} is checked on `boundRepo`.
+   */
+  mountAccess?(req: MountRequest): AccessRule | undefined;
   /** Renders an error in the protocol's own shape (npm `{"error"}`, OCI `{"errors":[…]}`). */
   renderError?(err: DepotError, req: BaseFormatRequest): FormatResponse;
   /** The `WWW-Authenticate` challenge this protocol's clients expect on 401. */

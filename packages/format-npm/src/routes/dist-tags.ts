@@ -1,7 +1,7 @@
-import { badRequest, type FormatRequest, type FormatResponse, notFound } from '@depot/core';
+import { badRequest, type FormatRequest, type FormatResponse, notFound, requireRepoAccess } from '@depot/core';
 import { readJsonValue } from '../body.js';
 import { loadPackument, type NpmEnv } from '../env.js';
-import { jsonResponse, requireAccess } from '../errors.js';
+import { jsonResponse } from '../errors.js';
 import { validatePackageName } from '../names.js';
 import { dict, validateTag } from '../tags.js';
 import { writeTarget } from './write-target.js';
@@ -10,7 +10,7 @@ const MAX_TAG_BODY = 4096;
 
 /** `GET -/package/{name}/dist-tags` (`npm dist-tag ls`). */
 export async function listTags(env: NpmEnv, req: FormatRequest, name: string): Promise<FormatResponse> {
-  requireAccess(req, 'read');
+  requireRepoAccess(req, 'read');
   const loaded = await loadPackument(env, req.repo, name, req.signal);
   if (loaded === null) throw notFound(`package ${name} not found`);
   return jsonResponse(200, loaded.doc['dist-tags']);
@@ -18,7 +18,7 @@ export async function listTags(env: NpmEnv, req: FormatRequest, name: string): P
 
 /** `PUT -/package/{name}/dist-tags/{tag}` with a JSON string body (`npm dist-tag add`). */
 export async function setTag(env: NpmEnv, req: FormatRequest, name: string, tag: string): Promise<FormatResponse> {
-  requireAccess(req, 'write');
+  requireRepoAccess(req, 'write');
   validatePackageName(name);
   validateTag(tag);
   const version = await readJsonValue(req.body, req.headers, MAX_TAG_BODY);
@@ -37,7 +37,7 @@ export async function setTag(env: NpmEnv, req: FormatRequest, name: string, tag:
 
 /** `DELETE -/package/{name}/dist-tags/{tag}` (`npm dist-tag rm`); `latest` cannot be removed. */
 export async function removeTag(env: NpmEnv, req: FormatRequest, name: string, tag: string): Promise<FormatResponse> {
-  requireAccess(req, 'write');
+  requireRepoAccess(req, 'write');
   validatePackageName(name);
   if (tag === 'latest') throw badRequest('the latest tag cannot be removed');
   const target = await writeTarget(env, req);

@@ -1,6 +1,5 @@
-import { type FormatRequest, type FormatResponse, notFound } from '@depot/core';
+import { type FormatRequest, type FormatResponse, notFound, requireRepoAccess } from '@depot/core';
 import { loadPackument, type NpmEnv } from '../env.js';
-import { requireAccess } from '../errors.js';
 import { jsonWithEtag, packumentResponse, tarballBase, withTarballUrls } from '../render.js';
 import { own } from '../types.js';
 
@@ -12,7 +11,7 @@ async function writeView(env: NpmEnv, req: FormatRequest) {
 
 /** `GET|HEAD {name}`: the full or abbreviated packument. */
 export async function getPackument(env: NpmEnv, req: FormatRequest, name: string): Promise<FormatResponse> {
-  requireAccess(req, 'read');
+  requireRepoAccess(req, 'read');
   const repo = await writeView(env, req);
   const loaded = await loadPackument(env, repo, name, req.signal);
   if (loaded === null) throw notFound(`package ${name} not found`);
@@ -21,7 +20,7 @@ export async function getPackument(env: NpmEnv, req: FormatRequest, name: string
 
 /** `GET {name}/{version|tag}`: one version's manifest. */
 export async function getVersion(env: NpmEnv, req: FormatRequest, name: string, spec: string): Promise<FormatResponse> {
-  requireAccess(req, 'read');
+  requireRepoAccess(req, 'read');
   const loaded = await loadPackument(env, req.repo, name, req.signal);
   if (loaded === null) throw notFound(`package ${name} not found`);
   const doc = withTarballUrls(loaded.doc, tarballBase(req));

@@ -6,11 +6,12 @@ import {
   type FormatResponse,
   isDepotError,
   type RepositoryRecord,
+  requireRepoAccess,
 } from '@depot/core';
 import { decodeAttachment } from '../attachment.js';
 import { chunked, readJsonObject } from '../body.js';
 import type { NpmEnv } from '../env.js';
-import { jsonResponse, requireAccess } from '../errors.js';
+import { jsonResponse } from '../errors.js';
 import { digestTarball, type TarballDigests, verifyDist } from '../integrity.js';
 import { checkManifest } from '../manifest-check.js';
 import { tarballFileName, tarballPath, validatePackageName } from '../names.js';
@@ -49,7 +50,7 @@ export async function putPackument(
   rev?: string,
 ): Promise<FormatResponse> {
   validatePackageName(name);
-  requireAccess(req, 'write');
+  requireRepoAccess(req, 'write');
   const target = await writeTarget(env, req);
   let free: () => void;
   try {

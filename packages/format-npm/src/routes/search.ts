@@ -1,6 +1,12 @@
-import { type FormatRequest, type FormatResponse, parseQueryInteger, type RepositoryRecord } from '@depot/core';
+import {
+  type FormatRequest,
+  type FormatResponse,
+  parseQueryInteger,
+  type RepositoryRecord,
+  requireRepoAccess,
+} from '@depot/core';
 import type { NpmEnv } from '../env.js';
-import { jsonResponse, requireAccess } from '../errors.js';
+import { jsonResponse } from '../errors.js';
 import type { Packument } from '../types.js';
 
 const DEFAULT_SIZE = 20;
@@ -41,7 +47,7 @@ function searchObject(doc: Packument): Record<string, unknown> {
  * hosted packuments (a proxy searches its hosted members; cache repositories have nothing to list).
  */
 export async function search(env: NpmEnv, req: FormatRequest): Promise<FormatResponse> {
-  requireAccess(req, 'read');
+  requireRepoAccess(req, 'read');
   const words = (req.query.get('text') ?? '')
     .toLowerCase()
     .split(/\s+/)

@@ -8,9 +8,10 @@ import {
   type FormatResponse,
   isDepotError,
   notFound,
+  requireRepoAccess,
 } from '@depot/core';
 import { loadPackument, type NpmEnv } from '../env.js';
-import { jsonResponse, requireAccess } from '../errors.js';
+import { jsonResponse } from '../errors.js';
 import { sriSha512Hex } from '../integrity.js';
 import { isSafeTarballFile, tarballPath } from '../names.js';
 import { versionFile } from '../render.js';
@@ -18,7 +19,7 @@ import { writeTarget } from './write-target.js';
 
 /** `GET|HEAD {name}/-/{file}.tgz`: streams the tarball from the engine. */
 export async function getTarball(env: NpmEnv, req: FormatRequest, name: string, file: string): Promise<FormatResponse> {
-  requireAccess(req, 'read');
+  requireRepoAccess(req, 'read');
   if (!isSafeTarballFile(file)) throw badRequest('invalid tarball file name');
   const path = tarballPath(name, file);
   const expected = await fillExpectation(env, req, name, file, path);
@@ -97,7 +98,7 @@ export async function deleteTarball(
   file: string,
   rev: string,
 ): Promise<FormatResponse> {
-  requireAccess(req, 'delete');
+  requireRepoAccess(req, 'delete');
   if (!isSafeTarballFile(file)) throw badRequest('invalid tarball file name');
   const target = await writeTarget(env, req, 'delete');
   const stored = await env.store.get(target.name, name);

@@ -6,9 +6,10 @@ import {
   type FormatResponse,
   notFound,
   type RepositoryRecord,
+  requireRepoAccess,
 } from '@depot/core';
 import type { NpmEnv } from '../env.js';
-import { jsonResponse, requireAccess } from '../errors.js';
+import { jsonResponse } from '../errors.js';
 import { tarballPath, validatePackageName } from '../names.js';
 import { versionFile } from '../render.js';
 import { dict, highestVersion, isValidTag, validateTag } from '../tags.js';
@@ -50,7 +51,7 @@ export async function updateMetadata(
       }
       versions[key] = isObject(sent) ? withDeprecation(version, sent.deprecated) : version;
     }
-    if (removed.length > 0) requireAccess(req, 'delete');
+    if (removed.length > 0) requireRepoAccess(req, 'delete');
     if (removed.length > 0 && !targetMayDelete) throw accessDenied(req.principal, 'delete', req.repo.name);
     if (Object.keys(versions).length === 0) return null;
     return {
@@ -106,7 +107,7 @@ export async function deletePackage(
   rev: string,
 ): Promise<FormatResponse> {
   validatePackageName(name);
-  requireAccess(req, 'delete');
+  requireRepoAccess(req, 'delete');
   const target = await writeTarget(env, req, 'delete');
   await env.store.update(target.name, name, (current) => {
     if (current === null) throw notFound(`package ${name} not found`);

@@ -1,9 +1,15 @@
-import { badRequest, type FormatContext, type FormatRequest, type FormatResponse, notFound } from '@depot/core';
-import { requireAccess } from '../internal/access.js';
+import {
+  badRequest,
+  type FormatContext,
+  type FormatRequest,
+  type FormatResponse,
+  notFound,
+  requireRepoAccess,
+} from '@depot/core';
 
 /** DELETE of one artifact: 204, or 404 when nothing was there (proxies try every member). */
 export async function deleteArtifact(ctx: FormatContext, req: FormatRequest): Promise<FormatResponse> {
-  requireAccess(req, 'delete');
+  requireRepoAccess(req, 'delete');
   if (req.path === '') throw badRequest('an artifact path is required');
   const deleted = await ctx.engine.delete(req.repo.name, req.path);
   if (!deleted) throw notFound('artifact not found');

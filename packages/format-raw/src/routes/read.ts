@@ -6,8 +6,8 @@ import {
   type FormatResponse,
   isDepotError,
   notFound,
+  requireRepoAccess,
 } from '@depot/core';
-import { requireAccess } from '../internal/access.js';
 import { artifactHeaders, validatorHeaders } from '../internal/artifact-headers.js';
 import { ifRangeAllows, isNotModified } from '../internal/conditional.js';
 import { parseRange, type RangeSpec, resolveRange } from '../internal/range.js';
@@ -62,7 +62,7 @@ async function ranged(
  * opened), so a 304, a 416 or a HEAD never streams anything; a plain GET is one read.
  */
 export async function readArtifact(ctx: FormatContext, req: FormatRequest): Promise<FormatResponse> {
-  requireAccess(req, 'read');
+  requireRepoAccess(req, 'read');
   // Directory listing through GET is not part of the raw protocol (prototype-inventory §1.4).
   if (req.path === '') throw notFound('directory listing is not supported; use the artifacts API');
   const head = req.method === 'HEAD';

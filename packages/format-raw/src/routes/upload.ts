@@ -6,9 +6,9 @@ import {
   type FormatResponse,
   guessContentType,
   notAllowed,
+  requireRepoAccess,
   toArtifactResponse,
 } from '@depot/core';
-import { requireAccess } from '../internal/access.js';
 import { entityTag } from '../internal/conditional.js';
 
 /** The stored type: the client's, unless it sent none or the generic octet-stream (then guessed). */
@@ -39,7 +39,7 @@ export async function uploadArtifact(
   req: FormatRequest,
   maxBytes: number | undefined,
 ): Promise<FormatResponse> {
-  requireAccess(req, 'write');
+  requireRepoAccess(req, 'write');
   if (req.path === '') throw badRequest('an artifact path is required');
   if (req.repo.repo_type === 'cache') throw notAllowed('cache repositories are read-only');
   const sizeHint = sizeHintOf(req);
