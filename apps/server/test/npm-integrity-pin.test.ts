@@ -1,41 +1,22 @@
 import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, basicAuth, type DepotProcess, startDepot } from './helpers/depot-process.js';
+import { tgz } from './helpers/tarball.js';
 
-/** A one-file package tarball whose index.js says `variant`. */
-function tgz(variant: string): Buffer {
-  const entry = (path: string, body: string): Buffer[] => {
-    const data = Buffer.from(body);
-    const header = Buffer.alloc(512);
-    header.write(path, 0);
-    header.write('0000644\0', 100);
-    header.write(`${data.byteLength.toString(8).padStart(11, '0')}\0`, 124);
-    header.write('00000000000\0', 136);
-    header.write('        ', 148);
-    header.write('0', 156);
-    header.write('ustar\u000000', 257);
-    let sum = 0;
-    for (const byte of header) sum += byte;
-    header.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148);
-    return [header, data, Buffer.alloc((512 - (data.byteLength % 512)) % 512)];
-  };
-  return gzipSync(
-    Buffer.concat([
-      ...entry('package/package.json', JSON.stringify({ name: 'pinned', version: '1.0.0' })),
-      ...entry('package/index.js', `module.exports = ${JSON.stringify(variant)};\n`),
-      Buffer.alloc(1024),
-    ]),
-  );
-}
+/** A package tarball whose index.js says `variant`. */
+const variantTgz = (variant: string): Buffer =>
+  tgz({
+    'package/package.json': JSON.stringify({ name: 'pinned', version: '1.0.0' }),
+    'package/index.js': `module.exports = ${JSON.stringify(variant)};\n`,
+  });
 const sri = (b: Buffer): string => `sha512-${createHash('sha512').update(b).digest('base64')}`;
 
 let depot: DepotProcess;
 let upstream: Server;
 /** What the stand-in upstream serves for pinned@1.0.0 right now. */
-let served = tgz('original');
+let served = variantTgz('original');
 const original = served;
 let auth: string;
 
@@ -86,7 +67,7 @@ const integrity = async (): Promise<string | undefined> =>
 describe('an npm cache repository pins the first-seen integrity of each version', () => {
   it('keeps the pinned integrity when the upstream swaps a tarball; the swapped tarball is refused and not stored', async () => {
     expect(await integrity()).toBe(sri(original));
-    served = tgz('swapped by the upstream');
+    served = variantTgz('swapped by the upstream');
     // The upstream now claims the new bytes; the cache keeps showing the first-seen digest.
     expect(await integrity()).toBe(sri(original));
     const swapped = await get('pinned/-/pinned-1.0.0.tgz');

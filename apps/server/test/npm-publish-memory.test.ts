@@ -1,39 +1,17 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, type DepotProcess, startDepot } from './helpers/depot-process.js';
+import { tgz } from './helpers/tarball.js';
 
 const MiB = 1024 * 1024;
 const PARALLEL = 10;
 const TARBALL_BYTES = 40 * MiB;
 
-function tarEntry(path: string, data: Buffer): Buffer[] {
-  const header = Buffer.alloc(512);
-  header.write(path, 0);
-  header.write('0000644\0', 100);
-  header.write(`${data.byteLength.toString(8).padStart(11, '0')}\0`, 124);
-  header.write('00000000000\0', 136);
-  header.write('        ', 148);
-  header.write('0', 156);
-  header.write('ustar\u000000', 257);
-  let sum = 0;
-  for (const byte of header) sum += byte;
-  header.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148);
-  return [header, data, Buffer.alloc((512 - (data.byteLength % 512)) % 512)];
-}
-
 /** A publish body for big@{version} whose tarball is about 40 MB (stored, not compressed: random bytes). */
 function publishBody(version: string, payload: Buffer): string {
   const manifest = { name: 'big', version };
-  const tgz = gzipSync(
-    Buffer.concat([
-      ...tarEntry('package/package.json', Buffer.from(JSON.stringify(manifest))),
-      ...tarEntry('package/blob.bin', payload),
-      Buffer.alloc(1024),
-    ]),
-    { level: 0 },
-  );
+  const tarball = tgz({ 'package/package.json': JSON.stringify(manifest), 'package/blob.bin': payload }, 0);
   return JSON.stringify({
     _id: 'big',
     name: 'big',
@@ -43,8 +21,8 @@ function publishBody(version: string, payload: Buffer): string {
         ...manifest,
         _id: `big@${version}`,
         dist: {
-          integrity: `sha512-${createHash('sha512').update(tgz).digest('base64')}`,
-          shasum: createHash('sha1').update(tgz).digest('hex'),
+          integrity: `sha512-${createHash('sha512').update(tarball).digest('base64')}`,
+          shasum: createHash('sha1').update(tarball).digest('hex'),
           tarball: `http://x/big/-/big-${version}.tgz`,
         },
       },
@@ -52,8 +30,8 @@ function publishBody(version: string, payload: Buffer): string {
     _attachments: {
       [`big-${version}.tgz`]: {
         content_type: 'application/octet-stream',
-        data: tgz.toString('base64'),
-        length: tgz.byteLength,
+        data: tarball.toString('base64'),
+        length: tarball.byteLength,
       },
     },
   });
@@ -102,6 +80,8 @@ describe('npm publish memory is bounded', () => {
         method: 'PUT',
         headers: { authorization, 'content-type': 'application/json' },
         body,
+      }).catch((err: Error & { cause?: unknown }) => {
+        throw new Error(`publish failed: ${String(err.cause ?? err)}\n${depot.logs().slice(-3000)}`);
       });
     const first = await Promise.all(bodies.map(send));
     const statuses = first.map((r) => r.status);

@@ -1,7 +1,6 @@
 import {
   badRequest,
   DepotError,
-  discardBody,
   type FormatRequest,
   type FormatResponse,
   isDepotError,
@@ -36,6 +35,13 @@ const TOP_FIELDS = [
   'contributors',
 ];
 
+/** Reads a body to its end, keeping nothing (closing it early would reset the client's upload). */
+async function drain(body: AsyncIterable<Uint8Array>): Promise<void> {
+  for await (const _ of body) {
+    // dropped
+  }
+}
+
 /** The body size a publish declares; without `Content-Length`, the largest one accepted. */
 function declaredBytes(req: FormatRequest, limit: number): number {
   const declared = Number(req.headers['content-length']);
@@ -57,7 +63,7 @@ export async function putPackument(
     free = env.publishes.take(declaredBytes(req, env.publishLimit()));
   } catch (err) {
     // Read the refused body to its end (without keeping it) so the client sees the 429, not a reset.
-    await discardBody(req.body).catch(() => undefined);
+    await drain(req.body).catch(() => undefined);
     throw err;
   }
   try {
