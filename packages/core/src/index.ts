@@ -75,6 +75,8 @@ export type {
 export { artifactId, blobRecordId, depotRecords, SCHEMA_VERSION } from './kv/records.js';
 export type { LogFields, Logger } from './logger.js';
 export { noopLogger } from './logger.js';
+export type { AddressClass, AddressPolicy } from './net/address-class.js';
+export { addressAllowed, classifyAddress, classifyHost } from './net/address-class.js';
 export type { BlobStorePluginManifest, KvStorePluginManifest, StoreContext } from './plugin.js';
 export type { ArtifactResponse } from './repo/artifact-response.js';
 export { toArtifactResponse } from './repo/artifact-response.js';
@@ -99,5 +101,6 @@ export type {
 export { MAX_PROXY_DEPTH } from './repo/engine.js';
 export { normalizeDecodedPath, normalizePath } from './repo/normalize-path.js';
 export { DEFAULT_UPSTREAM_TIMEOUTS } from './repo/upstream.js';
+export { guardUpstreamFetch, MAX_UPSTREAM_REDIRECTS, redirectHostListed } from './repo/upstream-guard.js';
 export { compareUtf8 } from './util/compare-utf8.js';
 export { readBounded } from './util/read-bounded.js';
