@@ -33,6 +33,11 @@ export interface StartDepotOptions {
   readonly env?: Record<string, string>;
   /** Leave out the `default` file store (to test a store-less start). */
   readonly noDefaultStore?: boolean;
+  /**
+   * Writes `allow_private_upstreams = true` (default): test upstreams listen on 127.0.0.1, which
+   * the product refuses by default. `false` leaves the product default in place.
+   */
+  readonly privateUpstreams?: boolean;
   /** Health wait in ms (default 30 s). */
   readonly timeoutMs?: number;
 }
@@ -63,10 +68,18 @@ process.once('exit', () => {
   for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
 });
 
-function buildConfig(dataDir: string, port: number, password: string, extra: string, store: boolean): string {
+function buildConfig(
+  dataDir: string,
+  port: number,
+  password: string,
+  extra: string,
+  flags: { store: boolean; privateUpstreams: boolean },
+): string {
+  const { store } = flags;
   const hasKv = /^\s*\[kv_store\]/m.test(extra);
   const lines = [
     `default_admin_password = ${tomlString(password)}`,
+    ...(flags.privateUpstreams ? ['allow_private_upstreams = true'] : []),
     '',
     extra,
     '',
@@ -118,7 +131,10 @@ export async function startDepot(options: StartDepotOptions = {}): Promise<Depot
   const configPath = join(dataDir, 'depot.toml');
   writeFileSync(
     configPath,
-    buildConfig(dataDir, port, adminPassword, options.toml ?? '', options.noDefaultStore !== true),
+    buildConfig(dataDir, port, adminPassword, options.toml ?? '', {
+      store: options.noDefaultStore !== true,
+      privateUpstreams: options.privateUpstreams !== false,
+    }),
   );
   const url = `http://127.0.0.1:${port}`;
   let output = '';
