@@ -100,6 +100,12 @@ describe('guardUpstreamFetch', () => {
     await guardUpstreamFetch(fetch, repo(), noopLogger)('https://up.test/a', { method: 'POST' });
     expect(calls.map((c) => c.method)).toEqual(['POST', 'GET']);
   });
+
+  it('never sends userinfo left in a URL', async () => {
+    const { fetch, calls } = fakeFetch({});
+    await guardUpstreamFetch(fetch, repo(), noopLogger)('https://u:pw@up.test/base/a', {});
+    expect(calls.map((c) => c.url)).toEqual(['https://up.test/base/a']);
+  });
 });
 
 describe('redirectHostListed', () => {

@@ -57,6 +57,10 @@ function refusal(repo: RepositoryRecord, origins: readonly string[], target: URL
 export function guardUpstreamFetch(fetch: UpstreamFetch, repo: RepositoryRecord, logger: Logger): UpstreamFetch {
   return async (url, init) => {
     let current = new URL(url);
+    // Userinfo (a record written before it was moved to upstream_auth) is never sent, so it can
+    // never appear in a fetch error or a log line either.
+    current.username = '';
+    current.password = '';
     const first = current.origin;
     const origins = [first, ...(repo.upstream_url === undefined ? [] : [new URL(repo.upstream_url).origin])];
     let method = (init.method ?? 'GET').toUpperCase();
