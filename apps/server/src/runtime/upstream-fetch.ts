@@ -14,6 +14,13 @@ import { Agent, fetch as undiciFetch } from 'undici';
 /** How long an upstream may take to answer with headers (the body then streams unbounded). */
 const UPSTREAM_HEADERS_TIMEOUT_MS = 30_000;
 
+/** Resolves a name to all its addresses (`dns.lookup` with `all: true`; tests pass a fake). */
+export type Resolve = (
+  hostname: string,
+  options: { family: number; all: true },
+  callback: (err: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void,
+) => void;
+
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
 
 /** The error a refused address fails with; names the class and the setting that allows it. */
@@ -29,9 +36,9 @@ function refusedAddress(host: string, cls: string): DepotError {
  * class `policy` does not allow, so a public-looking name cannot point at loopback, the LAN or a
  * metadata service. The addresses checked are the ones connected to (no second resolution).
  */
-function guardedLookup(policy: () => AddressPolicy, logger: Logger): LookupFunction {
+export function guardedLookup(policy: () => AddressPolicy, logger: Logger, resolve: Resolve): LookupFunction {
   const guarded = (hostname: string, options: { all?: boolean; family?: number }, callback: LookupCallback): void => {
-    lookup(hostname, { ...options, all: true }, (err, addresses) => {
+    resolve(hostname, { family: options.family ?? 0, all: true }, (err, addresses) => {
       if (err) return callback(err, []);
       for (const { address } of addresses) {
         const cls = classifyAddress(address) ?? 'public';
@@ -55,8 +62,12 @@ function guardedLookup(policy: () => AddressPolicy, logger: Logger): LookupFunct
  * Redirects are not followed here: the engine's guard follows them one hop at a time, and each
  * hop comes through this function again.
  */
-export function createUpstreamFetch(policy: () => AddressPolicy, logger: Logger): UpstreamFetch {
-  const agent = new Agent({ connect: { lookup: guardedLookup(policy, logger) } });
+export function createUpstreamFetch(
+  policy: () => AddressPolicy,
+  logger: Logger,
+  resolve: Resolve = (hostname, options, callback) => lookup(hostname, options, callback),
+): UpstreamFetch {
+  const agent = new Agent({ connect: { lookup: guardedLookup(policy, logger, resolve) } });
   return async (url, init) => {
     const { hostname } = new URL(url);
     const cls = classifyHost(hostname);
