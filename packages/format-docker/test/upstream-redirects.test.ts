@@ -1,17 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { dockerHarness, OCI_MANIFEST, type Reply, serve, sha256 } from './support.js';
+import { dockerHarness, type Reply, serve, sha256 } from './support.js';
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of closers.splice(0)) await c();
 });
 
-const manifest = JSON.stringify({
-  schemaVersion: 2,
-  mediaType: OCI_MANIFEST,
-  config: { mediaType: 'x', digest: sha256('c'), size: 1 },
-  layers: [],
-});
 const layer = 'layer bytes on the CDN';
 const digest = sha256(layer);
 
