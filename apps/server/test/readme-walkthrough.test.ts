@@ -29,7 +29,7 @@ function section(heading: string): string {
 describe('README walkthrough', () => {
   it('runs command by command against a fresh server', async () => {
     // As a newcomer: the generated admin password, which only allows choosing a new one.
-    depot = await startDepot({ generatedAdminPassword: true });
+    depot = await startDepot({ generatedAdminPassword: true, privateUpstreams: false });
     const script = section('Walkthrough with curl')
       .replaceAll('http://127.0.0.1:8080', depot.url)
       .replaceAll('<the generated password>', depot.adminPassword)

@@ -98,6 +98,8 @@ export type {
 export { artifactId, blobRecordId, depotRecords, SCHEMA_VERSION } from './kv/records.js';
 export type { LogFields, Logger } from './logger.js';
 export { noopLogger } from './logger.js';
+export type { AddressClass, AddressPolicy } from './net/address-class.js';
+export { addressAllowed, classifyAddress, classifyHost } from './net/address-class.js';
 export type { BlobStorePluginManifest, DepotPluginManifest, KvStorePluginManifest, StoreContext } from './plugin.js';
 export { DEPOT_PLUGIN_API_VERSION } from './plugin.js';
 export { assertKnownOptions, positiveIntegerOption } from './plugin-options.js';
@@ -124,6 +126,7 @@ export type {
 export { MAX_PROXY_DEPTH } from './repo/engine.js';
 export { normalizeDecodedPath, normalizePath } from './repo/normalize-path.js';
 export { DEFAULT_UPSTREAM_TIMEOUTS } from './repo/upstream.js';
+export { guardUpstreamFetch, MAX_UPSTREAM_REDIRECTS, redirectHostListed } from './repo/upstream-guard.js';
 export { compareUtf8 } from './util/compare-utf8.js';
 export { parseQueryInteger } from './util/query-integer.js';
 export { readBounded } from './util/read-bounded.js';

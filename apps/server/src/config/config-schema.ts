@@ -63,6 +63,10 @@ export const configSchema = z
     metrics_listen: listenSchema.optional(),
     /** Peers whose X-Forwarded-* headers are believed. Default: none (runtime setting applies). */
     trusted_proxies: z.array(z.string().min(1)).optional(),
+    /** `true` allows loopback/private cache upstreams whatever the runtime setting says. */
+    allow_private_upstreams: z.boolean().optional(),
+    /** `true` allows link-local/metadata cache upstreams whatever the runtime setting says. */
+    allow_link_local_upstreams: z.boolean().optional(),
     /** The external URL of the main listener; absolute URLs are built on it instead of `Host`. */
     base_url: z
       .string()

@@ -27,17 +27,22 @@ export function registerRepositoryRoutes(app: OpenAPIHono<AppEnv>, services: Dep
   app.openapi(routes.list, async (c) => {
     const principal = c.get('principal');
     const all = await repos.list();
-    return c.json(all.filter((r) => principal.can('read', r.name)).map(toRepoResponse), 200);
+    return c.json(
+      all.filter((r) => principal.can('read', r.name)).map((r) => toRepoResponse(r, principal.admin)),
+      200,
+    );
   });
   app.openapi(routes.create, async (c) => {
     const repo = await repos.create(c.req.valid('json'));
     c.get('logger').info({ repo: repo.name, format: repo.format, repo_type: repo.repo_type }, 'repository created');
-    return c.json(toRepoResponse(repo), 201);
+    return c.json(toRepoResponse(repo, c.get('principal').admin), 201);
   });
-  app.openapi(routes.get, async (c) => c.json(toRepoResponse(await repos.get(c.req.valid('param').name)), 200));
+  app.openapi(routes.get, async (c) =>
+    c.json(toRepoResponse(await repos.get(c.req.valid('param').name), c.get('principal').admin), 200),
+  );
   app.openapi(routes.update, async (c) => {
     const repo = await repos.update(c.req.valid('param').name, c.req.valid('json'));
-    return c.json(toRepoResponse(repo), 200);
+    return c.json(toRepoResponse(repo, c.get('principal').admin), 200);
   });
   app.openapi(routes.delete, async (c) => {
     const { name } = c.req.valid('param');

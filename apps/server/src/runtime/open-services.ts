@@ -1,4 +1,5 @@
 import {
+  type AddressPolicy,
   createRepositoryEngine,
   depotRecords,
   type FormatMetrics,
@@ -22,24 +23,7 @@ import { openKvStore } from './open-kv-store.js';
 import type { DepotServices } from './services.js';
 import { createSettingsService } from './settings-service.js';
 import { createStoreRegistry } from './store-registry.js';
-
-/** How long an upstream may take to answer with headers (the body then streams unbounded). */
-const UPSTREAM_HEADERS_TIMEOUT_MS = 30_000;
-
-/** `fetch` with a timeout on the response headers, for cache repositories' upstreams. */
-export const upstreamFetch: UpstreamFetch = async (url, init) => {
-  const timeout = new AbortController();
-  const timer = setTimeout(
-    () => timeout.abort(new Error('upstream did not answer in time')),
-    UPSTREAM_HEADERS_TIMEOUT_MS,
-  );
-  const signal = init.signal ? AbortSignal.any([init.signal, timeout.signal]) : timeout.signal;
-  try {
-    return await globalThis.fetch(url, { ...init, signal });
-  } finally {
-    clearTimeout(timer);
-  }
-};
+import { createUpstreamFetch } from './upstream-fetch.js';
 
 /** The opened services plus what startup reports. */
 export interface OpenedServices {
@@ -71,7 +55,16 @@ export async function openServices(
   const storeRegistry = createStoreRegistry(records, loaded.blobStores, logger);
   const stores = createStoreService(records, storeRegistry);
   const repoChanges = createRepoChangeSignal();
-  const repos = notifyingRepoService(createRepoService(records, formats.definitions), repoChanges);
+  // The TOML keys, when true, allow what the runtime settings would otherwise refuse.
+  const upstreamAddresses = (): AddressPolicy => {
+    const current = settings.current();
+    return {
+      allowPrivate: config.allow_private_upstreams === true || current.allow_private_upstreams,
+      allowLinkLocal: config.allow_link_local_upstreams === true || current.allow_link_local_upstreams,
+    };
+  };
+  const upstreamFetch = createUpstreamFetch(upstreamAddresses, logger.child({ component: 'upstream' }));
+  const repos = notifyingRepoService(createRepoService(records, formats.definitions, upstreamAddresses), repoChanges);
   const auth: AuthModule = createAuth({
     records,
     settings: () => settings.current(),

@@ -1,4 +1,12 @@
-import { badRequest, DepotError, type DepotRecords, type Format, notFound, type RepositoryRecord } from '@depot/core';
+import {
+  type AddressPolicy,
+  badRequest,
+  DepotError,
+  type DepotRecords,
+  type Format,
+  notFound,
+  type RepositoryRecord,
+} from '@depot/core';
 import {
   FORMAT_OPTION_KEYS,
   MASK,
@@ -7,6 +15,7 @@ import {
   validateRepoRelations,
 } from './repo-validation.js';
 import { CLEARABLE_REPO_FIELDS, type CreateRepoInput, type UpdateRepoInput } from './schemas.js';
+import { checkUpstreamAddress, moveUrlCredentials } from './upstream-validation.js';
 
 /** A repository as the API returns it: the record, secrets masked, format options also flat. */
 export type RepoResponse = Omit<RepositoryRecord, 'deleting'> & Readonly<Record<string, unknown>>;
@@ -22,17 +31,31 @@ export interface RepoService {
   softDelete(name: string): Promise<void>;
 }
 
-/** Renders a record for the API. */
-export function toRepoResponse(repo: RepositoryRecord): RepoResponse {
-  const { deleting: _deleting, ...rest } = repo;
+/** `upstream_url` without userinfo (records written before credentials were moved out of it). */
+function withoutUserinfo(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined;
+  const parsed = new URL(url);
+  if (parsed.username === '' && parsed.password === '') return url;
+  parsed.username = '';
+  parsed.password = '';
+  return parsed.toString();
+}
+
+/**
+ * Renders a record for the API. The upstream password is always masked; `upstream_auth` is left
+ * out entirely unless `showUpstreamAuth` (administrators), so read-only users see no credentials.
+ */
+export function toRepoResponse(repo: RepositoryRecord, showUpstreamAuth = false): RepoResponse {
+  const { deleting: _deleting, upstream_auth: auth, upstream_url: url, ...rest } = repo;
   const flat: Record<string, unknown> = {};
   for (const key of FORMAT_OPTION_KEYS)
     if (repo.format_options?.[key] !== undefined) flat[key] = repo.format_options[key];
-  const auth = repo.upstream_auth;
+  const upstreamUrl = withoutUserinfo(url);
   return {
     ...rest,
+    ...(upstreamUrl === undefined ? {} : { upstream_url: upstreamUrl }),
     ...flat,
-    ...(auth === undefined
+    ...(auth === undefined || !showUpstreamAuth
       ? {}
       : { upstream_auth: { ...auth, ...(auth.password === undefined ? {} : { password: MASK }) } }),
   };
@@ -50,8 +73,18 @@ function collectFormatOptions(
 const stripUndefined = <T extends object>(o: T): T =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 
-/** Creates the repository service over `records` and the installed formats. */
-export function createRepoService(records: DepotRecords, formats: ReadonlyMap<string, Format>): RepoService {
+/** Allows any upstream address: for embedders and tests that do not check addresses. */
+const ALLOW_ALL: AddressPolicy = { allowPrivate: true, allowLinkLocal: true };
+
+/**
+ * Creates the repository service over `records` and the installed formats; `upstreamAddresses`
+ * says which non-public `upstream_url` hosts are accepted (the server passes its settings).
+ */
+export function createRepoService(
+  records: DepotRecords,
+  formats: ReadonlyMap<string, Format>,
+  upstreamAddresses: () => AddressPolicy = () => ALLOW_ALL,
+): RepoService {
   const getLive = async (name: string): Promise<{ record: RepositoryRecord; version: string }> => {
     const found = await records.repositories.getVersioned(name);
     if (found === null || found.record.deleting) throw notFound(`repository "${name}" not found`);
@@ -71,7 +104,9 @@ export function createRepoService(records: DepotRecords, formats: ReadonlyMap<st
   };
 
   return {
-    async create(input) {
+    async create(body) {
+      const input = moveUrlCredentials(body);
+      checkUpstreamAddress(input.upstream_url, upstreamAddresses());
       if (input.upstream_auth?.password === MASK)
         throw badRequest('upstream_auth.password: the mask is not a password');
       const now = new Date().toISOString();
@@ -94,7 +129,9 @@ export function createRepoService(records: DepotRecords, formats: ReadonlyMap<st
       }
       return repo;
     },
-    async update(name, input) {
+    async update(name, body) {
+      const input = moveUrlCredentials(body);
+      checkUpstreamAddress(input.upstream_url, upstreamAddresses());
       const { record: old, version } = await getLive(name);
       for (const key of ['name', 'repo_type', 'format', 'store'] as const) {
         if (input[key] !== undefined && input[key] !== old[key])

@@ -1,4 +1,5 @@
 import { badRequest, type DepotRecords, type Format, MAX_PROXY_DEPTH, type RepositoryRecord } from '@depot/core';
+import { parseRedirectHost } from './upstream-validation.js';
 
 /** Flat request fields that are format-specific and live in `format_options`. */
 export const FORMAT_OPTION_KEYS = [
@@ -54,8 +55,15 @@ export async function validateRepoRelations(
     throw badRequest('upstream_url: required for cache repositories', { field: 'upstream_url' });
   }
   if (repo.repo_type !== 'cache') {
-    for (const key of ['upstream_url', 'upstream_auth', 'cache_ttl_secs'] as const) {
+    for (const key of ['upstream_url', 'upstream_auth', 'upstream_redirect_hosts', 'cache_ttl_secs'] as const) {
       if (repo[key] !== undefined) throw badRequest(`${key}: only cache repositories take it`, { field: key });
+    }
+  }
+  for (const entry of repo.upstream_redirect_hosts ?? []) {
+    if (parseRedirectHost(entry) === null) {
+      throw badRequest(`upstream_redirect_hosts: "${entry}" is not a host name, host:port or *.domain`, {
+        field: 'upstream_redirect_hosts',
+      });
     }
   }
   if (repo.repo_type !== 'proxy') {

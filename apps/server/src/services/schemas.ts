@@ -20,11 +20,18 @@ const httpUrl = z
   .url()
   .refine((u) => /^https?:\/\//i.test(u), 'must be an http(s) URL');
 
+/** `upstream_redirect_hosts`: where upstream redirects may lead besides the upstream's own origin. */
+const redirectHostsSchema = z
+  .array(z.string().min(1).max(255))
+  .max(64)
+  .openapi({ example: ['cdn.example.com', '*.s3.amazonaws.com'] });
+
 /** Fields a repository may carry besides its identity; shared by create and update. */
 const repoMutableFields = {
   upstream_url: httpUrl.optional(),
   cache_ttl_secs: z.number().int().min(0).optional(),
   upstream_auth: upstreamAuthSchema.optional(),
+  upstream_redirect_hosts: redirectHostsSchema.optional(),
   members: z.array(nameSchema).optional(),
   write_member: nameSchema.optional(),
   cleanup_max_age_days: z.number().int().min(1).optional(),
@@ -52,6 +59,7 @@ export const createRepoSchema = z
 /** Fields a PUT may clear by sending `null`. */
 export const CLEARABLE_REPO_FIELDS = [
   'upstream_auth',
+  'upstream_redirect_hosts',
   'cache_ttl_secs',
   'write_member',
   'cleanup_max_age_days',
@@ -70,6 +78,7 @@ export const updateRepoSchema = z
     store: nameSchema.optional(),
     ...repoMutableFields,
     upstream_auth: upstreamAuthSchema.nullable().optional(),
+    upstream_redirect_hosts: redirectHostsSchema.nullable().optional(),
     cache_ttl_secs: z.number().int().min(0).nullable().optional(),
     write_member: nameSchema.nullable().optional(),
     cleanup_max_age_days: z.number().int().min(1).nullable().optional(),

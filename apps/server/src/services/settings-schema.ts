@@ -55,6 +55,10 @@ const settingsFields = {
   tracing_endpoint: z.string().url().nullable().default(null),
   /** Peers (addresses or IPv4 CIDR) whose X-Forwarded-For counts for rate limiting. */
   trusted_proxies: z.array(z.string().min(1)).default([]),
+  /** Cache upstreams may be loopback, private (RFC 1918, fc00::/7) or unspecified addresses. */
+  allow_private_upstreams: z.boolean().default(false),
+  /** Cache upstreams may be link-local or cloud metadata addresses (169.254.0.0/16, fe80::/10, fd00::/8). */
+  allow_link_local_upstreams: z.boolean().default(false),
 };
 
 /** The full settings object, defaults filled in, cross-field rules checked. Unknown keys → 400. */

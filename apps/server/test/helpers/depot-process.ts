@@ -38,6 +38,11 @@ export interface StartDepotOptions {
    * `adminPassword` is then the one its banner printed.
    */
   readonly generatedAdminPassword?: boolean;
+  /**
+   * Writes `allow_private_upstreams = true` (default): test upstreams listen on 127.0.0.1, which
+   * the product refuses by default. `false` leaves the product default in place.
+   */
+  readonly privateUpstreams?: boolean;
   /** Health wait in ms (default 30 s). */
   readonly timeoutMs?: number;
   /** Called with the data dir (which holds the config) before the first spawn, e.g. to lay out plugins. */
@@ -70,10 +75,18 @@ process.once('exit', () => {
   for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
 });
 
-function buildConfig(dataDir: string, port: number, password: string | null, extra: string, store: boolean): string {
+function buildConfig(
+  dataDir: string,
+  port: number,
+  password: string | null,
+  extra: string,
+  flags: { store: boolean; privateUpstreams: boolean },
+): string {
+  const { store } = flags;
   const hasKv = /^\s*\[kv_store\]/m.test(extra);
   const lines = [
     password === null ? '' : `default_admin_password = ${tomlString(password)}`,
+    ...(flags.privateUpstreams ? ['allow_private_upstreams = true'] : []),
     '',
     extra,
     '',
@@ -126,7 +139,10 @@ export async function startDepot(options: StartDepotOptions = {}): Promise<Depot
   const configPath = join(dataDir, 'depot.toml');
   writeFileSync(
     configPath,
-    buildConfig(dataDir, port, generated ? null : adminPassword, options.toml ?? '', options.noDefaultStore !== true),
+    buildConfig(dataDir, port, generated ? null : adminPassword, options.toml ?? '', {
+      store: options.noDefaultStore !== true,
+      privateUpstreams: options.privateUpstreams !== false,
+    }),
   );
   const url = `http://127.0.0.1:${port}`;
   let output = '';

@@ -33,6 +33,11 @@ export interface RepositoryRecord {
   readonly upstream_url?: string;
   readonly cache_ttl_secs?: number;
   readonly upstream_auth?: UpstreamAuth;
+  /**
+   * Hosts besides the `upstream_url`'s own that upstream redirects may lead to (`cdn.example.com`,
+   * `cdn.example.com:8443`, `*.example.com`); credentials are never sent to them.
+   */
+  readonly upstream_redirect_hosts?: readonly string[];
   readonly members?: readonly string[];
   readonly write_member?: string;
   readonly cleanup_max_age_days?: number;

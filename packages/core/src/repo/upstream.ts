@@ -2,6 +2,7 @@ import { DepotError, isDepotError } from '../errors/depot-error.js';
 import type { ArtifactRecord, RepositoryRecord } from '../kv/records.js';
 import type { CachePolicy, UpstreamTimeouts } from './engine.js';
 import type { EngineContext } from './engine-context.js';
+import { guardUpstreamFetch } from './upstream-guard.js';
 
 /** What the upstream said about a path. */
 export type UpstreamAnswer =
@@ -69,10 +70,12 @@ async function sendWithTimeout(
     }, ctx.timeouts.headersMs);
   });
   const init: RequestInit = { method: 'GET', headers: upstreamHeaders(repo, local), signal: controller.signal };
+  // Every request of the fill (the format's too) follows redirects only as the guard allows.
+  const fetch = guardUpstreamFetch(ctx.fetch, repo, ctx.logger);
   const sent = (async () =>
     policy.fetchUpstream === undefined
-      ? ctx.fetch(url, init)
-      : policy.fetchUpstream({ repo, path, url, init, fetch: ctx.fetch, logger: ctx.logger }))();
+      ? fetch(url, init)
+      : policy.fetchUpstream({ repo, path, url, init, fetch, logger: ctx.logger }))();
   try {
     return await Promise.race([sent, expired]);
   } catch (err) {
@@ -101,6 +104,7 @@ export async function askUpstream(
   try {
     response = await sendWithTimeout(ctx, policy, { repo, path, url, local });
   } catch (cause) {
+    if (isDepotError(cause, 'UPSTREAM_ERROR')) return { kind: 'failed', error: cause };
     return {
       kind: 'failed',
       error: new DepotError('UPSTREAM_ERROR', 'upstream unreachable', { cause, details: { repo: repo.name } }),

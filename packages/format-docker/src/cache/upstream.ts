@@ -1,4 +1,11 @@
-import { DepotError, isDepotError, type Logger, type RepositoryRecord, type UpstreamFetch } from '@depot/core';
+import {
+  DepotError,
+  guardUpstreamFetch,
+  isDepotError,
+  type Logger,
+  type RepositoryRecord,
+  type UpstreamFetch,
+} from '@depot/core';
 
 /** Realms trusted for an upstream host besides the host itself (Docker Hub's token service). */
 const TRUSTED_REALMS: Readonly<Record<string, readonly string[]>> = {
@@ -53,7 +60,8 @@ export interface TokenDance {
   /**
    * Sends `init` to `url` (on the upstream of `repo`) through `fetch`: with a cached token for the
    * scope, else Basic credentials; on a 401 Bearer challenge fetches a token from the (trusted)
-   * realm and sends once more. `init.signal` is kept on every request.
+   * realm and sends once more. `init.signal` is kept on every request. `fetch` must be the
+   * repository's guarded fetch (`guardUpstreamFetch`): redirects are followed only as it allows.
    */
   send(fetch: UpstreamFetch, logger: Logger, repo: RepositoryRecord, url: string, init: RequestInit): Promise<Response>;
 }
@@ -112,7 +120,7 @@ export function createTokenDance(now: () => number = Date.now): TokenDance {
         const headers = new Headers(init.headers);
         if (authorization === undefined) headers.delete('authorization');
         else headers.set('authorization', authorization);
-        return fetch(url, { ...init, headers, redirect: 'follow' });
+        return fetch(url, { ...init, headers });
       };
       const cached = tokens.get(key);
       const res = await attempt(
@@ -141,11 +149,14 @@ export function createUpstreamClient(
       const base = repo.upstream_url;
       if (base === undefined) throw new DepotError('UPSTREAM_ERROR', 'cache repository has no upstream_url');
       const url = base.replace(/\/+$/, '') + path;
+      const guarded = guardUpstreamFetch(fetch, repo, logger);
       // A refused connection or a timeout is an upstream failure, not an internal error.
-      return dance.send(fetch, logger, repo, url, { method: init.method, headers: init.headers ?? {} }).catch((err) => {
-        if (isDepotError(err)) throw err;
-        throw new DepotError('UPSTREAM_ERROR', 'upstream request failed', { cause: err });
-      });
+      return dance
+        .send(guarded, logger, repo, url, { method: init.method, headers: init.headers ?? {} })
+        .catch((err) => {
+          if (isDepotError(err)) throw err;
+          throw new DepotError('UPSTREAM_ERROR', 'upstream request failed', { cause: err });
+        });
     },
   };
 }
