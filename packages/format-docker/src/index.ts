@@ -12,7 +12,7 @@ import { ociError, renderOciError } from './errors.js';
 import { validateDockerOptions } from './options.js';
 import { bearerChallenge } from './resolve.js';
 import { handleV2 } from './routes/dispatch.js';
-import { dockerKv } from './store/kv.js';
+import { dockerKv, dockerRepositoryPrefixes } from './store/kv.js';
 
 /** The token endpoint (`GET|POST`), public: it authenticates the credentials it is sent. */
 const TOKEN_PATH = '/v2/token';
@@ -41,6 +41,7 @@ export function dockerFormat(options: DockerFormatOptions = {}): Format {
     name: 'docker',
     capabilities: { repoTypes: ['hosted', 'cache', 'proxy'], mounts: ['/v2'] },
     cachePolicy: dockerCachePolicy(dance),
+    repositoryRecordPrefixes: dockerRepositoryPrefixes,
     validateRepositoryOptions: (opts, repo) => ({ ...validateDockerOptions(opts, repo) }),
     init(ctx): FormatRuntime {
       const deps: DockerDeps = {

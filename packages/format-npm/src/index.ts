@@ -11,10 +11,10 @@ import { NPM_CACHE_POLICY } from './cache.js';
 import type { NpmEnv } from './env.js';
 import { NPM_CHALLENGE, renderNpmError } from './errors.js';
 import { mergeCache } from './merge.js';
-import { integrityPins } from './pins.js';
+import { integrityPins, PIN_PREFIX } from './pins.js';
 import { route } from './router.js';
 import { byteBudget } from './slots.js';
-import { packumentStore } from './store.js';
+import { PACKUMENT_PREFIX, packumentStore } from './store.js';
 
 /** Options of {@link npmFormat}. */
 export interface NpmFormatOptions {
@@ -54,6 +54,7 @@ export function npmFormat(options: NpmFormatOptions = {}): Format {
     name: 'npm',
     capabilities: { repoTypes: ['hosted', 'cache', 'proxy'] },
     cachePolicy: NPM_CACHE_POLICY,
+    repositoryRecordPrefixes: (repo) => [`${PACKUMENT_PREFIX}${repo}/`, `${PIN_PREFIX}${repo}/`],
     init(ctx): FormatRuntime {
       const env: NpmEnv = {
         ctx,

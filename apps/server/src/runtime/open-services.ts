@@ -103,7 +103,10 @@ export async function openServices(
   });
   const cleanupLogger = logger.child({ worker: 'cleanup' });
   await reapUploadsAtStartup({ records, engine, logger: cleanupLogger }, kv.capabilities.singleNode);
-  const cleanup = cleanupWorker(records, cleanupLogger, { engine });
+  const cleanup = cleanupWorker(records, cleanupLogger, {
+    engine,
+    formatRecordPrefixes: (repo) => formats.definitions.get(repo.format)?.repositoryRecordPrefixes?.(repo.name) ?? [],
+  });
   const services: DepotServices = {
     version,
     logger,

@@ -1,4 +1,11 @@
-import { artifactId, type DepotRecords, type Logger, type RepositoryEngine } from '@depot/core';
+import {
+  artifactId,
+  type DepotRecords,
+  type KvStore,
+  type Logger,
+  type RepositoryEngine,
+  type RepositoryRecord,
+} from '@depot/core';
 import { UPLOAD_IDLE_MS } from '@depot/format-docker';
 import { sleep } from './sleep.js';
 import { reapStaleUploads } from './upload-reaper.js';
@@ -15,6 +22,8 @@ export interface CleanupWorkerOptions {
   readonly engine: RepositoryEngine;
   /** Pause between passes (prototype-inventory §4: 30 s). */
   readonly intervalMs?: number;
+  /** KV prefixes of a format's own records of a repository (`Format.repositoryRecordPrefixes`). */
+  readonly formatRecordPrefixes?: (repo: RepositoryRecord) => readonly string[];
   /** Upload sessions idle this long are reaped (default `UPLOAD_IDLE_MS`, 1 h). */
   readonly uploadIdleMs?: number;
   /** Clock in ms (tests move it forward instead of waiting an hour). */
@@ -40,13 +49,25 @@ async function deleteAllUnder(
   }
 }
 
+/** Deletes every KV key under `prefix`, a page at a time; false when stopped early. */
+async function deleteKeysUnder(kv: KvStore, prefix: string, signal: AbortSignal): Promise<boolean> {
+  for (;;) {
+    if (signal.aborted) return false;
+    const page = await kv.list({ prefix, limit: PAGE });
+    if (page.entries.length === 0) return true;
+    await kv.batch(page.entries.map((entry) => ({ type: 'delete' as const, key: entry.key })));
+  }
+}
+
 /**
- * Drains repositories marked `deleting`: their artifact records, directory aggregates and upload
- * sessions, then the repository record. Blobs are left to GC (they may be shared through dedup).
+ * Drains repositories marked `deleting`: their artifact records, directory aggregates, the records
+ * their format keeps of its own, then the repository record (so a new repository of the same name
+ * starts empty). Blobs are left to GC (they may be shared through dedup).
  * Each pass then reaps Docker upload sessions idle longer than `uploadIdleMs`.
  */
 export function cleanupWorker(records: DepotRecords, logger: Logger, options: CleanupWorkerOptions): CleanupWorker {
   const { engine, intervalMs = 30_000, uploadIdleMs = UPLOAD_IDLE_MS, now = Date.now } = options;
+  const formatPrefixes = options.formatRecordPrefixes ?? (() => []);
   const waker: { onWake?: () => void } = {};
   let pending = false;
   const drain = async (signal: AbortSignal): Promise<void> => {
@@ -55,6 +76,7 @@ export function cleanupWorker(records: DepotRecords, logger: Logger, options: Cl
       const prefix = artifactId(id, '');
       const artifacts = await deleteAllUnder(records, 'artifacts', prefix, signal);
       await deleteAllUnder(records, 'dirs', prefix, signal);
+      for (const own of formatPrefixes(record)) if (!(await deleteKeysUnder(records.kv, own, signal))) return;
       if (signal.aborted) return;
       const current = await records.repositories.getVersioned(id);
       if (current?.record.deleting) await records.repositories.deleteIfVersion(id, current.version);

@@ -126,6 +126,14 @@ export interface Format {
    * Validates the format-specific repository options (`format_options`) on create and update;
    * throws `BAD_REQUEST` naming the field. Returns the options to store.
    */
+  /**
+   * The KV key prefixes (whole keys, e.g. `fmt/npm/{repo}/`) under which this format keeps records
+   * of its own for the repository `repo`. When the repository is deleted the server removes
+   * everything under them, with its artifacts and before its name can be used again, so a new
+   * repository of the same name starts empty. Leave it out only when the format keeps no records of
+   * its own per repository.
+   */
+  repositoryRecordPrefixes?(repo: string): readonly string[];
   validateRepositoryOptions?(
     options: Readonly<Record<string, unknown>>,
     repo: Pick<RepositoryRecord, 'name' | 'repo_type'>,

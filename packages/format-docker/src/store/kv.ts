@@ -43,18 +43,33 @@ export interface DockerKv {
 
 const SCHEMA = 1;
 
+/** The key prefix of each view; every view's ids start with `{repo}/`. */
+const VIEW_PREFIXES = {
+  images: 'img/',
+  referrers: 'ref/',
+  cacheManifests: 'cm/',
+  cacheTags: 'ct/',
+  blobRefs: 'bref/',
+  blobDeletes: 'bdel/',
+} as const satisfies Record<keyof DockerKv, string>;
+
 /** Builds the Docker KV views over the shared KV store. */
 export function dockerKv(records: DepotRecords): DockerKv {
   const view = <T>(prefix: string): RecordView<T> =>
     recordView<T>(records.kv, { prefix: `fmt/docker/${prefix}`, schemaVersion: SCHEMA });
   return {
-    images: view('img/'),
-    referrers: view('ref/'),
-    cacheManifests: view('cm/'),
-    cacheTags: view('ct/'),
-    blobRefs: view('bref/'),
-    blobDeletes: view('bdel/'),
+    images: view(VIEW_PREFIXES.images),
+    referrers: view(VIEW_PREFIXES.referrers),
+    cacheManifests: view(VIEW_PREFIXES.cacheManifests),
+    cacheTags: view(VIEW_PREFIXES.cacheTags),
+    blobRefs: view(VIEW_PREFIXES.blobRefs),
+    blobDeletes: view(VIEW_PREFIXES.blobDeletes),
   };
+}
+
+/** The KV prefixes of every Docker record of repository `repo` (drained when it is deleted). */
+export function dockerRepositoryPrefixes(repo: string): string[] {
+  return Object.values(VIEW_PREFIXES).map((prefix) => `fmt/docker/${prefix}${repo}/`);
 }
 
 /** Collects every id under `prefix` of `view` (ids relative to the prefix). */

@@ -1,0 +1,106 @@
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ApiClient, api, type DepotProcess, startDepot } from './helpers/depot-process.js';
+import { dockerClient, OCI_MANIFEST } from './helpers/docker.js';
+import { tgz } from './helpers/tarball.js';
+
+// Deleting a repository removes the records its format keeps of its own (npm packuments and
+// integrity pins, Docker images, tags, referrers, blob references), so a new repository of the same
+// name starts empty instead of showing the old one's metadata.
+
+let depot: DepotProcess;
+let admin: ApiClient;
+const { auth, pushBlob, pushManifest } = dockerClient(() => depot);
+
+beforeAll(async () => {
+  depot = await startDepot();
+  admin = api(depot);
+});
+afterAll(async () => {
+  await depot?.stop();
+});
+
+const create = (name: string, format: string) =>
+  admin.post('/api/v1/repositories', { name, repo_type: 'hosted', format, store: 'default' });
+
+/** Deletes `name` and creates it again once the drain has freed the name. */
+async function deleteAndRecreate(name: string, format: string): Promise<void> {
+  expect((await admin.delete(`/api/v1/repositories/${name}`)).status).toBe(204);
+  for (let i = 0; i < 100; i++) {
+    const again = await create(name, format);
+    if (again.status === 201) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`repository ${name} could not be created again`);
+}
+
+function publishBody(name: string, version: string): string {
+  const tarball = tgz({ 'package/package.json': JSON.stringify({ name, version }), 'package/index.js': '1;\n' });
+  return JSON.stringify({
+    _id: name,
+    name,
+    'dist-tags': { latest: version },
+    versions: {
+      [version]: {
+        name,
+        version,
+        dist: {
+          integrity: `sha512-${createHash('sha512').update(tarball).digest('base64')}`,
+          shasum: createHash('sha1').update(tarball).digest('hex'),
+          tarball: `http://x/${name}/-/${name}-${version}.tgz`,
+        },
+      },
+    },
+    _attachments: {
+      [`${name}-${version}.tgz`]: {
+        content_type: 'application/octet-stream',
+        data: tarball.toString('base64'),
+        length: tarball.byteLength,
+      },
+    },
+  });
+}
+
+const publish = (repo: string, name: string, version: string) =>
+  fetch(`${depot.url}/repository/${repo}/${name}`, {
+    method: 'PUT',
+    headers: { authorization: admin.authorization, 'content-type': 'application/json' },
+    body: publishBody(name, version),
+  });
+
+describe('deleting a repository', () => {
+  it('npm: the old packument does not come back in a new repository of the same name', async () => {
+    expect((await create('npm-leak', 'npm')).status).toBe(201);
+    expect((await publish('npm-leak', 'leaky-pkg', '1.0.0')).status).toBe(201);
+    await deleteAndRecreate('npm-leak', 'npm');
+    const packument = await fetch(`${depot.url}/repository/npm-leak/leaky-pkg`, {
+      headers: { authorization: admin.authorization },
+    });
+    expect(packument.status).toBe(404);
+    await packument.arrayBuffer();
+    expect((await publish('npm-leak', 'leaky-pkg', '1.0.0')).status).toBe(201);
+  });
+
+  it('docker: the old image, tags and blob references do not come back', async () => {
+    expect((await create('docker-leak', 'docker')).status).toBe(201);
+    const config = await pushBlob('docker-leak/app', JSON.stringify({ architecture: 'amd64', os: 'linux' }));
+    const layer = await pushBlob('docker-leak/app', 'a layer');
+    await pushManifest('docker-leak/app', 'v1', {
+      schemaVersion: 2,
+      mediaType: OCI_MANIFEST,
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
+      layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', ...layer }],
+    });
+    await deleteAndRecreate('docker-leak', 'docker');
+    const tags = await fetch(`${depot.url}/v2/docker-leak/app/tags/list`, { headers: auth() });
+    expect(tags.status).toBe(404);
+    expect(((await tags.json()) as { errors: { code: string }[] }).errors[0]?.code).toBe('NAME_UNKNOWN');
+    // A blob pushed again can be deleted: no stale reference from the old manifest holds it.
+    const again = await pushBlob('docker-leak/app', 'a layer');
+    const del = await fetch(`${depot.url}/v2/docker-leak/app/blobs/${again.digest}`, {
+      method: 'DELETE',
+      headers: auth(),
+    });
+    expect(del.status).toBe(202);
+  });
+});
