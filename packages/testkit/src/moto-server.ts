@@ -72,12 +72,35 @@ async function waitReady(endpoint: string, child: ChildProcess, log: () => strin
   throw new Error(`moto server did not answer within 30 s: ${log()}`);
 }
 
+/**
+ * moto's own `moto.server` serves each request on a thread and checks a DynamoDB condition and
+ * writes the item in two steps, so two concurrent put-if-absent writers can both win, which real
+ * DynamoDB never allows. This runs the same application with DynamoDB requests (those with an
+ * `X-Amz-Target: DynamoDB_…` header) serialized by one lock, so conditional writes are atomic as
+ * in DynamoDB, while S3 requests stay concurrent (a streamed PUT may wait on another request).
+ */
+const MOTO_MAIN = `
+import os, sys, threading
+from werkzeug.serving import run_simple
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+host, port = sys.argv[1], int(sys.argv[2])
+os.environ.setdefault("MOTO_PORT", str(port))
+app = DomainDispatcherApplication(create_backend_app)
+lock = threading.Lock()
+def serialized(environ, start_response):
+    if environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB_"):
+        with lock:
+            return list(app(environ, start_response))
+    return app(environ, start_response)
+run_simple(host, port, serialized, threaded=True, use_reloader=False)
+`;
+
 /** Starts moto server on a free loopback port and waits until it answers (about 3 s). */
 export async function startMoto(): Promise<MotoServer> {
   const why = motoUnavailable();
   if (why !== null) throw new Error(why);
   const port = await freePort();
-  const child = spawn('/usr/bin/python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], {
+  const child = spawn('/usr/bin/python3', ['-c', MOTO_MAIN, '127.0.0.1', String(port)], {
     env: { ...process.env, PYTHONPATH: motoPythonPath(), PYTHONDONTWRITEBYTECODE: '1' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
