@@ -1,0 +1,95 @@
+import { randomBytes } from 'node:crypto';
+import { describeWithMoto, type MotoServer, startMoto } from '@depot/testkit';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { type ApiClient, api, type DepotProcess, startDepot } from './helpers/depot-process.js';
+
+// A real depot on the cloud stores: metadata in DynamoDB, content in S3, both served by moto.
+describeWithMoto('depot on dynamodb + s3 (moto)', () => {
+  let moto: MotoServer;
+  let depot: DepotProcess;
+  let client: ApiClient;
+
+  beforeAll(async () => {
+    moto = await startMoto();
+    const credentials = `endpoint = "${moto.endpoint}"
+access_key_id = "${moto.credentials.access_key_id}"
+secret_access_key = "${moto.credentials.secret_access_key}"`;
+    const toml = `
+[kv_store]
+type = "dynamodb"
+table_prefix = "depot-e2e"
+create_table = true
+${credentials}
+
+[[initialization.stores]]
+name = "cloud"
+store_type = "s3"
+bucket = "depot-e2e"
+prefix = "depot"
+force_path_style = true
+create_bucket = true
+${credentials}
+
+[[initialization.repositories]]
+name = "raw-cloud"
+repo_type = "hosted"
+format = "raw"
+store = "cloud"
+`;
+    depot = await startDepot({ toml, noDefaultStore: true });
+    client = api(depot);
+  }, 120_000);
+  afterAll(async () => {
+    await depot?.stop();
+    await moto?.stop();
+  });
+
+  const put = (path: string, body: Uint8Array | string) =>
+    fetch(`${depot.url}/repository/raw-cloud/${path}`, {
+      method: 'PUT',
+      body,
+      headers: { authorization: client.authorization },
+    });
+  const get = (path: string, headers: Record<string, string> = {}) =>
+    fetch(`${depot.url}/repository/raw-cloud/${path}`, {
+      headers: { authorization: client.authorization, ...headers },
+    });
+
+  it('uploads, downloads (whole and ranged), lists and deletes raw artifacts, and keeps them across a restart', async () => {
+    const big = randomBytes(12 * 1024 * 1024 + 17);
+    expect((await put('docs/readme.txt', 'hello cloud')).status).toBe(201);
+    const upBig = await put('bin/big.bin', big);
+    expect(upBig.status, await upBig.clone().text()).toBe(201);
+
+    expect(await (await get('docs/readme.txt')).text()).toBe('hello cloud');
+    const whole = Buffer.from(await (await get('bin/big.bin')).arrayBuffer());
+    expect(whole.equals(big)).toBe(true);
+    const ranged = await get('bin/big.bin', { range: 'bytes=5000000-5000009' });
+    expect(ranged.status).toBe(206);
+    expect(Buffer.from(await ranged.arrayBuffer()).equals(big.subarray(5_000_000, 5_000_010))).toBe(true);
+
+    const listed = await client.get<{ artifacts: { path: string }[] }>(
+      '/api/v1/repositories/raw-cloud/artifacts?prefix=docs/',
+    );
+    expect(listed.status).toBe(200);
+    expect(listed.body.artifacts.map((a) => a.path)).toEqual(['docs/readme.txt']);
+
+    await depot.restart();
+    expect(await (await get('docs/readme.txt')).text()).toBe('hello cloud');
+
+    const del = await fetch(`${depot.url}/repository/raw-cloud/docs/readme.txt`, {
+      method: 'DELETE',
+      headers: { authorization: client.authorization },
+    });
+    expect(del.status).toBeLessThan(300);
+    expect((await get('docs/readme.txt')).status).toBe(404);
+    const after = await client.get<{ artifacts: { path: string }[] }>(
+      '/api/v1/repositories/raw-cloud/artifacts?prefix=docs/',
+    );
+    expect(after.body.artifacts).toEqual([]);
+    expect((await get('bin/big.bin')).status).toBe(200);
+
+    const stores = await client.get<unknown>('/api/v1/stores');
+    expect(JSON.stringify(stores.body)).toContain('"s3"');
+  });
+});
