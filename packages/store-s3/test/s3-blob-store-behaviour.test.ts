@@ -96,6 +96,29 @@ describe('s3 blob store errors at the boundary', () => {
     }
   });
 
+  it('a connection dropped while a body is read fails the read with STORAGE_UNAVAILABLE', async () => {
+    const server = createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-length': '1000', 'content-type': 'application/octet-stream' });
+      res.write(Buffer.alloc(10));
+      setTimeout(() => res.socket?.destroy(), 50);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const store = await s3BlobStore({ ...base, endpoint, max_retries: 0 });
+      const got = await store.get('0'.repeat(32));
+      expect(got?.size).toBe(1000);
+      const read = (async () => {
+        for await (const _ of got?.body ?? []);
+      })();
+      await expect(read).rejects.toMatchObject({ name: 'DepotError', code: 'STORAGE_UNAVAILABLE' });
+      await store.close?.();
+    } finally {
+      server.close();
+    }
+  });
+
   it('a refused connection is STORAGE_UNAVAILABLE', async () => {
     const fake = await failingS3(500, 'x');
     const { endpoint } = fake;

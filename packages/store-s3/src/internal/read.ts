@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { type BlobReadResult, type ByteRange, type ByteSource, DepotError } from '@depot/core';
 import { awsError, sdkName, sdkStatus } from './aws-errors.js';
@@ -53,11 +54,11 @@ export async function readObject(
         ...(range === undefined ? {} : { Range: `bytes=${range.start}-${range.end}` }),
       }),
     );
-    const body = answer.Body as unknown as ByteSource & { destroy?: () => void };
+    const body = translatedBody(answer.Body as unknown as Readable);
     const size = sizeOfContentRange(answer.ContentRange) ?? answer.ContentLength ?? 0;
     if (range !== undefined && range.start >= size) {
       // Some S3 implementations answer a range on an empty object with the whole (empty) object.
-      body.destroy?.();
+      body.destroy();
       throw unsatisfiable(range, size);
     }
     return { size, body };
@@ -71,4 +72,22 @@ export async function readObject(
     }
     throw awsError(err, STORE, 'read a blob');
   }
+}
+
+/**
+ * The response body with failures while reading it (a dropped connection, the read timeout)
+ * translated like every other SDK error. `destroy` releases the connection of a body that will
+ * not be read (what `discardBody` calls).
+ */
+function translatedBody(stream: Readable): ByteSource & { destroy(): void } {
+  async function* read(): AsyncGenerator<Uint8Array> {
+    try {
+      for await (const chunk of stream) yield chunk as Uint8Array;
+    } catch (err) {
+      throw awsError(err, STORE, 'read a blob body');
+    } finally {
+      stream.destroy();
+    }
+  }
+  return Object.assign(read(), { destroy: () => stream.destroy() });
 }
