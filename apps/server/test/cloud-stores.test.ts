@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describeWithMoto, type MotoServer, startMoto } from '@depot/testkit';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type ApiClient, api, type DepotProcess, startDepot } from './helpers/depot-process.js';
@@ -8,12 +10,37 @@ describeWithMoto('depot on dynamodb + s3 (moto)', () => {
   let moto: MotoServer;
   let depot: DepotProcess;
   let client: ApiClient;
+  let proxy: Server;
+  /** When set, the S3 proxy answers every request 503 SlowDown instead of forwarding it to moto. */
+  let s3Failing = false;
 
   beforeAll(async () => {
     moto = await startMoto();
-    const credentials = `endpoint = "${moto.endpoint}"
-access_key_id = "${moto.credentials.access_key_id}"
+    const upstream = new URL(moto.endpoint);
+    proxy = createServer((req, res) => {
+      if (s3Failing) {
+        req.resume();
+        req.on('end', () => {
+          res.writeHead(503, { 'content-type': 'application/xml' });
+          res.end('<?xml version="1.0"?><Error><Code>SlowDown</Code><Message>injected</Message></Error>');
+        });
+        return;
+      }
+      const forward = request(
+        { host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      forward.on('error', () => res.destroy());
+      req.pipe(forward);
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    const s3Endpoint = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    const keys = `access_key_id = "${moto.credentials.access_key_id}"
 secret_access_key = "${moto.credentials.secret_access_key}"`;
+    const credentials = `endpoint = "${moto.endpoint}"\n${keys}`;
     const toml = `
 [kv_store]
 type = "dynamodb"
@@ -28,7 +55,9 @@ bucket = "depot-e2e"
 prefix = "depot"
 force_path_style = true
 create_bucket = true
-${credentials}
+max_retries = 1
+endpoint = "${s3Endpoint}"
+${keys}
 
 [[initialization.repositories]]
 name = "raw-cloud"
@@ -41,6 +70,7 @@ store = "cloud"
   }, 120_000);
   afterAll(async () => {
     await depot?.stop();
+    proxy?.close();
     await moto?.stop();
   });
 
@@ -91,5 +121,29 @@ store = "cloud"
 
     const stores = await client.get<unknown>('/api/v1/stores');
     expect(JSON.stringify(stores.body)).toContain('"s3"');
+  });
+
+  it('S3 answering 503 SlowDown: uploads and downloads answer 503 STORAGE_UNAVAILABLE, nothing is half-committed, the server keeps serving', async () => {
+    expect((await put('keep/one.txt', 'kept')).status).toBe(201);
+    s3Failing = true;
+    try {
+      const up = await put('fail/new.bin', randomBytes(64 * 1024));
+      expect(up.status).toBe(503);
+      expect(((await up.json()) as { error: { code: string } }).error.code).toBe('STORAGE_UNAVAILABLE');
+      const down = await get('keep/one.txt');
+      expect(down.status).toBe(503);
+      expect(((await down.json()) as { error: { code: string } }).error.code).toBe('STORAGE_UNAVAILABLE');
+      // Metadata (DynamoDB) keeps serving while the blob store fails.
+      expect((await client.get('/api/v1/repositories/raw-cloud')).status).toBe(200);
+    } finally {
+      s3Failing = false;
+    }
+    expect((await get('fail/new.bin')).status).toBe(404);
+    const listed = await client.get<{ artifacts: { path: string }[] }>(
+      '/api/v1/repositories/raw-cloud/artifacts?prefix=fail/',
+    );
+    expect(listed.body.artifacts).toEqual([]);
+    expect(await (await get('keep/one.txt')).text()).toBe('kept');
+    expect((await put('fail/new.bin', 'now it works')).status).toBe(201);
   });
 });

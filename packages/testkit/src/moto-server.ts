@@ -43,6 +43,12 @@ export interface MotoServer {
   stop(): Promise<void>;
 }
 
+// A test file that fails before `stop()` must not leave moto running after its worker exits.
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -104,6 +110,8 @@ export async function startMoto(): Promise<MotoServer> {
     env: { ...process.env, PYTHONPATH: motoPythonPath(), PYTHONDONTWRITEBYTECODE: '1' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
+  live.add(child);
+  child.once('exit', () => live.delete(child));
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (text: string) => {
     stderr = (stderr + text).slice(-4000);
