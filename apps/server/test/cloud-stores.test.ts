@@ -119,8 +119,25 @@ store = "cloud"
     expect(after.body.artifacts).toEqual([]);
     expect((await get('bin/big.bin')).status).toBe(200);
 
-    const stores = await client.get<unknown>('/api/v1/stores');
-    expect(JSON.stringify(stores.body)).toContain('"s3"');
+    const stores = await client.get<{ name: string; store_type: string }[]>('/api/v1/stores');
+    expect(stores.body.map((st) => [st.name, st.store_type])).toEqual([['cloud', 's3']]);
+  });
+
+  it('the S3 secret key is masked in the stores API, and the mask keeps it on update', async () => {
+    const shown = await client.get<Record<string, unknown>>('/api/v1/stores/cloud');
+    expect(shown.status).toBe(200);
+    expect(shown.body.access_key_id).toBe(moto.credentials.access_key_id);
+    expect(shown.body.secret_access_key).toBe('********');
+    expect(JSON.stringify(await client.get('/api/v1/stores'))).not.toContain(moto.credentials.secret_access_key);
+    // Sending the secret back as shown (the mask) keeps the real one: the store still works.
+    const updated = await client.put<Record<string, unknown>>('/api/v1/stores/cloud', {
+      secret_access_key: shown.body.secret_access_key,
+      prefix: 'depot',
+    });
+    expect(updated.status, JSON.stringify(updated.body)).toBe(200);
+    expect(updated.body.secret_access_key).toBe('********');
+    const check = await client.post<{ ok: boolean }>('/api/v1/stores/cloud/check');
+    expect(check.body).toEqual({ ok: true });
   });
 
   it('S3 answering 503 SlowDown: uploads and downloads answer 503 STORAGE_UNAVAILABLE, nothing is half-committed, the server keeps serving', async () => {
