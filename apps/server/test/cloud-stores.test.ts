@@ -140,6 +140,26 @@ store = "cloud"
     expect(check.body).toEqual({ ok: true });
   });
 
+  it('a client that disconnects midway through a sized upload leaves nothing and the server keeps serving', async () => {
+    const url = new URL(`${depot.url}/repository/raw-cloud/cut/half.bin`);
+    await new Promise<void>((resolve) => {
+      const req = request({
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: 'PUT',
+        headers: { authorization: client.authorization, 'content-length': String(12 * 1024 * 1024) },
+      });
+      req.on('error', () => resolve());
+      req.on('close', () => resolve());
+      req.write(randomBytes(6 * 1024 * 1024), () => setTimeout(() => req.destroy(), 300));
+    });
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await get('cut/half.bin')).status).toBe(404);
+    expect((await put('cut/whole.txt', 'still serving')).status).toBe(201);
+    expect(await (await get('cut/whole.txt')).text()).toBe('still serving');
+  });
+
   it('S3 answering 503 SlowDown: uploads and downloads answer 503 STORAGE_UNAVAILABLE, nothing is half-committed, the server keeps serving', async () => {
     expect((await put('keep/one.txt', 'kept')).status).toBe(201);
     s3Failing = true;

@@ -239,10 +239,20 @@ describeWithMoto('s3 blob store on moto: layout, multipart and aborts', () => {
     await store.close?.();
   });
 
-  it('a body longer or shorter than its sizeHint is BAD_REQUEST and stores nothing', async () => {
+  it('a body longer or shorter than its sizeHint is BAD_REQUEST, an abort rejects with its reason; nothing is stored', async () => {
     const { store, bucket } = await fresh();
     await expect(store.put(mebibytes(12), { sizeHint: 11 * MIB })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
     await expect(store.put(mebibytes(10), { sizeHint: 11 * MIB })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    // And a client that disconnects midway (the server aborts the put's signal).
+    const controller = new AbortController();
+    const gone = new Error('client disconnected');
+    async function* disconnecting(): ByteSource {
+      for (let i = 0; i < 12; i++) {
+        if (i === 6) controller.abort(gone);
+        yield new Uint8Array(MIB).fill(i);
+      }
+    }
+    await expect(store.put(disconnecting(), { sizeHint: 12 * MIB, signal: controller.signal })).rejects.toBe(gone);
     expect(await keys(bucket)).toEqual([]);
     await store.close?.();
   });
