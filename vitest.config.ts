@@ -17,6 +17,8 @@ export default defineConfig({
       project('testkit', 'packages/testkit'),
       project('store-level', 'packages/store-level'),
       project('store-fs', 'packages/store-fs'),
+      project('store-s3', 'packages/store-s3'),
+      project('store-dynamodb', 'packages/store-dynamodb'),
       project('format-raw', 'packages/format-raw'),
       project('format-docker', 'packages/format-docker'),
       project('format-npm', 'packages/format-npm'),

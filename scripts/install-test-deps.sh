@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the end-to-end tests and `depot-bench compare` drive: Debian clients/peers
-# (skopeo umoci podman buildah docker-registry nginx wrk slapd ldap-utils) and verdaccio 6.8.0
-# into .test-deps/.
+# (skopeo umoci podman buildah docker-registry nginx wrk slapd ldap-utils), verdaccio 6.8.0 into
+# .test-deps/, and moto server (S3 + DynamoDB stand-in for the cloud stores) into .test-deps/moto/.
 # Idempotent and quick when everything is present; `apt-get update` runs only when something is
 # missing; serialized with flock so concurrent callers wait for one another. Needs root for apt;
 # without root it only prints what it would install.
@@ -9,6 +9,11 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DEPS="${DEPOT_TEST_DEPS:-$ROOT/.test-deps}"
 VERDACCIO_VERSION=6.8.0
+# Python packages moto server imports, all in Debian 12. moto itself is not in Debian 12: its
+# arch-independent package (and antlr4's runtime) come from Debian 13 and are unpacked, not installed.
+MOTO_PY_DEPS=(python3-boto3 python3-flask python3-flask-cors python3-werkzeug python3-responses python3-xmltodict
+  python3-jinja2 python3-cryptography python3-dateutil python3-yaml python3-requests)
+MOTO_SUITE=trixie
 LOCK="${DEPOT_TEST_DEPS_LOCK:-/tmp/depot-install-test-deps.lock}"
 
 # binary -> Debian package
@@ -61,11 +66,53 @@ JSON
   (cd "$DEPS/verdaccio" && npm install --no-audit --no-fund --loglevel=error)
 }
 
+moto_ok() {
+  [ -f "$DEPS/moto/root/usr/lib/python3/dist-packages/moto/server.py" ] &&
+    [ -d "$DEPS/moto/root/usr/lib/python3/dist-packages/antlr4" ] && moto_py_deps_ok
+}
+
+moto_py_deps_ok() {
+  local pkg
+  for pkg in "${MOTO_PY_DEPS[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || return 1
+  done
+}
+
+# Downloads moto and antlr4 from the newer Debian suite with a private apt configuration (its own
+# sources, lists and cache under .test-deps/moto/apt: the machine's apt state is untouched) and
+# unpacks them with dpkg-deb into .test-deps/moto/root. Tests run
+# `PYTHONPATH=<root>/usr/lib/python3/dist-packages python3 -m moto.server`.
+install_moto() (
+  local dir="$DEPS/moto" mirror
+  mirror="$(awk '/^URIs:/{print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)"
+  [ -n "$mirror" ] || mirror="$(awk '$1=="deb"{print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)"
+  if [ -z "$mirror" ]; then echo "install-test-deps: no Debian mirror configured; cannot fetch moto" >&2; return 1; fi
+  rm -rf "$dir/apt" "$dir/root.new"
+  mkdir -p "$dir/apt/lists/partial" "$dir/apt/cache/archives/partial" "$dir/apt/debs"
+  echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror $MOTO_SUITE main" > "$dir/apt/sources.list"
+  local opts=(-o "Dir::Etc::SourceList=$dir/apt/sources.list" -o Dir::Etc::SourceParts=/dev/null
+    -o "Dir::State::Lists=$dir/apt/lists" -o "Dir::Cache=$dir/apt/cache" -o Acquire::Languages=none
+    -o APT::Sandbox::User=root)
+  apt-get "${opts[@]}" update -qq
+  (cd "$dir/apt/debs" && apt-get "${opts[@]}" download python3-moto python3-antlr4)
+  local deb
+  for deb in "$dir"/apt/debs/*.deb; do dpkg-deb -x "$deb" "$dir/root.new"; done
+  rm -rf "$dir/root" && mv "$dir/root.new" "$dir/root"
+  rm -rf "$dir/apt"
+)
+
 main() {
   mapfile -t pkgs < <(missing_packages)
+  local need_moto=0
+  if ! moto_ok; then
+    need_moto=1
+    for pkg in "${MOTO_PY_DEPS[@]}"; do
+      dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || pkgs+=("$pkg")
+    done
+  fi
   local need_verdaccio=0
   verdaccio_ok || need_verdaccio=1
-  if [ "${#pkgs[@]}" -eq 0 ] && [ "$need_verdaccio" = 0 ]; then
+  if [ "${#pkgs[@]}" -eq 0 ] && [ "$need_verdaccio" = 0 ] && [ "$need_moto" = 0 ]; then
     echo "install-test-deps: everything present"
     return 0
   fi
@@ -80,6 +127,14 @@ main() {
   if [ "$need_verdaccio" = 1 ]; then
     echo "install-test-deps: installing verdaccio $VERDACCIO_VERSION into $DEPS/verdaccio"
     install_verdaccio
+  fi
+  if [ "$need_moto" = 1 ]; then
+    if [ "$(id -u)" != 0 ]; then
+      echo "install-test-deps: not root; moto server (for the S3/DynamoDB store tests) is not installed" >&2
+    else
+      echo "install-test-deps: installing moto server into $DEPS/moto"
+      install_moto
+    fi
   fi
 }
 

@@ -201,7 +201,7 @@ describe('stores chosen by type through plugin manifests', () => {
       // A store record of a type no plugin serves is a 400 naming it, not a crash.
       const bad = await api(depot).post<{ error: { code: string } }>('/api/v1/stores', {
         name: 'nope',
-        store_type: 's3',
+        store_type: 'tape',
       });
       expect(bad.status).toBe(400);
       expect(bad.body.error.code).toBe('BAD_REQUEST');
@@ -288,9 +288,15 @@ describe('startup refuses a broken plugin configuration (exit 2, naming the prob
   });
 
   it('an unknown [kv_store] type, and a level option of the wrong type', async () => {
-    const type = await refusedStart('[kv_store]\ntype = "dynamodb"\n');
+    const type = await refusedStart('[kv_store]\ntype = "cassandra"\n');
     expect(type.code).toBe(2);
-    expect(type.stderr).toContain('kv_store.type: no KV store plugin "dynamodb" is installed (installed: level)');
+    expect(type.stderr).toContain(
+      'kv_store.type: no KV store plugin "cassandra" is installed (installed: level, dynamodb)',
+    );
+    // A built-in type still validates its own keys: dynamodb needs a table.
+    const table = await refusedStart('[kv_store]\ntype = "dynamodb"\nendpoint = "http://127.0.0.1:9"\n');
+    expect(table.code).toBe(2);
+    expect(table.stderr).toContain('kv_store.table:');
     const sync = await refusedStart('[kv_store]\nsync = "yes"\n');
     expect(sync.code).toBe(2);
     expect(sync.stderr).toContain('kv_store.sync:');

@@ -19,3 +19,5 @@ export type { KvStoreSuiteOptions } from './kv-suite.js';
 export { describeKvStore } from './kv-suite.js';
 export { memoryBlobStore } from './memory-blob-store.js';
 export { memoryKvStore } from './memory-kv-store.js';
+export type { MotoServer } from './moto-server.js';
+export { describeWithMoto, motoPythonPath, motoUnavailable, startMoto } from './moto-server.js';

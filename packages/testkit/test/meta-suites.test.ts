@@ -30,7 +30,9 @@ const plugins = readdirSync(packagesDir).filter((name) => SUITE_BY_PREFIX.some((
 
 describe('every store and format package runs its conformance suite', () => {
   it('finds the plugin packages', () => {
-    expect(plugins).toEqual(expect.arrayContaining(['store-level', 'store-fs', 'format-raw']));
+    expect(plugins).toEqual(
+      expect.arrayContaining(['store-level', 'store-fs', 'store-s3', 'store-dynamodb', 'format-raw']),
+    );
   });
 
   it.each(plugins)('%s', (name) => {

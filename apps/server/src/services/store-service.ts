@@ -4,7 +4,7 @@ import { MASK } from './repo-validation.js';
 import type { CreateStoreInput } from './schemas.js';
 
 /** Option keys holding secrets: masked on output, the mask keeps the old value on input. */
-const SECRET_KEYS = ['secret_key', 'password'];
+const SECRET_KEYS = ['secret_key', 'password', 'secret_access_key', 'session_token'];
 
 /** Blob store CRUD: every write is instantiated and health-checked before it is saved. */
 export interface StoreService {
