@@ -29,8 +29,9 @@ describe('login throttling (on by default)', () => {
     expect(statuses.filter((s) => s === 401).length).toBe(10);
     expect(statuses.filter((s) => s === 429).length).toBe(90);
     const limited = answers.find((r) => r.status === 429);
-    expect(Number(limited?.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect(((await limited?.json()) as { error: { code: string } }).error.code).toBe('RATE_LIMITED');
+    if (limited === undefined) throw new Error('no 429 among the answers');
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(((await limited.json()) as { error: { code: string } }).error.code).toBe('RATE_LIMITED');
 
     // Locked: the right password is not even checked, on Basic and on the login route alike.
     expect((await tryBasic('victim', PASSWORD)).status).toBe(429);

@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { realmTrusted } from '../src/index.js';
 import { dockerHarness, OCI_MANIFEST, type Reply, serve, sha256 } from './support.js';

@@ -5,7 +5,6 @@ import {
   type FormatMetrics,
   type KvStore,
   type Logger,
-  type UpstreamFetch,
 } from '@depot/core';
 import type { AuthModule } from '../auth/auth-module.js';
 import { createAuth } from '../auth/create-auth.js';
