@@ -37,6 +37,8 @@ export type {
   MountRequest,
   ResponseBody,
 } from './format/format.js';
+export type { GeneratedMetadata, GeneratedMetadataOptions } from './format/generated-metadata.js';
+export { generatedMetadata, proxiesContaining } from './format/generated-metadata.js';
 export type { Hasher, MultiHasher } from './hash/hasher.js';
 export { blake3Hex, blake3Implementation, createBlake3, createMultiHasher } from './hash/hasher.js';
 export type { IngestOptions, IngestResult } from './ingest/ingest.js';
