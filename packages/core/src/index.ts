@@ -26,6 +26,7 @@ export {
 } from './errors/depot-error.js';
 export type {
   BaseFormatRequest,
+  BlobReference,
   Format,
   FormatCapabilities,
   FormatContext,
@@ -33,8 +34,11 @@ export type {
   FormatRequest,
   FormatResponse,
   FormatRuntime,
+  FormatSetting,
+  FormatWorker,
   HeaderMap,
   MountRequest,
+  RepositoryListenerSpec,
   ResponseBody,
 } from './format/format.js';
 export type { GeneratedMetadata, GeneratedMetadataOptions } from './format/generated-metadata.js';

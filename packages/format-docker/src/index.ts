@@ -3,10 +3,13 @@ import { dockerCachePolicy } from './cache/cache-policy.js';
 import { createTokenDance, createUpstreamClient } from './cache/upstream.js';
 import type { DockerDeps } from './deps.js';
 import { ociError, renderOciError } from './errors.js';
+import { dockerRepositoryListener } from './listener.js';
 import { validateDockerOptions } from './options.js';
 import { bearerChallenge } from './resolve.js';
 import { handleV2 } from './routes/dispatch.js';
+import { dockerSettings } from './settings.js';
 import { dockerKv } from './store/kv.js';
+import { uploadReaper } from './uploads/reaper.js';
 
 export { realmTrusted } from './cache/upstream.js';
 export type { OciErrorCode } from './errors.js';
@@ -33,6 +36,8 @@ export function dockerFormat(options: DockerFormatOptions = {}): Format {
     capabilities: { repoTypes: ['hosted', 'cache', 'proxy'], mounts: ['/v2'] },
     cachePolicy: dockerCachePolicy(dance),
     validateRepositoryOptions: (opts, repo) => ({ ...validateDockerOptions(opts, repo) }),
+    settings: dockerSettings,
+    repositoryListener: dockerRepositoryListener,
     init(ctx): FormatRuntime {
       const deps: DockerDeps = {
         ctx,
@@ -49,6 +54,7 @@ export function dockerFormat(options: DockerFormatOptions = {}): Format {
         },
         renderError: (err: DepotError, req) => renderOciError(err, () => bearerChallenge(req)),
         challenge: bearerChallenge,
+        workers: [uploadReaper(ctx, now)],
       };
     },
   };

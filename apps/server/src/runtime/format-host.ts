@@ -1,4 +1,4 @@
-import type { Format, FormatContext, FormatPluginManifest, FormatRuntime, Logger } from '@depot/core';
+import type { Format, FormatContext, FormatPluginManifest, FormatRuntime, FormatWorker, Logger } from '@depot/core';
 
 /** One installed format and its runtime. */
 export interface LoadedFormat {
@@ -15,6 +15,8 @@ export interface FormatHost {
   mountFor(path: string): { prefix: string; loaded: LoadedFormat } | undefined;
   /** Builds every runtime. */
   init(context: FormatContext): Promise<void>;
+  /** The background workers every initialised runtime declares, with the format's name. */
+  workers(): { readonly format: string; readonly worker: FormatWorker }[];
   close(): Promise<void>;
 }
 
@@ -54,6 +56,11 @@ export function createFormatHost(manifests: readonly FormatPluginManifest[], log
         const runtime = await format.init({ ...context, logger: context.logger.child({ format: format.name }) });
         loaded.set(format.name, { format, runtime });
       }
+    },
+    workers() {
+      return [...loaded].flatMap(([format, entry]) =>
+        (entry.runtime.workers ?? []).map((worker) => ({ format, worker })),
+      );
     },
     async close() {
       for (const [name, entry] of loaded) {

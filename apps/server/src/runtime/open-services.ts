@@ -2,12 +2,13 @@ import { createRepositoryEngine, depotRecords, type KvStore, type Logger, type U
 import type { AuthModule } from '../auth/auth-module.js';
 import { createAuth } from '../auth/create-auth.js';
 import type { DepotConfig } from '../config/config-schema.js';
-import { createRepoChangeSignal, notifyingRepoService } from '../docker-listeners/repo-changes.js';
 import type { InstalledPlugins } from '../plugins/installed.js';
+import { createRepoChangeSignal, notifyingRepoService } from '../repo-listeners/repo-changes.js';
 import { createRepoService } from '../services/repo-service.js';
+import { settingsSchemaWith } from '../services/settings-schema.js';
 import { createStoreService } from '../services/store-service.js';
 import { cleanupWorker } from '../workers/cleanup.js';
-import { reapUploadsAtStartup } from '../workers/upload-reaper.js';
+import { runFormatStartupHooks } from '../workers/format-workers.js';
 import { createFormatHost } from './format-host.js';
 import { applyInitialIdentities, applyInitialStorage, isFreshKv } from './initialize.js';
 import type { DepotServices } from './services.js';
@@ -53,8 +54,8 @@ export async function openServices(
   const kv = await kvManifest.open(kvOptions, { logger: logger.child({ component: 'kv' }) });
   const records = depotRecords(kv);
   const fresh = await isFreshKv(records);
-  const settings = await createSettingsService(records);
   const formats = createFormatHost(plugins.formats, logger);
+  const settings = await createSettingsService(records, settingsSchemaWith(formats.definitions.values()));
   const storeRegistry = createStoreRegistry(records, plugins.blobStores, logger);
   const stores = createStoreService(records, storeRegistry);
   const repoChanges = createRepoChangeSignal();
@@ -94,9 +95,8 @@ export async function openServices(
     auth: auth.service,
     settings: () => settings.current(),
   });
-  const cleanupLogger = logger.child({ worker: 'cleanup' });
-  await reapUploadsAtStartup({ records, engine, logger: cleanupLogger }, kv.capabilities.singleNode);
-  const cleanup = cleanupWorker(records, cleanupLogger, { engine });
+  await runFormatStartupHooks(formats, kv.capabilities.singleNode);
+  const cleanup = cleanupWorker(records, logger.child({ worker: 'cleanup' }));
   const services: DepotServices = {
     version,
     logger,

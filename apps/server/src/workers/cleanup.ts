@@ -1,7 +1,5 @@
-import { artifactId, type DepotRecords, type Logger, type RepositoryEngine } from '@depot/core';
-import { UPLOAD_IDLE_MS } from '@depot/format-docker';
+import { artifactId, type DepotRecords, type Logger } from '@depot/core';
 import { sleep } from './sleep.js';
-import { reapStaleUploads } from './upload-reaper.js';
 import type { BackgroundWorker } from './worker.js';
 
 /** The cleanup worker plus a way to run it now (after a soft delete). */
@@ -11,14 +9,8 @@ export interface CleanupWorker extends BackgroundWorker {
 
 /** Options of {@link cleanupWorker}. */
 export interface CleanupWorkerOptions {
-  /** Removes upload sessions' stored chunks. */
-  readonly engine: RepositoryEngine;
   /** Pause between passes (prototype-inventory §4: 30 s). */
   readonly intervalMs?: number;
-  /** Upload sessions idle this long are reaped (default `UPLOAD_IDLE_MS`, 1 h). */
-  readonly uploadIdleMs?: number;
-  /** Clock in ms (tests move it forward instead of waiting an hour). */
-  readonly now?: () => number;
 }
 
 const PAGE = 500;
@@ -43,10 +35,14 @@ async function deleteAllUnder(
 /**
  * Drains repositories marked `deleting`: their artifact records, directory aggregates and upload
  * sessions, then the repository record. Blobs are left to GC (they may be shared through dedup).
- * Each pass then reaps Docker upload sessions idle longer than `uploadIdleMs`.
+ * (Formats' own housekeeping, such as stale upload sessions, runs as their declared workers.)
  */
-export function cleanupWorker(records: DepotRecords, logger: Logger, options: CleanupWorkerOptions): CleanupWorker {
-  const { engine, intervalMs = 30_000, uploadIdleMs = UPLOAD_IDLE_MS, now = Date.now } = options;
+export function cleanupWorker(
+  records: DepotRecords,
+  logger: Logger,
+  options: CleanupWorkerOptions = {},
+): CleanupWorker {
+  const { intervalMs = 30_000 } = options;
   const waker: { onWake?: () => void } = {};
   let pending = false;
   const drain = async (signal: AbortSignal): Promise<void> => {
@@ -74,11 +70,6 @@ export function cleanupWorker(records: DepotRecords, logger: Logger, options: Cl
           await drain(signal);
         } catch (err) {
           logger.warn({ err }, 'repository cleanup pass failed');
-        }
-        try {
-          if (!signal.aborted) await reapStaleUploads({ records, engine, logger }, now(), uploadIdleMs);
-        } catch (err) {
-          logger.warn({ err }, 'upload session cleanup failed');
         }
         if (!pending) await sleep(intervalMs, signal, waker);
       }
