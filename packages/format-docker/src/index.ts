@@ -8,6 +8,7 @@ import { validateDockerOptions } from './options.js';
 import { bearerChallenge } from './resolve.js';
 import { handleV2 } from './routes/dispatch.js';
 import { dockerSettings } from './settings.js';
+import { dockerBlobReferences } from './store/blob-refs.js';
 import { dockerKv } from './store/kv.js';
 import { uploadReaper } from './uploads/reaper.js';
 
@@ -55,6 +56,7 @@ export function dockerFormat(options: DockerFormatOptions = {}): Format {
         renderError: (err: DepotError, req) => renderOciError(err, () => bearerChallenge(req)),
         challenge: bearerChallenge,
         workers: [uploadReaper(ctx, now)],
+        referencedBlobs: (repo) => dockerBlobReferences(deps.kv, repo),
       };
     },
   };

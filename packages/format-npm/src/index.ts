@@ -1,4 +1,5 @@
 import type { DepotError, Format, FormatPluginManifest, FormatRuntime } from '@depot/core';
+import { npmBlobReferences } from './blob-refs.js';
 import { NPM_CACHE_POLICY } from './cache.js';
 import type { NpmEnv } from './env.js';
 import { NPM_CHALLENGE, renderNpmError } from './errors.js';
@@ -49,6 +50,7 @@ export function npmFormat(options: NpmFormatOptions = {}): Format {
         handle: async (req) => route(env, req),
         renderError: (err: DepotError) => renderNpmError(err),
         challenge: () => NPM_CHALLENGE,
+        referencedBlobs: (repo) => npmBlobReferences(env.store, repo),
       };
     },
   };
