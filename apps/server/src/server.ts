@@ -3,11 +3,12 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import type { Logger } from '@depot/core';
 import { type DepotConfig, parseListen } from './config/config-schema.js';
 import { createDepotServer, type TlsFiles } from './dispatch/node-server.js';
-import { dockerListenerManager } from './docker-listeners/listener-manager.js';
 import { createApp } from './http/app.js';
 import { createMetrics } from './http/metrics.js';
 import { INSTALLED_PLUGINS, type InstalledPlugins } from './plugins/installed.js';
+import { repoListenerManager } from './repo-listeners/listener-manager.js';
 import { openServices } from './runtime/open-services.js';
+import { formatWorkers } from './workers/format-workers.js';
 import { settingsRefreshWorker } from './workers/settings-refresh.js';
 import { startSupervisor } from './workers/supervisor.js';
 
@@ -124,16 +125,17 @@ export async function startDepot(
     await shutdown(1);
     throw err;
   }
-  // Per-repository Docker ports; HTTPS with the `[https]` files when configured (prototype §4).
-  const listeners = dockerListenerManager(
+  // Per-repository ports formats declare (Docker's `listen`); HTTPS with the `[https]` files when configured.
+  const listeners = repoListenerManager(
     { services, metrics, tls, requestEvents },
-    logger.child({ worker: 'docker-listeners' }),
+    logger.child({ worker: 'repo-listeners' }),
   );
   services.repoChanges.subscribe(() => listeners.wake());
   const workers = [
     settingsRefreshWorker(services.settings, logger.child({ worker: 'settings-refresh' })),
     cleanup,
     listeners,
+    ...formatWorkers(services.formats, logger),
     ...services.auth.workers,
   ];
   supervisor = startSupervisor(workers, logger, () => {

@@ -2,12 +2,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ByteSource, type MountRequest, noopLogger, type Principal } from '@depot/core';
-import { UPLOAD_IDLE_MS } from '@depot/format-docker';
+import { dockerFormat, depotPlugin as dockerPlugin, UPLOAD_IDLE_MS } from '@depot/format-docker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configSchema } from '../src/config/config-schema.js';
 import { INSTALLED_PLUGINS } from '../src/plugins/installed.js';
 import { type OpenedServices, openServices } from '../src/runtime/open-services.js';
-import { cleanupWorker } from '../src/workers/cleanup.js';
+import { formatWorkers } from '../src/workers/format-workers.js';
 import { startDepot } from './helpers/depot-process.js';
 
 const ADMIN: Principal = { username: 'admin', anonymous: false, admin: true, can: () => true };
@@ -27,6 +27,7 @@ store = "default"
 
 describe('docker upload sessions are reaped', () => {
   let opened: OpenedServices;
+  let clock = Date.now();
 
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'depot-reap-'));
@@ -37,7 +38,10 @@ describe('docker upload sessions are reaped', () => {
         repositories: [{ name: 'reap', repo_type: 'hosted', format: 'docker', store: 'default' }],
       },
     });
-    opened = await openServices(config, INSTALLED_PLUGINS, noopLogger, '0.0.0');
+    // The installed plugins, with the Docker format on a clock the test moves.
+    const docker = { ...dockerPlugin, create: () => dockerFormat({ now: () => clock }) };
+    const formats = INSTALLED_PLUGINS.formats.map((m) => (m.name === 'docker' ? docker : m));
+    opened = await openServices(config, { ...INSTALLED_PLUGINS, formats }, noopLogger, '0.0.0');
   });
   afterAll(async () => {
     await opened?.services.formats.close();
@@ -70,7 +74,7 @@ describe('docker upload sessions are reaped', () => {
     return n;
   };
 
-  it('by the cleanup worker once idle for UPLOAD_IDLE_MS, chunks included', async () => {
+  it("by the Docker format's worker, run by the server, once idle for UPLOAD_IDLE_MS, chunks included", async () => {
     const started = await mount('POST', '/v2/reap/img/blobs/uploads/');
     expect(started.status).toBe(202);
     const uploadPath = new URL(started.location, 'http://depot.test').pathname;
@@ -79,21 +83,21 @@ describe('docker upload sessions are reaped', () => {
     expect(await opened.services.engine.stat('reap', `_uploads/${uuid}/000000`)).not.toBeNull();
     expect(await sessions()).toBe(1);
 
-    let clock = Date.now();
-    const worker = cleanupWorker(opened.services.records, noopLogger, {
-      engine: opened.services.engine,
-      intervalMs: 60_000,
-      now: () => clock,
-    });
-    const controller = new AbortController();
-    const running = worker.run(controller.signal);
+    const workers = formatWorkers(opened.services.formats, noopLogger);
+    expect(workers.map((w) => w.name)).toContain('docker:docker-upload-reaper');
+    const worker = workers.find((w) => w.name === 'docker:docker-upload-reaper');
+    let controller = new AbortController();
+    // A fresh session survives a pass…
+    let running = worker?.run(controller.signal);
     try {
-      // A fresh session survives a pass…
       await new Promise((r) => setTimeout(r, 200));
       expect(await sessions()).toBe(1);
+      controller.abort();
+      await running;
       // …and goes on the first pass after an hour of idleness.
       clock += UPLOAD_IDLE_MS;
-      worker.wake();
+      controller = new AbortController();
+      running = worker?.run(controller.signal);
       const deadline = Date.now() + 5_000;
       while ((await sessions()) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       expect(await sessions()).toBe(0);

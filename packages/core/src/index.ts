@@ -47,6 +47,7 @@ export {
 } from './errors/depot-error.js';
 export type {
   BaseFormatRequest,
+  BlobReference,
   Format,
   FormatCapabilities,
   FormatContext,
@@ -56,10 +57,15 @@ export type {
   FormatRequest,
   FormatResponse,
   FormatRuntime,
+  FormatSetting,
+  FormatWorker,
   HeaderMap,
   MountRequest,
+  RepositoryListenerSpec,
   ResponseBody,
 } from './format/format.js';
+export type { GeneratedMetadata, GeneratedMetadataOptions } from './format/generated-metadata.js';
+export { generatedMetadata, proxiesContaining } from './format/generated-metadata.js';
 export type { Hasher, MultiHasher } from './hash/hasher.js';
 export { blake3Hex, blake3Implementation, createBlake3, createMultiHasher } from './hash/hasher.js';
 export type { IngestOptions, IngestResult } from './ingest/ingest.js';

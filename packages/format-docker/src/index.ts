@@ -9,10 +9,14 @@ import { dockerCachePolicy } from './cache/cache-policy.js';
 import { createTokenDance, createUpstreamClient } from './cache/upstream.js';
 import type { DockerDeps } from './deps.js';
 import { ociError, renderOciError } from './errors.js';
+import { dockerRepositoryListener } from './listener.js';
 import { validateDockerOptions } from './options.js';
 import { bearerChallenge } from './resolve.js';
 import { handleV2 } from './routes/dispatch.js';
+import { dockerSettings } from './settings.js';
+import { dockerBlobReferences } from './store/gc-references.js';
 import { dockerKv, dockerRepositoryPrefixes } from './store/kv.js';
+import { uploadReaper } from './uploads/reaper.js';
 
 /** The token endpoint (`GET|POST`), public: it authenticates the credentials it is sent. */
 const TOKEN_PATH = '/v2/token';
@@ -43,6 +47,8 @@ export function dockerFormat(options: DockerFormatOptions = {}): Format {
     cachePolicy: dockerCachePolicy(dance),
     repositoryRecordPrefixes: dockerRepositoryPrefixes,
     validateRepositoryOptions: (opts, repo) => ({ ...validateDockerOptions(opts, repo) }),
+    settings: dockerSettings,
+    repositoryListener: dockerRepositoryListener,
     init(ctx): FormatRuntime {
       const deps: DockerDeps = {
         ctx,
@@ -61,6 +67,8 @@ export function dockerFormat(options: DockerFormatOptions = {}): Format {
         },
         renderError: (err: DepotError, req) => renderOciError(err, () => bearerChallenge(req)),
         challenge: bearerChallenge,
+        workers: [uploadReaper(ctx, now)],
+        referencedBlobs: (repo) => dockerBlobReferences(deps.kv, repo),
       };
     },
   };

@@ -7,6 +7,7 @@ import {
   positiveIntegerOption,
 } from '@depot/core';
 import { npmAccess } from './access.js';
+import { npmBlobReferences } from './blob-refs.js';
 import { NPM_CACHE_POLICY } from './cache.js';
 import type { NpmEnv } from './env.js';
 import { NPM_CHALLENGE, renderNpmError } from './errors.js';
@@ -83,6 +84,7 @@ export function npmFormat(options: NpmFormatOptions = {}): Format {
         access: npmAccess,
         renderError: (err: DepotError) => renderNpmError(err),
         challenge: () => NPM_CHALLENGE,
+        referencedBlobs: (repo) => npmBlobReferences(env.store, repo),
       };
     },
   };

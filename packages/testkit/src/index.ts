@@ -15,6 +15,8 @@ export type {
 export { createFormatHarness, HARNESS_BASE_URL, harnessPrincipal } from './format-harness.js';
 export type { FormatSuiteOptions, SuiteArtifact, SuiteListing } from './format-suite.js';
 export { describeFormat } from './format-suite.js';
+export type { OpenKv } from './generated-metadata-suite.js';
+export { describeGeneratedMetadata } from './generated-metadata-suite.js';
 export type { KvStoreSuiteOptions } from './kv-suite.js';
 export { describeKvStore } from './kv-suite.js';
 export { memoryBlobStore } from './memory-blob-store.js';

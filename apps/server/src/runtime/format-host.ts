@@ -1,4 +1,4 @@
-import type { Format, FormatContext, FormatPluginManifest, FormatRuntime, Logger } from '@depot/core';
+import type { Format, FormatContext, FormatPluginManifest, FormatRuntime, FormatWorker, Logger } from '@depot/core';
 import { ConfigError } from '../config/load-config.js';
 import type { FormatOptionsEntry } from '../plugins/load-plugins.js';
 
@@ -17,6 +17,8 @@ export interface FormatHost {
   mountFor(path: string): { prefix: string; loaded: LoadedFormat } | undefined;
   /** Builds every runtime. */
   init(context: FormatContext): Promise<void>;
+  /** The background workers every initialised runtime declares, with the format's name. */
+  workers(): { readonly format: string; readonly worker: FormatWorker }[];
   close(): Promise<void>;
 }
 
@@ -76,6 +78,11 @@ export function createFormatHost(
         const runtime = await format.init({ ...context, logger: context.logger.child({ format: format.name }) });
         loaded.set(format.name, { format, runtime });
       }
+    },
+    workers() {
+      return [...loaded].flatMap(([format, entry]) =>
+        (entry.runtime.workers ?? []).map((worker) => ({ format, worker })),
+      );
     },
     async close() {
       for (const [name, entry] of loaded) {

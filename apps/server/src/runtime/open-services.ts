@@ -9,13 +9,14 @@ import {
 import type { AuthModule } from '../auth/auth-module.js';
 import { createAuth } from '../auth/create-auth.js';
 import type { DepotConfig } from '../config/config-schema.js';
-import { createRepoChangeSignal, notifyingRepoService } from '../docker-listeners/repo-changes.js';
 import type { InstalledPlugins } from '../plugins/installed.js';
 import { isLoaded, loadPlugins } from '../plugins/load-plugins.js';
+import { createRepoChangeSignal, notifyingRepoService } from '../repo-listeners/repo-changes.js';
 import { createRepoService } from '../services/repo-service.js';
+import { settingsSchemaWith } from '../services/settings-schema.js';
 import { createStoreService } from '../services/store-service.js';
 import { cleanupWorker } from '../workers/cleanup.js';
-import { reapUploadsAtStartup } from '../workers/upload-reaper.js';
+import { runFormatStartupHooks } from '../workers/format-workers.js';
 import { createFormatHost } from './format-host.js';
 import { applyInitialIdentities, applyInitialStorage, isFreshKv } from './initialize.js';
 import { openKvStore } from './open-kv-store.js';
@@ -50,7 +51,7 @@ export async function openServices(
   const kv = await openKvStore(config.kv_store, loaded.kvStores, logger.child({ component: 'kv' }));
   const records = depotRecords(kv);
   const fresh = await isFreshKv(records);
-  const settings = await createSettingsService(records);
+  const settings = await createSettingsService(records, settingsSchemaWith(formats.definitions.values()));
   const storeRegistry = createStoreRegistry(records, loaded.blobStores, logger);
   const stores = createStoreService(records, storeRegistry);
   const repoChanges = createRepoChangeSignal();
@@ -100,10 +101,8 @@ export async function openServices(
     settings: () => settings.current(),
     ...(metrics === undefined ? {} : { metrics }),
   });
-  const cleanupLogger = logger.child({ worker: 'cleanup' });
-  await reapUploadsAtStartup({ records, engine, logger: cleanupLogger }, kv.capabilities.singleNode);
-  const cleanup = cleanupWorker(records, cleanupLogger, {
-    engine,
+  await runFormatStartupHooks(formats, kv.capabilities.singleNode);
+  const cleanup = cleanupWorker(records, logger.child({ worker: 'cleanup' }), {
     formatRecordPrefixes: (repo) => formats.definitions.get(repo.format)?.repositoryRecordPrefixes?.(repo.name) ?? [],
   });
   const services: DepotServices = {

@@ -1,6 +1,6 @@
 import type { DepotRecords, Logger, RepositoryEngine } from '@depot/core';
 import type { AuthModule } from '../auth/auth-module.js';
-import type { RepoChangeSignal } from '../docker-listeners/repo-changes.js';
+import type { RepoChangeSignal } from '../repo-listeners/repo-changes.js';
 import type { RepoService } from '../services/repo-service.js';
 import type { StoreService } from '../services/store-service.js';
 import type { FormatHost } from './format-host.js';

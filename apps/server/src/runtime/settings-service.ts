@@ -1,6 +1,6 @@
 import { badRequest, type DepotRecords } from '@depot/core';
 import { formatIssues } from '../config/load-config.js';
-import { type Settings, settingsSchema } from '../services/settings-schema.js';
+import { type Settings, type SettingsSchema, settingsSchema } from '../services/settings-schema.js';
 
 /** The KV id of the settings record (`meta/settings`). */
 export const SETTINGS_ID = 'settings';
@@ -17,24 +17,28 @@ export interface SettingsService {
 }
 
 /** Validates a whole settings object (defaults filled in); `BAD_REQUEST` lists every problem. */
-export function validateSettings(input: unknown): Settings {
-  const result = settingsSchema.safeParse(input ?? {});
+export function validateSettings(input: unknown, schema: SettingsSchema = settingsSchema): Settings {
+  const result = schema.safeParse(input ?? {});
   if (!result.success) throw badRequest(formatIssues(result.error.issues).replaceAll('\n', '; '));
   return result.data;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Creates the settings service and loads the stored settings once. */
-export async function createSettingsService(records: DepotRecords): Promise<SettingsService> {
+/**
+ * Creates the settings service and loads the stored settings once. `schema` is the server's
+ * settings merged with the installed formats' (`settingsSchemaWith`).
+ */
+export async function createSettingsService(
+  records: DepotRecords,
+  schema: SettingsSchema = settingsSchema,
+): Promise<SettingsService> {
   const load = async (): Promise<Settings> => {
     const stored = await records.meta.get(SETTINGS_ID);
     // Unknown keys written by a newer version are dropped from the cache, not fatal.
-    const known = isObject(stored)
-      ? Object.fromEntries(Object.entries(stored).filter(([k]) => k in settingsSchema.shape))
-      : {};
-    const parsed = settingsSchema.safeParse(known);
-    return parsed.success ? parsed.data : settingsSchema.parse({});
+    const known = isObject(stored) ? Object.fromEntries(Object.entries(stored).filter(([k]) => k in schema.shape)) : {};
+    const parsed = schema.safeParse(known);
+    return parsed.success ? parsed.data : schema.parse({});
   };
   let current = await load();
   const save = async (next: Settings): Promise<Settings> => {
@@ -48,7 +52,7 @@ export async function createSettingsService(records: DepotRecords): Promise<Sett
       current = await load();
       return current;
     },
-    replace: (input) => save(validateSettings(input)),
-    merge: (patch) => save(validateSettings({ ...current, ...patch })),
+    replace: (input) => save(validateSettings(input, schema)),
+    merge: (patch) => save(validateSettings({ ...current, ...patch }, schema)),
   };
 }

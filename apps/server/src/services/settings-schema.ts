@@ -1,5 +1,5 @@
+import type { Format, FormatSetting } from '@depot/core';
 import { z } from '@hono/zod-openapi';
-import { NAME_PATTERN } from './schemas.js';
 
 /** 32 GiB: the default `max_artifact_bytes`. */
 export const DEFAULT_MAX_ARTIFACT_BYTES = 32 * 1024 ** 3;
@@ -34,7 +34,6 @@ const loginThrottleSchema = z
 const settingsFields = {
   access_log: z.boolean().default(true),
   max_artifact_bytes: z.number().int().positive().default(DEFAULT_MAX_ARTIFACT_BYTES),
-  default_docker_repo: z.string().regex(NAME_PATTERN, 'must be a repository name').nullable().default(null),
   cors: corsSchema.nullable().default(null),
   rate_limit: rateLimitSchema.nullable().default(null),
   /** Failed logins per user / per client in a window, then 429 (0 turns a side off); on by default. */
@@ -46,7 +45,6 @@ const settingsFields = {
   gc_interval_secs: z.number().int().positive().nullable().default(86_400),
   gc_min_interval_secs: z.number().int().min(60).default(3600),
   gc_max_orphan_candidates: z.number().int().positive().default(1_000_000),
-  max_docker_chunk_count: z.number().int().positive().default(10_000),
   jwt_expiry_secs: z.number().int().min(60).default(86_400),
   jwt_rotation_interval_secs: z.number().int().min(3600).default(604_800),
   state_scan_interval_ms: z.number().int().min(100).default(1000),
@@ -61,22 +59,60 @@ const settingsFields = {
   allow_link_local_upstreams: z.boolean().default(false),
 };
 
-/** The full settings object, defaults filled in, cross-field rules checked. Unknown keys → 400. */
-export const settingsSchema = z
-  .object(settingsFields)
-  .strict()
-  .superRefine((s, ctx) => {
-    if (s.gc_interval_secs !== null && s.gc_interval_secs < s.gc_min_interval_secs) {
-      ctx.addIssue({ code: 'custom', path: ['gc_interval_secs'], message: 'must be ≥ gc_min_interval_secs' });
+/** One format-declared setting as a schema field: its default when absent, else its own `parse`. */
+function formatField(setting: FormatSetting) {
+  return z
+    .unknown()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined) return setting.default;
+      try {
+        return setting.parse(value);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: err instanceof Error ? err.message : String(err) });
+        return z.NEVER;
+      }
+    })
+    .openapi({ description: setting.description ?? 'a setting of a format plugin' });
+}
+
+/**
+ * The full settings object: the server's fields plus every format's declared settings (top-level
+ * keys, so `GET/PUT /api/v1/settings` keeps one flat shape), defaults filled in, cross-field rules
+ * checked. Unknown keys → 400. A format key that collides with another key fails startup.
+ */
+export function settingsSchemaWith(formats: Iterable<Pick<Format, 'name' | 'settings'>>) {
+  const extra: Record<string, ReturnType<typeof formatField>> = {};
+  for (const format of formats) {
+    for (const [key, setting] of Object.entries(format.settings ?? {})) {
+      if (key in settingsFields || key in extra) {
+        throw new Error(`format plugin "${format.name}" declares the setting "${key}", which is already taken`);
+      }
+      extra[key] = formatField(setting);
     }
-    if (s.jwt_rotation_interval_secs < s.jwt_expiry_secs) {
-      ctx.addIssue({ code: 'custom', path: ['jwt_rotation_interval_secs'], message: 'must be ≥ jwt_expiry_secs' });
-    }
-  })
-  .openapi('Settings');
+  }
+  return z
+    .object({ ...settingsFields, ...extra })
+    .strict()
+    .superRefine((s, ctx) => {
+      if (s.gc_interval_secs !== null && s.gc_interval_secs < s.gc_min_interval_secs) {
+        ctx.addIssue({ code: 'custom', path: ['gc_interval_secs'], message: 'must be ≥ gc_min_interval_secs' });
+      }
+      if (s.jwt_rotation_interval_secs < s.jwt_expiry_secs) {
+        ctx.addIssue({ code: 'custom', path: ['jwt_rotation_interval_secs'], message: 'must be ≥ jwt_expiry_secs' });
+      }
+    })
+    .openapi('Settings');
+}
+
+/** The server's own settings, without any format's (the OpenAPI document's shape). */
+export const settingsSchema = settingsSchemaWith([]);
+
+/** A settings schema, with or without formats' settings. */
+export type SettingsSchema = ReturnType<typeof settingsSchemaWith>;
 
 /** A partial settings object (PATCH body, `[initialization.settings]`), merged then checked whole. */
 export const settingsPatchSchema = z.record(z.string(), z.unknown()).openapi('SettingsPatch');
 
-/** The parsed settings. */
-export type Settings = z.infer<typeof settingsSchema>;
+/** The parsed settings; formats' settings ride along under their own keys. */
+export type Settings = z.infer<typeof settingsSchema> & Readonly<Record<string, unknown>>;

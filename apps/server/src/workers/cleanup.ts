@@ -1,14 +1,5 @@
-import {
-  artifactId,
-  type DepotRecords,
-  type KvStore,
-  type Logger,
-  type RepositoryEngine,
-  type RepositoryRecord,
-} from '@depot/core';
-import { UPLOAD_IDLE_MS } from '@depot/format-docker';
+import { artifactId, type DepotRecords, type KvStore, type Logger, type RepositoryRecord } from '@depot/core';
 import { sleep } from './sleep.js';
-import { reapStaleUploads } from './upload-reaper.js';
 import type { BackgroundWorker } from './worker.js';
 
 /** The cleanup worker plus a way to run it now (after a soft delete). */
@@ -18,16 +9,10 @@ export interface CleanupWorker extends BackgroundWorker {
 
 /** Options of {@link cleanupWorker}. */
 export interface CleanupWorkerOptions {
-  /** Removes upload sessions' stored chunks. */
-  readonly engine: RepositoryEngine;
   /** Pause between passes (prototype-inventory §4: 30 s). */
   readonly intervalMs?: number;
   /** KV prefixes of a format's own records of a repository (`Format.repositoryRecordPrefixes`). */
   readonly formatRecordPrefixes?: (repo: RepositoryRecord) => readonly string[];
-  /** Upload sessions idle this long are reaped (default `UPLOAD_IDLE_MS`, 1 h). */
-  readonly uploadIdleMs?: number;
-  /** Clock in ms (tests move it forward instead of waiting an hour). */
-  readonly now?: () => number;
 }
 
 const PAGE = 500;
@@ -62,11 +47,15 @@ async function deleteKeysUnder(kv: KvStore, prefix: string, signal: AbortSignal)
 /**
  * Drains repositories marked `deleting`: their artifact records, directory aggregates, the records
  * their format keeps of its own, then the repository record (so a new repository of the same name
- * starts empty). Blobs are left to GC (they may be shared through dedup).
- * Each pass then reaps Docker upload sessions idle longer than `uploadIdleMs`.
+ * starts empty). Blobs are left to GC (they may be shared through dedup). Formats' own
+ * housekeeping, such as stale upload sessions, runs as their declared workers.
  */
-export function cleanupWorker(records: DepotRecords, logger: Logger, options: CleanupWorkerOptions): CleanupWorker {
-  const { engine, intervalMs = 30_000, uploadIdleMs = UPLOAD_IDLE_MS, now = Date.now } = options;
+export function cleanupWorker(
+  records: DepotRecords,
+  logger: Logger,
+  options: CleanupWorkerOptions = {},
+): CleanupWorker {
+  const { intervalMs = 30_000 } = options;
   const formatPrefixes = options.formatRecordPrefixes ?? (() => []);
   const waker: { onWake?: () => void } = {};
   let pending = false;
@@ -96,11 +85,6 @@ export function cleanupWorker(records: DepotRecords, logger: Logger, options: Cl
           await drain(signal);
         } catch (err) {
           logger.warn({ err }, 'repository cleanup pass failed');
-        }
-        try {
-          if (!signal.aborted) await reapStaleUploads({ records, engine, logger }, now(), uploadIdleMs);
-        } catch (err) {
-          logger.warn({ err }, 'upload session cleanup failed');
         }
         if (!pending) await sleep(intervalMs, signal, waker);
       }

@@ -103,6 +103,53 @@ export interface FormatRuntime {
   /** The `WWW-Authenticate` challenge this protocol's clients expect on 401. */
   challenge?(req: BaseFormatRequest): string;
   close?(): Promise<void>;
+  /** Background work the server runs, supervises and stops with the process. */
+  readonly workers?: readonly FormatWorker[];
+  /**
+   * The artifacts of `repo` that this format's own records (under `fmt/<name>/`) rely on, beyond
+   * what artifact records say by themselves: a future blob GC keeps them and their blobs.
+   */
+  referencedBlobs?(repo: RepositoryRecord): AsyncIterable<BlobReference>;
+}
+
+/** A blob a format's records rely on, named by the artifact of the repository that holds it. */
+export interface BlobReference {
+  readonly repo: string;
+  readonly path: string;
+}
+
+/** A background job of a format: the server calls `run` every `intervalMs` until shutdown. */
+export interface FormatWorker {
+  readonly name: string;
+  /** Pause between passes. */
+  readonly intervalMs: number;
+  /** One pass. A throw is logged and the next pass runs on schedule; `signal` aborts on shutdown. */
+  run(signal: AbortSignal): Promise<void>;
+  /** Runs once at startup, before requests are served (e.g. drop state an earlier process left). */
+  atStartup?(env: { readonly singleNode: boolean }): Promise<void>;
+}
+
+/**
+ * A runtime setting a format declares. Its key sits at the top level of the settings object
+ * (`GET/PUT /api/v1/settings`) next to the server's own; keys must not collide.
+ */
+export interface FormatSetting {
+  readonly default: unknown;
+  readonly description?: string;
+  /** Validates a present value; returns the value to store or throws `BAD_REQUEST`. */
+  parse(value: unknown): unknown;
+}
+
+/**
+ * Repositories of a format may have a listener of their own (e.g. Docker's `format_options.listen`):
+ * requests under `mount` on it reach `handleMount` with `boundRepo` set; the server opens, moves
+ * and closes the ports as repositories change.
+ */
+export interface RepositoryListenerSpec {
+  /** The `host:port` `repo` asks for, or `undefined` for none. */
+  address(repo: RepositoryRecord): string | undefined;
+  /** The mount (one of `capabilities.mounts`) served on the listener, e.g. `/v2`. */
+  readonly mount: string;
 }
 
 /** What a format can do. */
@@ -139,6 +186,10 @@ export interface Format {
     repo: Pick<RepositoryRecord, 'name' | 'repo_type'>,
   ): Readonly<Record<string, unknown>>;
   init(context: FormatContext): FormatRuntime | Promise<FormatRuntime>;
+  /** Runtime settings this format reads through `context.settings()`, by key. */
+  readonly settings?: Readonly<Record<string, FormatSetting>>;
+  /** Per-repository listeners, when repositories of this format may have one. */
+  readonly repositoryListener?: RepositoryListenerSpec;
 }
 
 /**

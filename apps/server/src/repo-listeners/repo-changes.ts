@@ -1,6 +1,6 @@
 import type { RepoService } from '../services/repo-service.js';
 
-/** A local "repositories changed" event: the API notifies, workers (the Docker listeners) react. */
+/** A local "repositories changed" event: the API notifies, workers (the repository listeners) react. */
 export interface RepoChangeSignal {
   /** Tells every subscriber that a repository was created, updated or deleted. */
   notify(): void;

@@ -7,7 +7,7 @@ import type { AppEnv } from '../http/env.js';
 import { renderError } from '../http/errors.js';
 import type { DepotMetrics } from '../http/metrics.js';
 import type { DepotServices } from '../runtime/services.js';
-import { boundServices, isV2Path } from './bound-services.js';
+import { boundServices, isUnderMount, type ListenerBinding } from './bound-services.js';
 
 /** In-flight requests on a stopped repository listener get this long before sockets are cut. */
 const CLOSE_GRACE_MS = 5_000;
@@ -24,6 +24,8 @@ export interface RepoListenerContext {
 /** One running repository listener. */
 export interface RepoListener {
   readonly repo: string;
+  /** The repository's format (a format change moves the listener). */
+  readonly format: string;
   /** The configured `host:port`. */
   readonly listen: string;
   /** The port actually bound. */
@@ -33,25 +35,27 @@ export interface RepoListener {
 
 type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
-function notFound(res: ServerResponse): void {
-  const { status, body } = renderError(new DepotError('NOT_FOUND', 'only /v2/ is served on a repository listener'));
+function notFound(res: ServerResponse, mount: string): void {
+  const { status, body } = renderError(
+    new DepotError('NOT_FOUND', `only ${mount}/ is served on a repository listener`),
+  );
   res.statusCode = status;
   res.setHeader('content-type', 'application/json');
   res.end(JSON.stringify(body));
 }
 
 /**
- * Keeps the shared depot server but lets only `/v2` through: `/repository/…`, `/metrics` and the
+ * Keeps the shared depot server but lets only `mount` through: `/repository/…`, `/metrics` and the
  * admin API answer 404 on a repository's own port (prototype-inventory §1 "listen").
  */
-function onlyV2(server: Server): void {
+function onlyMount(server: Server, mount: string): void {
   for (const event of ['request', 'checkContinue'] as const) {
     const inner = server.listeners(event) as RequestHandler[];
     server.removeAllListeners(event);
     server.on(event, (req: IncomingMessage, res: ServerResponse) => {
       const url = req.url ?? '/';
       const q = url.indexOf('?');
-      if (!isV2Path(q < 0 ? url : url.slice(0, q))) return notFound(res);
+      if (!isUnderMount(mount, q < 0 ? url : url.slice(0, q))) return notFound(res, mount);
       for (const handler of inner) handler.call(server, req, res);
     });
   }
@@ -70,16 +74,21 @@ function closeGracefully(server: Server): Promise<void> {
 }
 
 /**
- * Starts the dedicated listener of Docker repository `repo` on `listen`. Rejects (with the
+ * Starts the dedicated listener of repository `binding.repo` on `listen`. Rejects (with the
  * socket error, e.g. `EADDRINUSE`) when the address cannot be bound; nothing is left open then.
  */
-export async function startRepoListener(ctx: RepoListenerContext, repo: string, listen: string): Promise<RepoListener> {
+export async function startRepoListener(
+  ctx: RepoListenerContext,
+  binding: ListenerBinding,
+  listen: string,
+): Promise<RepoListener> {
+  const { repo } = binding;
   const address = parseListen(listen);
   if (address === null) throw new Error(`invalid listen address ${listen}`);
-  // Never reached (onlyV2 and the bound format host keep every request on the artifact path).
+  // Never reached (onlyMount and the bound format host keep every request on the artifact path).
   const app = new OpenAPIHono<AppEnv>();
-  const server = createDepotServer(boundServices(ctx.services, repo), app, ctx.tls, ctx.metrics, ctx.requestEvents);
-  onlyV2(server);
+  const server = createDepotServer(boundServices(ctx.services, binding), app, ctx.tls, ctx.metrics, ctx.requestEvents);
+  onlyMount(server, binding.mount);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(address.port, address.host, () => {
@@ -92,6 +101,7 @@ export async function startRepoListener(ctx: RepoListenerContext, repo: string, 
   const bound = server.address();
   return {
     repo,
+    format: binding.format,
     listen,
     port: typeof bound === 'object' && bound !== null ? bound.port : address.port,
     close: () => closeGracefully(server),

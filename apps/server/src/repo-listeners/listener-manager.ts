@@ -1,39 +1,49 @@
 import type { DepotRecords, Logger } from '@depot/core';
+import type { FormatHost } from '../runtime/format-host.js';
 import { sleep } from '../workers/sleep.js';
 import type { BackgroundWorker } from '../workers/worker.js';
+import type { ListenerBinding } from './bound-services.js';
 import { type RepoListener, type RepoListenerContext, startRepoListener } from './repo-listener.js';
 
 /** How often listeners are reconciled without a change event (prototype-inventory §4). */
 export const LISTENER_RECONCILE_MS = 30_000;
 
-/** The Docker listener manager: a background worker plus a way to reconcile now. */
-export interface DockerListenerManager extends BackgroundWorker {
+/** The repository listener manager: a background worker plus a way to reconcile now. */
+export interface RepoListenerManager extends BackgroundWorker {
   /** Reconciles promptly (after a repository create, update or delete). */
   wake(): void;
 }
 
-/** The `listen` address of every live Docker repository that has one. */
-async function wantedListeners(records: DepotRecords): Promise<Map<string, string>> {
-  const wanted = new Map<string, string>();
+/** A listener a repository asks for. */
+interface Wanted extends ListenerBinding {
+  readonly listen: string;
+}
+
+/** The listener of every live repository whose format declares `repositoryListener` and that asks for one. */
+async function wantedListeners(records: DepotRecords, formats: FormatHost): Promise<Map<string, Wanted>> {
+  const wanted = new Map<string, Wanted>();
   for await (const { id, record } of records.repositories.scan()) {
-    const listen = record.format_options?.listen;
-    if (record.format === 'docker' && record.deleting !== true && typeof listen === 'string') wanted.set(id, listen);
+    const spec = formats.definitions.get(record.format)?.repositoryListener;
+    if (spec === undefined || record.deleting === true) continue;
+    const listen = spec.address(record);
+    if (listen !== undefined) wanted.set(id, { repo: id, format: record.format, mount: spec.mount, listen });
   }
   return wanted;
 }
 
 /**
- * Starts, stops and moves the dedicated per-repository Docker listeners (`format_options.listen`)
- * so they match the repositories in KV: every `intervalMs`, and right after {@link wake}. A port
+ * Starts, stops and moves the dedicated per-repository listeners that formats declare
+ * (`Format.repositoryListener`, e.g. Docker's `format_options.listen`) so they match the
+ * repositories in KV: every `intervalMs`, and right after {@link wake}. A port
  * that cannot be bound is logged as an error for that repository (once per address) and retried on
  * the next pass; it never stops the process. Every listener closes when the worker stops.
  */
-export function dockerListenerManager(
+export function repoListenerManager(
   ctx: RepoListenerContext,
   logger: Logger,
   intervalMs = LISTENER_RECONCILE_MS,
-): DockerListenerManager {
-  const { records } = ctx.services;
+): RepoListenerManager {
+  const { records, formats } = ctx.services;
   const running = new Map<string, RepoListener>();
   /** repo → the address that last failed, so a busy port is reported once, not every 30 s. */
   const failed = new Map<string, string>();
@@ -48,9 +58,10 @@ export function dockerListenerManager(
     logger.info({ repo, listen: listener.listen }, 'repository listener stopped');
   };
 
-  const start = async (repo: string, listen: string): Promise<void> => {
+  const start = async (want: Wanted): Promise<void> => {
+    const { repo, listen } = want;
     try {
-      const listener = await startRepoListener(ctx, repo, listen);
+      const listener = await startRepoListener(ctx, want, listen);
       running.set(repo, listener);
       failed.delete(repo);
       logger.info({ repo, listen, port: listener.port }, 'repository listener started');
@@ -61,18 +72,19 @@ export function dockerListenerManager(
   };
 
   const reconcile = async (): Promise<void> => {
-    const wanted = await wantedListeners(records);
+    const wanted = await wantedListeners(records, formats);
     for (const [repo, listener] of running) {
-      if (wanted.get(repo) !== listener.listen) await stop(repo);
+      const want = wanted.get(repo);
+      if (want?.listen !== listener.listen || want.format !== listener.format) await stop(repo);
     }
     for (const repo of failed.keys()) if (!wanted.has(repo)) failed.delete(repo);
-    for (const [repo, listen] of wanted) {
-      if (!running.has(repo)) await start(repo, listen);
+    for (const [repo, want] of wanted) {
+      if (!running.has(repo)) await start(want);
     }
   };
 
   return {
-    name: 'docker-listeners',
+    name: 'repo-listeners',
     wake() {
       pending = true;
       waker.onWake?.();
@@ -84,7 +96,7 @@ export function dockerListenerManager(
           try {
             await reconcile();
           } catch (err) {
-            logger.warn({ err }, 'docker listener reconcile failed');
+            logger.warn({ err }, 'repository listener reconcile failed');
           }
           if (!pending) await sleep(intervalMs, signal, waker);
         }
