@@ -6,16 +6,22 @@ import { type ManifestInfo, parseManifest, referrerEntry } from '../manifest-doc
 import { parseDigest } from '../names.js';
 import { requireAccess } from '../resolve.js';
 import { putHostedManifest } from '../store/hosted.js';
-import { blobPath, manifestPath } from '../store/paths.js';
+import { blobPath } from '../store/paths.js';
+import { ociTagHeader, requestedTags } from './manifest-tags.js';
 import { checkReference, writableRepo } from './manifests.js';
 import { reply } from './response.js';
 
-/** Every blob and child manifest a manifest references must already be in the repository. */
-async function checkReferenced(deps: DockerDeps, repo: string, image: string, info: ManifestInfo): Promise<void> {
+/**
+ * Paths that must already be in the repository: an image manifest's config and local layers. An
+ * index's child manifests need not be (a sparse index, e.g. a mirror of one platform of a
+ * multi-arch image; the distribution spec lets a registry accept it).
+ */
+const requiredPaths = (info: ManifestInfo): string[] => [...new Set(info.blobs)].map(blobPath);
+
+/** Every blob a manifest needs must already be in the repository (`MANIFEST_BLOB_UNKNOWN` otherwise). */
+async function checkReferenced(deps: DockerDeps, repo: string, info: ManifestInfo): Promise<void> {
   const { engine } = deps.ctx;
-  const paths = [...new Set(info.blobs)]
-    .map(blobPath)
-    .concat([...new Set(info.manifests)].map((d) => manifestPath(image, d)));
+  const paths = requiredPaths(info);
   const found = await Promise.all(paths.map((p) => engine.stat(repo, p)));
   const missing = paths.filter((_, i) => found[i] === null);
   if (missing.length > 0) {
@@ -38,16 +44,19 @@ export async function putManifest(
 ): Promise<FormatResponse> {
   requireAccess(req, 'write', t.repo.name);
   const { digest: byDigest } = checkReference(ref);
+  const tags = requestedTags(req, ref, byDigest);
   const repo = await writableRepo(deps, t.repo);
   const bytes = await readAll(req.body, MAX_MANIFEST_BYTES);
   const info = parseManifest(bytes, req.headers['content-type']);
+  // The digest in the path is authoritative and picks the algorithm; a PUT by tag uses sha256, the
+  // canonical one (a client wanting sha512 for a tag puts by its sha512 digest with `?tag=`).
   const digest = digestOf(bytes, byDigest ? parseDigest(ref).algorithm : 'sha256');
   if (byDigest && digest !== ref)
     throw ociError('DIGEST_INVALID', 'manifest does not match its digest', { detail: { digest: ref } });
   const imageKey = `${repo.name}/${t.image}`;
   // Independent reads at once: the references (each a stat) and whether the image is known.
-  const [, image] = await Promise.all([checkReferenced(deps, repo.name, t.image, info), deps.kv.images.get(imageKey)]);
-  await putHostedManifest(deps, repo.name, t.image, bytes, digest, info, byDigest ? undefined : ref);
+  const [, image] = await Promise.all([checkReferenced(deps, repo.name, info), deps.kv.images.get(imageKey)]);
+  await putHostedManifest(deps, repo.name, t.image, bytes, digest, info, tags);
   const at = new Date(deps.now()).toISOString();
   const writes: Promise<unknown>[] = [];
   if (image === null) writes.push(deps.kv.images.put(imageKey, { created_at: at }));
@@ -62,5 +71,6 @@ export async function putManifest(
     'Docker-Content-Digest': digest,
     'Content-Length': '0',
     ...(info.subject ? { 'OCI-Subject': info.subject.digest } : {}),
+    ...ociTagHeader(byDigest, tags),
   });
 }
