@@ -8,22 +8,25 @@ import { requireAccess } from '../resolve.js';
 import { markBlobRefs, unmarkBlobRefs } from '../store/blob-refs.js';
 import { putHostedManifest } from '../store/hosted.js';
 import { blobPath, manifestPath } from '../store/paths.js';
+import { ociTagHeader, requestedTags } from './manifest-tags.js';
 import { checkReference, writableRepo } from './manifests.js';
 import { reply } from './response.js';
 
 /**
- * Every blob and child manifest a manifest references must already be in the repository, with the
- * size its descriptor declares (a mismatch is `MANIFEST_INVALID` naming the digest: a client
- * trusting the descriptor would read a truncated or overlong layer).
+ * An image manifest's config and local layers must already be in the repository
+ * (`MANIFEST_BLOB_UNKNOWN` otherwise). An index's child manifests need not be (a sparse index, e.g.
+ * a mirror of one platform of a multi-arch image; the distribution spec lets a registry accept it).
+ * Whatever is present must have the size its descriptor declares (a mismatch is `MANIFEST_INVALID`
+ * naming the digest: a client trusting the descriptor would read a truncated or overlong layer).
  */
 async function checkReferenced(deps: DockerDeps, repo: string, image: string, info: ManifestInfo): Promise<void> {
   const { engine } = deps.ctx;
-  const digests = [...new Set(info.blobs)].concat([...new Set(info.manifests)]);
-  const paths = [...new Set(info.blobs)]
-    .map(blobPath)
-    .concat([...new Set(info.manifests)].map((d) => manifestPath(image, d)));
+  const blobs = [...new Set(info.blobs)];
+  const children = [...new Set(info.manifests)];
+  const digests = blobs.concat(children);
+  const paths = blobs.map(blobPath).concat(children.map((d) => manifestPath(image, d)));
   const found = await Promise.all(paths.map((p) => engine.stat(repo, p)));
-  const missing = digests.filter((_, i) => found[i] === null);
+  const missing = blobs.filter((_, i) => found[i] === null);
   if (missing.length > 0) {
     throw ociError('MANIFEST_BLOB_UNKNOWN', 'manifest references unknown blobs', { detail: { missing } });
   }
@@ -51,9 +54,12 @@ export async function putManifest(
 ): Promise<FormatResponse> {
   requireAccess(req, 'write', t.repo.name);
   const { digest: byDigest } = checkReference(ref);
+  const tags = requestedTags(req, ref, byDigest);
   const repo = await writableRepo(deps, req, t.repo, 'write');
   const bytes = await readAll(req.body, MAX_MANIFEST_BYTES);
   const info = parseManifest(bytes, req.headers['content-type']);
+  // The digest in the path is authoritative and picks the algorithm; a PUT by tag uses sha256, the
+  // canonical one (a client wanting sha512 for a tag puts by its sha512 digest with `?tag=`).
   const digest = digestOf(bytes, byDigest ? parseDigest(ref).algorithm : 'sha256');
   if (byDigest && digest !== ref)
     throw ociError('DIGEST_INVALID', 'manifest does not match its digest', { detail: { digest: ref } });
@@ -65,7 +71,7 @@ export async function putManifest(
   try {
     // Independent reads at once: the references (each a stat) and whether the image is known.
     [, image] = await Promise.all([checkReferenced(deps, repo.name, t.image, info), deps.kv.images.get(imageKey)]);
-    await putHostedManifest(deps, repo.name, t.image, bytes, digest, info, byDigest ? undefined : ref);
+    await putHostedManifest(deps, repo.name, t.image, bytes, digest, info, tags);
   } catch (err) {
     // The marks stay when this manifest was already stored by an earlier push.
     if ((await deps.ctx.engine.stat(repo.name, manifestPath(t.image, digest))) === null) {
@@ -87,5 +93,6 @@ export async function putManifest(
     'Docker-Content-Digest': digest,
     'Content-Length': '0',
     ...(info.subject ? { 'OCI-Subject': info.subject.digest } : {}),
+    ...ociTagHeader(byDigest, tags),
   });
 }

@@ -44,7 +44,7 @@ export async function hostedManifest(
   return read === null ? null : hit(read.record, read.body);
 }
 
-/** Stores a manifest and then its tag, if any, from one ingest: the manifest first so a tag never points at nothing. */
+/** Stores a manifest and then its tags, if any, from one ingest: the manifest first so a tag never points at nothing. */
 export async function putHostedManifest(
   deps: DockerDeps,
   repo: string,
@@ -52,7 +52,7 @@ export async function putHostedManifest(
   bytes: Uint8Array,
   digest: string,
   info: ManifestInfo,
-  tag: string | undefined,
+  tags: readonly string[],
 ): Promise<void> {
   const meta: ManifestMeta = {
     digest,
@@ -69,8 +69,8 @@ export async function putHostedManifest(
     algorithms: ['sha256'],
     expected: { [algorithm]: hex, size: bytes.byteLength },
     meta: { ...meta },
-    ...(tag === undefined
+    ...(tags.length === 0
       ? {}
-      : { alsoAt: [{ path: tagPath(image, tag), meta: { digest, mediaType: info.mediaType } }] }),
+      : { alsoAt: tags.map((tag) => ({ path: tagPath(image, tag), meta: { digest, mediaType: info.mediaType } })) }),
   });
 }
