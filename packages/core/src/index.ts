@@ -119,6 +119,7 @@ export { guessContentType } from './repo/content-type.js';
 export { createRepositoryEngine } from './repo/create-engine.js';
 export type {
   ArtifactAlias,
+  ArtifactBody,
   ArtifactPage,
   ArtifactRead,
   BrowseResult,
