@@ -62,8 +62,11 @@ export type {
   HeaderMap,
   MountRequest,
   RepositoryListenerSpec,
+  RepositoryLookup,
   ResponseBody,
 } from './format/format.js';
+export type { FormatHostServices } from './format/format-context.js';
+export { createFormatContext, formatNamespace, repositoryRecordKeys } from './format/format-context.js';
 export type { GeneratedMetadata, GeneratedMetadataOptions } from './format/generated-metadata.js';
 export { generatedMetadata, proxiesContaining } from './format/generated-metadata.js';
 export type { Hasher, MultiHasher } from './hash/hasher.js';
@@ -102,6 +105,7 @@ export type {
   UserRecord,
 } from './kv/records.js';
 export { artifactId, blobRecordId, depotRecords, SCHEMA_VERSION } from './kv/records.js';
+export { scopedKv } from './kv/scoped-kv.js';
 export type { LogFields, Logger } from './logger.js';
 export { noopLogger } from './logger.js';
 export type { AddressClass, AddressPolicy } from './net/address-class.js';
@@ -115,6 +119,7 @@ export { guessContentType } from './repo/content-type.js';
 export { createRepositoryEngine } from './repo/create-engine.js';
 export type {
   ArtifactAlias,
+  ArtifactBody,
   ArtifactPage,
   ArtifactRead,
   BrowseResult,

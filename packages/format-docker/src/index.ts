@@ -52,7 +52,7 @@ export function dockerFormat(options: DockerFormatOptions = {}): Format {
     init(ctx): FormatRuntime {
       const deps: DockerDeps = {
         ctx,
-        kv: dockerKv(ctx.records),
+        kv: dockerKv(ctx.kv),
         upstream: createUpstreamClient(ctx.fetch, ctx.logger, now, dance),
         flights: new Map(),
         referrersRefreshed: new Map(),

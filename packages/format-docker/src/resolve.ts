@@ -11,8 +11,8 @@ import { ociError } from './errors.js';
 import { checkImageName } from './names.js';
 
 async function dockerRepo(deps: DockerDeps, name: string): Promise<RepositoryRecord | null> {
-  const repo = await deps.ctx.records.repositories.get(name);
-  return repo === null || repo.deleting === true || repo.format !== 'docker' ? null : repo;
+  const repo = await deps.ctx.repositories.get(name);
+  return repo === null || repo.format !== 'docker' ? null : repo;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { depotRecords, type RepositoryRecord } from '@depot/core';
+import type { RepositoryRecord } from '@depot/core';
 import { memoryKvStore } from '@depot/testkit';
 import { describe, expect, it } from 'vitest';
 import { dockerBlobReferences } from '../src/store/gc-references.js';
@@ -15,7 +15,7 @@ async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
 
 describe('docker referencedBlobs', () => {
   it("names each referrer's manifest and each KV-kept manifest's config and layers, of this repository only", async () => {
-    const kv = dockerKv(depotRecords(memoryKvStore()));
+    const kv = dockerKv(memoryKvStore());
     const manifest = {
       schemaVersion: 2,
       mediaType: 'application/vnd.oci.image.manifest.v1+json',

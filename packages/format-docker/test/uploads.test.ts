@@ -1,3 +1,4 @@
+import { scopedKv } from '@depot/core';
 import type { FormatHarness } from '@depot/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { reapUploadSessions } from '../src/index.js';
@@ -169,8 +170,8 @@ describe('blob uploads (distribution-spec "Pushing blobs")', () => {
     h = await dockerHarness();
     const loc = (await start()).headers.location ?? '';
     await h.mount({ method: 'PATCH', rawPath: loc, body: 'abc' });
-    expect(await reapUploadSessions(h.records, h.engine, Date.now())).toBe(0);
-    expect(await reapUploadSessions(h.records, h.engine, Date.now() + 3_600_001)).toBe(1);
+    expect(await reapUploadSessions(scopedKv(h.kv, 'fmt/docker/'), h.engine, Date.now())).toBe(0);
+    expect(await reapUploadSessions(scopedKv(h.kv, 'fmt/docker/'), h.engine, Date.now() + 3_600_001)).toBe(1);
     expectOci(await h.mount({ method: 'GET', rawPath: loc }), 404, 'BLOB_UPLOAD_UNKNOWN');
     expect((await h.engine.list('hosted', { prefix: '_uploads/' })).artifacts).toEqual([]);
   });

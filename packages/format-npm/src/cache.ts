@@ -27,6 +27,8 @@ const isTarball = (path: string): boolean => path.endsWith('.tgz') && path.inclu
  */
 export const NPM_CACHE_POLICY: CachePolicy = {
   isImmutable: isTarball,
+  // The packument copy is the format's index, not an artifact: hidden from browse, search and cleanup.
+  isInternal: (path) => packumentNameOf(path) !== null,
   upstreamUrl(repo: RepositoryRecord, path: string): string {
     const base = (repo.upstream_url ?? '').replace(/\/+$/, '');
     const name = packumentNameOf(path);

@@ -59,11 +59,11 @@ export function npmFormat(options: NpmFormatOptions = {}): Format {
     init(ctx): FormatRuntime {
       const env: NpmEnv = {
         ctx,
-        store: packumentStore(ctx.records.kv),
+        store: packumentStore(ctx.kv),
         merged: mergeCache(ttlMs),
         publishes: byteBudget(inFlight),
         pins: integrityPins(
-          ctx.records.kv,
+          ctx.kv,
           ctx.logger,
           ctx.metrics?.counter(
             'depot_npm_integrity_replaced_total',

@@ -3,8 +3,12 @@ import { sriSha512Hex } from './integrity.js';
 import { dict } from './tags.js';
 import type { Packument, PackumentDist, PackumentVersion } from './types.js';
 
-/** KV namespace of first-seen digests: `fmt/npm-pin/{repo}/{name}`. */
-export const PIN_PREFIX = 'fmt/npm-pin/';
+/**
+ * Where first-seen digests live in the format's KV namespace: `-pin/{repo}/{name}` (a repository
+ * name never starts with `-`, so this cannot meet a packument key). Before formats had their own
+ * namespace they were kept under `fmt/npm-pin/`; the server moves those at startup.
+ */
+export const PIN_PREFIX = '-pin/';
 const MAX_CAS_ATTEMPTS = 8;
 
 /** The digests a cache repository first saw for one version. */

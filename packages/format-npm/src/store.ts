@@ -2,8 +2,12 @@ import { createHash } from 'node:crypto';
 import { DepotError, isDepotError, type KvStore, type RecordView, recordView } from '@depot/core';
 import type { Packument, StoredPackument } from './types.js';
 
-/** KV namespace of hosted packuments: `fmt/npm/{repo}/{name}`. */
-export const PACKUMENT_PREFIX = 'fmt/npm/';
+/**
+ * Where hosted packuments live in the format's KV namespace: `{repo}/{name}` (`fmt/npm/` of the
+ * shared store). Repository names start with a letter or digit, so no other npm record (`-pin/…`)
+ * can fall under a repository's prefix.
+ */
+export const PACKUMENT_PREFIX = '';
 const SCHEMA_VERSION = 1;
 const MAX_CAS_ATTEMPTS = 32;
 
@@ -29,7 +33,7 @@ function revision(seq: number, doc: Packument): string {
   return `${seq}-${createHash('sha1').update(JSON.stringify(doc)).digest('hex').slice(0, 16)}`;
 }
 
-/** Creates the packument store over the server's KV store. */
+/** Creates the packument store over the format's KV namespace. */
 export function packumentStore(kv: KvStore): PackumentStore {
   const view: RecordView<StoredPackument> = recordView<StoredPackument>(kv, {
     prefix: PACKUMENT_PREFIX,

@@ -1,3 +1,4 @@
+import { scopedKv } from '@depot/core';
 import { createFormatHarness, type FormatHarness } from '@depot/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { npmFormat } from '../src/index.js';
@@ -42,7 +43,7 @@ describe('npm dist-tag names that reach the prototype', () => {
     expect((await publish(h, 'r', 'p', '1.0.0')).status).toBe(201);
     expect((await publish(h, 'r', 'p', '1.1.0')).status).toBe(201);
     // A document written before tag names were checked.
-    await packumentStore(h.kv).update('r', 'p', (current) => {
+    await packumentStore(scopedKv(h.kv, 'fmt/npm/')).update('r', 'p', (current) => {
       if (current === null) throw new Error('missing');
       return { ...current.doc, 'dist-tags': { ...current.doc['dist-tags'], constructor: '1.0.0' } };
     });
@@ -59,7 +60,7 @@ describe('npm dist-tag names that reach the prototype', () => {
     expect(after.versions['1.0.0']?.deprecated).toBe('old');
     expect(after['dist-tags']).toEqual({ latest: '1.1.0' });
 
-    await packumentStore(h.kv).update('r', 'p', (current) => {
+    await packumentStore(scopedKv(h.kv, 'fmt/npm/')).update('r', 'p', (current) => {
       if (current === null) throw new Error('missing');
       return { ...current.doc, 'dist-tags': { ...current.doc['dist-tags'], constructor: '1.0.0' } };
     });
@@ -79,7 +80,7 @@ describe('npm dist-tag names that reach the prototype', () => {
 
   it('dist-tag rm still removes a constructor tag stored before names were checked', async () => {
     expect((await publish(h, 'r', 'p', '1.0.0')).status).toBe(201);
-    await packumentStore(h.kv).update('r', 'p', (current) => {
+    await packumentStore(scopedKv(h.kv, 'fmt/npm/')).update('r', 'p', (current) => {
       if (current === null) throw new Error('missing');
       return { ...current.doc, 'dist-tags': { ...current.doc['dist-tags'], constructor: '1.0.0' } };
     });

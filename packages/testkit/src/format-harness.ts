@@ -1,6 +1,7 @@
 import {
   type BlobStore,
   createDispatcher,
+  createFormatContext,
   createRepositoryEngine,
   type DepotRecords,
   type DispatchRequest,
@@ -130,7 +131,9 @@ export async function createFormatHarness(options: FormatHarnessOptions): Promis
   });
   const auth = harnessAuth(options.users);
   const settings = options.settings ?? {};
-  const runtime = await format.init({ engine, records, fetch, auth, logger: noopLogger, settings: () => settings });
+  const runtime = await format.init(
+    createFormatContext({ engine, kv, fetch, auth, logger: noopLogger, settings: () => settings }, format),
+  );
   const now = options.now ?? Date.now;
   const servers: HarnessServer[] = [];
   let closing: Promise<void> | undefined;

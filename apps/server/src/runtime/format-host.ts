@@ -1,4 +1,12 @@
-import type { Format, FormatContext, FormatPluginManifest, FormatRuntime, FormatWorker, Logger } from '@depot/core';
+import {
+  createFormatContext,
+  type Format,
+  type FormatHostServices,
+  type FormatPluginManifest,
+  type FormatRuntime,
+  type FormatWorker,
+  type Logger,
+} from '@depot/core';
 import { ConfigError } from '../config/load-config.js';
 import type { FormatOptionsEntry } from '../plugins/load-plugins.js';
 
@@ -15,8 +23,8 @@ export interface FormatHost {
   get(name: string): LoadedFormat | undefined;
   /** The format serving the URL prefix `path` starts with (e.g. `/v2`), if any. */
   mountFor(path: string): { prefix: string; loaded: LoadedFormat } | undefined;
-  /** Builds every runtime. */
-  init(context: FormatContext): Promise<void>;
+  /** Builds every runtime, each with its own narrow context (its KV namespace, no user records). */
+  init(services: FormatHostServices): Promise<void>;
   /** The background workers every initialised runtime declares, with the format's name. */
   workers(): { readonly format: string; readonly worker: FormatWorker }[];
   close(): Promise<void>;
@@ -73,9 +81,9 @@ export function createFormatHost(
       }
       return undefined;
     },
-    async init(context) {
+    async init(services) {
       for (const format of definitions.values()) {
-        const runtime = await format.init({ ...context, logger: context.logger.child({ format: format.name }) });
+        const runtime = await format.init(createFormatContext(services, format));
         loaded.set(format.name, { format, runtime });
       }
     },

@@ -5,6 +5,7 @@ import {
   type FormatMetrics,
   type KvStore,
   type Logger,
+  repositoryRecordKeys,
 } from '@depot/core';
 import type { AuthModule } from '../auth/auth-module.js';
 import { createAuth } from '../auth/create-auth.js';
@@ -19,6 +20,7 @@ import { cleanupWorker } from '../workers/cleanup.js';
 import { runFormatStartupHooks } from '../workers/format-workers.js';
 import { createFormatHost } from './format-host.js';
 import { applyInitialIdentities, applyInitialStorage, isFreshKv } from './initialize.js';
+import { moveLegacyFormatKeys } from './legacy-format-keys.js';
 import { openKvStore } from './open-kv-store.js';
 import type { DepotServices } from './services.js';
 import { createSettingsService } from './settings-service.js';
@@ -49,6 +51,7 @@ export async function openServices(
   // Format options are validated before anything is opened.
   const formats = createFormatHost(loaded.formats, logger, loaded.formatOptions);
   const kv = await openKvStore(config.kv_store, loaded.kvStores, logger.child({ component: 'kv' }));
+  await moveLegacyFormatKeys(kv, logger.child({ component: 'kv' }));
   const records = depotRecords(kv);
   const fresh = await isFreshKv(records);
   const settings = await createSettingsService(records, settingsSchemaWith(formats.definitions.values()));
@@ -94,7 +97,7 @@ export async function openServices(
   });
   await formats.init({
     engine,
-    records,
+    kv,
     logger,
     fetch: upstreamFetch,
     auth: auth.service,
@@ -103,7 +106,10 @@ export async function openServices(
   });
   await runFormatStartupHooks(formats, kv.capabilities.singleNode);
   const cleanup = cleanupWorker(records, logger.child({ worker: 'cleanup' }), {
-    formatRecordPrefixes: (repo) => formats.definitions.get(repo.format)?.repositoryRecordPrefixes?.(repo.name) ?? [],
+    formatRecordPrefixes: (repo) => {
+      const format = formats.definitions.get(repo.format);
+      return format === undefined ? [] : repositoryRecordKeys(format, repo.name);
+    },
   });
   const services: DepotServices = {
     version,

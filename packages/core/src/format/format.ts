@@ -2,7 +2,8 @@ import type { AuthService, Principal } from '../auth/principal.js';
 import type { ByteSource } from '../blob/blob-store.js';
 import type { AccessRule } from '../dispatch/access.js';
 import type { DepotError } from '../errors/depot-error.js';
-import type { DepotRecords, RepositoryRecord, RepoType, SettingsRecord } from '../kv/records.js';
+import type { KvStore } from '../kv/kv-store.js';
+import type { RepositoryRecord, RepoType, SettingsRecord } from '../kv/records.js';
 import type { Logger } from '../logger.js';
 import type { CachePolicy, RepositoryEngine, UpstreamFetch } from '../repo/engine.js';
 
@@ -48,10 +49,29 @@ export interface MountRequest extends BaseFormatRequest {
   readonly boundRepo?: RepositoryRecord;
 }
 
-/** What a format's `init` hands it: everything it may use, nothing else. */
+/** Read-only access to the repository records (live ones only: a repository being deleted is absent). */
+export interface RepositoryLookup {
+  /** The repository `name`, `null` when absent or being deleted. Served from a short-lived cache. */
+  get(name: string): Promise<RepositoryRecord | null>;
+  /** Every live repository, in name order. */
+  list(): AsyncIterable<RepositoryRecord>;
+}
+
+/**
+ * What a format's `init` hands it: everything it may use, nothing else. No user, role, token or
+ * store records: a format asks `req.principal` and `auth`, never the records behind them.
+ */
 export interface FormatContext {
   readonly engine: RepositoryEngine;
-  readonly records: DepotRecords;
+  /**
+   * The format's own KV namespace (`fmt/<name>/` of the shared store): keys are relative to it and
+   * nothing outside it can be named. Keep per-repository records under prefixes that end with
+   * `{repo}/` and declare them in {@link Format.repositoryRecordPrefixes}. Build typed records over
+   * it with `recordView`.
+   */
+  readonly kv: KvStore;
+  /** Read-only repository lookup. */
+  readonly repositories: RepositoryLookup;
   readonly logger: Logger;
   readonly fetch: UpstreamFetch;
   readonly auth: AuthService;
@@ -170,17 +190,18 @@ export interface Format {
   /** How cache repositories of this format treat their upstream. */
   readonly cachePolicy?: CachePolicy;
   /**
+   * The key prefixes, relative to the format's KV namespace (`FormatContext.kv`; e.g. `{repo}/` or
+   * `img/{repo}/`), under which this format keeps records of its own for the repository `repo`.
+   * When the repository is deleted everything under them is removed, with its artifacts and before
+   * its name can be used again, so a new repository of the same name starts empty. Each must end
+   * with `/` (others are ignored); nothing outside the format's namespace can be named. Leave it
+   * out only when the format keeps no records of its own per repository.
+   */
+  repositoryRecordPrefixes?(repo: string): readonly string[];
+  /**
    * Validates the format-specific repository options (`format_options`) on create and update;
    * throws `BAD_REQUEST` naming the field. Returns the options to store.
    */
-  /**
-   * The KV key prefixes (whole keys, e.g. `fmt/npm/{repo}/`) under which this format keeps records
-   * of its own for the repository `repo`. When the repository is deleted the server removes
-   * everything under them, with its artifacts and before its name can be used again, so a new
-   * repository of the same name starts empty. Leave it out only when the format keeps no records of
-   * its own per repository.
-   */
-  repositoryRecordPrefixes?(repo: string): readonly string[];
   validateRepositoryOptions?(
     options: Readonly<Record<string, unknown>>,
     repo: Pick<RepositoryRecord, 'name' | 'repo_type'>,

@@ -14,6 +14,8 @@ export interface AccessTouch {
   touched(record: ArtifactRecord): void;
   /** Resolves when the writes started so far have finished (tests, shutdown). */
   idle(): Promise<void>;
+  /** Starts no more writes; resolves when those in flight have finished. */
+  close(): Promise<void>;
 }
 
 /**
@@ -29,6 +31,7 @@ export function accessTouch(
   onWritten: (id: string) => void = () => {},
 ): AccessTouch {
   const pending = new Map<string, Promise<void>>();
+  let closed = false;
   // When this process last wrote (or found fresh) each id: a cached record read before the write
   // still carries the old time, and must not cost a KV read per GET until it expires.
   const recent = new Map<string, number>();
@@ -48,7 +51,7 @@ export function accessTouch(
   };
   return {
     touched(record) {
-      if (fresh(record.last_accessed_at)) return;
+      if (closed || fresh(record.last_accessed_at)) return;
       const id = artifactId(record.repo, record.path);
       const wrote = recent.get(id);
       if (pending.has(id) || (wrote !== undefined && now() - wrote < ACCESS_TOUCH_INTERVAL_MS)) return;
@@ -60,6 +63,10 @@ export function accessTouch(
       pending.set(id, run);
     },
     async idle() {
+      await Promise.all(pending.values());
+    },
+    async close() {
+      closed = true;
       await Promise.all(pending.values());
     },
   };

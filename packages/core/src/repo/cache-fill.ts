@@ -126,6 +126,7 @@ export function startFill(
     updated_at: at,
     last_accessed_at: at,
     fetched_at: at,
+    ...(policy.isInternal?.(path) === true ? { internal: true } : {}),
     ...(etag === null ? {} : { upstream_etag: etag }),
     ...(lastModified === null ? {} : { upstream_last_modified: lastModified }),
   };

@@ -1,5 +1,6 @@
 import type { Principal } from '../auth/principal.js';
 import { accessDenied, currentPrincipal } from '../auth/principal-scope.js';
+import type { ByteSource } from '../blob/blob-store.js';
 import { badRequest, notAllowed, notFound } from '../errors/depot-error.js';
 import { negativeCache } from '../internal/negative-cache.js';
 import { singleFlight } from '../internal/single-flight.js';
@@ -7,7 +8,13 @@ import { type ArtifactRecord, artifactId, type RepositoryRecord } from '../kv/re
 import { noopLogger } from '../logger.js';
 import { accessTouch } from './access-touch.js';
 import { type CacheOutcome, getCached } from './cache-read.js';
-import type { ArtifactRead, GetArtifactOptions, RepositoryEngine, RepositoryEngineOptions } from './engine.js';
+import type {
+  ArtifactBody,
+  ArtifactRead,
+  GetArtifactOptions,
+  RepositoryEngine,
+  RepositoryEngineOptions,
+} from './engine.js';
 import type { EngineContext } from './engine-context.js';
 import { getHosted, putHosted } from './hosted.js';
 import { browseDir, mergedList, searchPaths } from './listing.js';
@@ -21,6 +28,17 @@ import { DEFAULT_UPSTREAM_TIMEOUTS } from './upstream.js';
 const REPOSITORY_CACHE_ENTRIES = 1024;
 /** Hosted artifact records held in memory at most (~1 KiB each). */
 const ARTIFACT_CACHE_ENTRIES = 4096;
+
+const utf8 = new TextEncoder();
+
+/** A put body as a byte stream (bytes and strings are one chunk). */
+function byteSource(body: ArtifactBody): ByteSource {
+  if (typeof body !== 'string' && !(body instanceof Uint8Array)) return body;
+  const bytes = typeof body === 'string' ? utf8.encode(body) : body;
+  return (async function* () {
+    yield bytes;
+  })();
+}
 
 /** Normalizes an engine path argument; the empty path names no artifact. */
 function artifactPath(path: string): string {
@@ -57,8 +75,8 @@ export function createRepositoryEngine(options: RepositoryEngineOptions): Reposi
   const ctx: EngineContext = {
     records: options.records,
     blobStore: (name) => options.blobStore(name),
-    fetch: options.fetch,
-    cachePolicy: (format) => options.cachePolicy(format),
+    fetch: options.fetch ?? ((url, init) => globalThis.fetch(url, init)),
+    cachePolicy: (format) => options.cachePolicy?.(format),
     logger,
     now,
     touch: accessTouch(options.records, now, logger, (id) => artifactRecords.delete(id)),
@@ -107,7 +125,7 @@ export function createRepositoryEngine(options: RepositoryEngineOptions): Reposi
       if (repo.repo_type === 'cache') throw notAllowed(`repository ${name} is a cache and read-only`);
       const alsoAt = opts.alsoAt?.map((alias) => ({ ...alias, path: artifactPath(alias.path) }));
       const target = await writeTarget(lookup, repo, { principal: principalOf(), action: 'write' });
-      return putHosted(ctx, target, path, body, alsoAt ? { ...opts, alsoAt } : opts);
+      return putHosted(ctx, target, path, byteSource(body), alsoAt ? { ...opts, alsoAt } : opts);
     },
     async get(name, rawPath, opts = {}) {
       const path = artifactPath(rawPath);
@@ -191,6 +209,8 @@ export function createRepositoryEngine(options: RepositoryEngineOptions): Reposi
     as(principal) {
       return view(() => principal);
     },
+    idle: () => ctx.touch.idle(),
+    close: () => ctx.touch.close(),
   });
   return view(currentPrincipal);
 }

@@ -120,6 +120,12 @@ export interface CachePolicy {
   /** Hashes to compute besides BLAKE3 when storing a fetched copy. */
   readonly algorithms?: readonly ExtraHashAlgorithm[];
   /**
+   * Paths that hold the format's own bookkeeping rather than an artifact users asked for (an
+   * upstream index document such as an npm packument copy): their copies are stored with
+   * `internal: true`, left out of `browse` and `search`, and exempt from cleanup policies.
+   */
+  isInternal?(path: string): boolean;
+  /**
    * Sends the upstream request for a cache fill instead of the engine's plain `fetch(url, init)`,
    * e.g. to do a registry's Bearer token dance on a 401. `init` already carries Basic credentials
    * (from `upstream_auth`), the revalidation validators and the engine's header-timeout `signal`;
@@ -177,7 +183,7 @@ export interface RepositoryEngine {
    */
   invalidateRepository(name?: string): void;
   /** Hosted: stores. Proxy: writes to `write_member` or the first hosted member. Cache: `NOT_ALLOWED`. */
-  put(repo: string, path: string, body: ByteSource, options?: PutArtifactOptions): Promise<ArtifactRecord>;
+  put(repo: string, path: string, body: ArtifactBody, options?: PutArtifactOptions): Promise<ArtifactRecord>;
   /**
    * Hosted: local. Cache: local hit if fresh, else fetched (or revalidated) upstream, stale on
    * upstream failure. Proxy: members in order, first hit wins. `null` when nobody has it.
@@ -192,9 +198,9 @@ export interface RepositoryEngine {
   delete(repo: string, path: string): Promise<boolean>;
   /** Flat listing under `prefix`, ordered by path, with a stable cursor. Proxies merge members. */
   list(repo: string, options?: { prefix?: string; cursor?: string; limit?: number }): Promise<ArtifactPage>;
-  /** One directory level under `prefix` (local to the repository). */
+  /** One directory level under `prefix` (local to the repository); internal artifacts are left out. */
   browse(repo: string, prefix: string): Promise<BrowseResult>;
-  /** Case-insensitive substring search on the path. */
+  /** Case-insensitive substring search on the path; internal artifacts are left out. */
   search(repo: string, options: { q: string; cursor?: string; limit?: number }): Promise<ArtifactPage>;
   /**
    * The hosted repository a write to `repo` lands in (follows proxies). When that is a member of a
@@ -209,7 +215,17 @@ export interface RepositoryEngine {
   resolveMembers(repo: string): Promise<readonly RepositoryRecord[]>;
   /** A view of this engine acting for `principal` (same caches, same storage). */
   as(principal: Principal): RepositoryEngine;
+  /** Resolves when the background writes started so far (last-access times) have finished. */
+  idle(): Promise<void>;
+  /**
+   * Starts no more background writes and waits for those in flight; call before closing the KV
+   * store. Reads and writes still work afterwards, without last-access bookkeeping.
+   */
+  close(): Promise<void>;
 }
+
+/** A body {@link RepositoryEngine.put} accepts: a byte stream, bytes, or a string (stored as UTF-8). */
+export type ArtifactBody = ByteSource | Uint8Array | string;
 
 /** Hashes known after ingest. */
 export type IngestHashes = ContentHashes;
@@ -219,9 +235,10 @@ export interface RepositoryEngineOptions {
   readonly records: import('../kv/records.js').DepotRecords;
   /** The blob store named by a repository's `store` (`NOT_FOUND`/`BAD_REQUEST` when unknown). */
   blobStore(name: string): Promise<import('../blob/blob-store.js').BlobStore>;
-  readonly fetch: UpstreamFetch;
-  /** The cache policy of a format (by repository `format`), if it declares one. */
-  cachePolicy(format: string): CachePolicy | undefined;
+  /** Sends cache fills upstream (default: the global `fetch`; hosted-only use never calls it). */
+  readonly fetch?: UpstreamFetch;
+  /** The cache policy of a format (by repository `format`), if it declares one (default: none). */
+  cachePolicy?(format: string): CachePolicy | undefined;
   readonly logger?: import('../logger.js').Logger;
   /** Clock in ms (tests inject one). */
   readonly now?: () => number;

@@ -87,7 +87,7 @@ export async function searchPaths(
   for (;;) {
     const page = await mergedList(records, repos, { limit: MAX_PAGE, ...(cursor === undefined ? {} : { cursor }) });
     for (const artifact of page.artifacts) {
-      if (!artifact.path.toLowerCase().includes(needle)) continue;
+      if (artifact.internal === true || !artifact.path.toLowerCase().includes(needle)) continue;
       found.push(artifact);
       if (found.length === limit) return { artifacts: found, cursor: encodePathCursor(artifact.path) };
     }
@@ -109,6 +109,8 @@ export async function browseDir(records: DepotRecords, repos: readonly string[],
       ...(cursor === undefined ? {} : { cursor }),
     });
     for (const artifact of page.artifacts) {
+      // Format bookkeeping (an npm packument copy, upload chunks) is not browsable content.
+      if (artifact.internal === true) continue;
       const rest = artifact.path.slice(prefix.length);
       const slash = rest.indexOf('/');
       if (slash < 0) {

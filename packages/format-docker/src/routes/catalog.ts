@@ -12,8 +12,8 @@ export async function catalog(deps: DockerDeps, req: MountRequest): Promise<Form
   if (req.boundRepo !== undefined) {
     if (req.principal.can('read', req.boundRepo.name)) names.push(...(await findImages(deps, req.boundRepo)));
   } else {
-    for await (const { record: repo } of deps.ctx.records.repositories.scan()) {
-      if (repo.format !== 'docker' || repo.deleting === true || !req.principal.can('read', repo.name)) continue;
+    for await (const repo of deps.ctx.repositories.list()) {
+      if (repo.format !== 'docker' || !req.principal.can('read', repo.name)) continue;
       for (const image of await findImages(deps, repo)) names.push(`${repo.name}/${image}`);
     }
   }

@@ -11,7 +11,7 @@ import { ociError } from '../errors.js';
 import { parseDigest } from '../names.js';
 import { uploadPartPath } from '../store/paths.js';
 import { declaredLength, maxBlobBytes } from '../uploads/limit.js';
-import { dropSession, type LoadedSession, loadSession, type UploadState } from '../uploads/sessions.js';
+import { dropSession, type LoadedSession, loadSession, sessionId, type UploadState } from '../uploads/sessions.js';
 import { storeBlob } from '../uploads/store-blob.js';
 import { reply } from './response.js';
 import { sessionHeaders } from './uploads.js';
@@ -36,7 +36,7 @@ function checkContentRange(header: string | undefined, t: Target, s: LoadedSessi
  * stored part are dropped, and the answer is 413 `SIZE_INVALID` (the client must start over).
  */
 async function refuseTooLarge(deps: DockerDeps, s: LoadedSession, max: number): Promise<never> {
-  await dropSession(deps.ctx.records, deps.ctx.engine, s.record);
+  await dropSession(deps.kv, deps.ctx.engine, s.record);
   throw tooLarge('upload', max);
 }
 
@@ -72,7 +72,7 @@ async function appendChunk(deps: DockerDeps, t: Target, s: LoadedSession, body: 
   const state: UploadState = { image: s.state.image, offset: s.state.offset + part.size, parts: s.state.parts + 1 };
   const record = { ...s.record, state: { ...state }, updated_at: new Date(deps.now()).toISOString() };
   try {
-    const version = await deps.ctx.records.uploads.putIfVersion(s.record.id, record, s.version);
+    const version = await deps.kv.uploads.putIfVersion(sessionId(s.record.repo, s.record.id), record, s.version);
     return { record, state, version };
   } catch (err) {
     await deps.ctx.engine.delete(s.record.repo, path).catch(() => false);
@@ -104,7 +104,7 @@ export async function continueUpload(
   repo: RepositoryRecord,
   uuid: string,
 ): Promise<FormatResponse> {
-  const session = await loadSession(deps.ctx.records, uuid, repo.name, t.image);
+  const session = await loadSession(deps.kv, uuid, repo.name, t.image);
   try {
     return await sessionRequest(deps, req, t, repo, session);
   } catch (err) {
@@ -127,7 +127,7 @@ async function sessionRequest(
     case 'HEAD':
       return reply(204, sessionHeaders(t, uuid, session.state.offset));
     case 'DELETE':
-      await dropSession(deps.ctx.records, deps.ctx.engine, session.record);
+      await dropSession(deps.kv, deps.ctx.engine, session.record);
       return reply(204, { 'Content-Length': '0' });
     case 'PATCH': {
       checkContentRange(req.headers['content-range'], t, session);
@@ -144,7 +144,7 @@ async function sessionRequest(
       // A monolithic PUT (no stored parts) streams the body straight through, one layer fewer.
       const body = session.state.parts === 0 && tail !== null ? tail : assemble(deps, session, tail);
       await storeBlob(deps, repo.name, digest, body, { signal: req.signal, maxBytes: maxBlobBytes(deps) });
-      await dropSession(deps.ctx.records, deps.ctx.engine, session.record);
+      await dropSession(deps.kv, deps.ctx.engine, session.record);
       return reply(201, {
         Location: `/v2/${t.name}/blobs/${digest.text}`,
         'Docker-Content-Digest': digest.text,

@@ -6,7 +6,7 @@ import { resolveTarget } from '../resolve.js';
 import { blobPath } from '../store/paths.js';
 import { findBlob } from '../store/read.js';
 import { maxBlobBytes } from '../uploads/limit.js';
-import { UPLOAD_KIND, type UploadState, uploadRange } from '../uploads/sessions.js';
+import { sessionId, UPLOAD_KIND, type UploadState, uploadRange } from '../uploads/sessions.js';
 import { storeBlob } from '../uploads/store-blob.js';
 import { reply } from './response.js';
 
@@ -25,8 +25,8 @@ async function openSession(deps: DockerDeps, repo: RepositoryRecord, t: Target):
   const id = randomUUID();
   const at = new Date(deps.now()).toISOString();
   const state: UploadState = { image: t.image, offset: 0, parts: 0 };
-  await deps.ctx.records.uploads.putIfVersion(
-    id,
+  await deps.kv.uploads.putIfVersion(
+    sessionId(repo.name, id),
     { id, repo: repo.name, kind: UPLOAD_KIND, state: { ...state }, created_at: at, updated_at: at },
     null,
   );

@@ -1,4 +1,4 @@
-import { type DepotRecords, type RecordView, recordView } from '@depot/core';
+import { type KvStore, type RecordView, recordView, type UploadSessionRecord } from '@depot/core';
 import type { Descriptor } from '../manifest-doc.js';
 
 /** Marks an image as present in a repository (for `_catalog`). */
@@ -39,6 +39,8 @@ export interface DockerKv {
   readonly blobRefs: RecordView<Mark>;
   /** `{repo}/{blob digest}`: a blob delete in progress. */
   readonly blobDeletes: RecordView<Mark>;
+  /** `{repo}/{uuid}`: blob upload sessions. */
+  readonly uploads: RecordView<UploadSessionRecord>;
 }
 
 const SCHEMA = 1;
@@ -51,12 +53,12 @@ const VIEW_PREFIXES = {
   cacheTags: 'ct/',
   blobRefs: 'bref/',
   blobDeletes: 'bdel/',
+  uploads: 'up/',
 } as const satisfies Record<keyof DockerKv, string>;
 
 /** Builds the Docker KV views over the shared KV store. */
-export function dockerKv(records: DepotRecords): DockerKv {
-  const view = <T>(prefix: string): RecordView<T> =>
-    recordView<T>(records.kv, { prefix: `fmt/docker/${prefix}`, schemaVersion: SCHEMA });
+export function dockerKv(kv: KvStore): DockerKv {
+  const view = <T>(prefix: string): RecordView<T> => recordView<T>(kv, { prefix, schemaVersion: SCHEMA });
   return {
     images: view(VIEW_PREFIXES.images),
     referrers: view(VIEW_PREFIXES.referrers),
@@ -64,12 +66,13 @@ export function dockerKv(records: DepotRecords): DockerKv {
     cacheTags: view(VIEW_PREFIXES.cacheTags),
     blobRefs: view(VIEW_PREFIXES.blobRefs),
     blobDeletes: view(VIEW_PREFIXES.blobDeletes),
+    uploads: view(VIEW_PREFIXES.uploads),
   };
 }
 
 /** The KV prefixes of every Docker record of repository `repo` (drained when it is deleted). */
 export function dockerRepositoryPrefixes(repo: string): string[] {
-  return Object.values(VIEW_PREFIXES).map((prefix) => `fmt/docker/${prefix}${repo}/`);
+  return Object.values(VIEW_PREFIXES).map((prefix) => `${prefix}${repo}/`);
 }
 
 /** Collects every id under `prefix` of `view` (ids relative to the prefix). */

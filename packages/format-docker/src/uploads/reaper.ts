@@ -11,7 +11,7 @@ export const REAP_INTERVAL_MS = 30_000;
  */
 export function uploadReaper(ctx: FormatContext, now: () => number, maxIdleMs = UPLOAD_IDLE_MS): FormatWorker {
   const reap = async (at: number, idle: number): Promise<void> => {
-    const reaped = await reapUploadSessions(ctx.records, ctx.engine, at, idle);
+    const reaped = await reapUploadSessions(ctx.kv, ctx.engine, at, idle);
     if (reaped > 0) ctx.logger.info({ reaped, max_idle_ms: idle }, 'stale upload sessions removed');
   };
   return {
