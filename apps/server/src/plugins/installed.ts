@@ -2,10 +2,8 @@ import type { BlobStorePluginManifest, FormatPluginManifest, KvStorePluginManife
 import { depotPlugin as dockerFormat } from '@depot/format-docker';
 import { depotPlugin as npmFormat } from '@depot/format-npm';
 import { depotPlugin as rawFormat } from '@depot/format-raw';
-import { depotPlugin as dynamoKvStore } from '@depot/store-dynamodb';
 import { depotPlugin as fsBlobStore } from '@depot/store-fs';
 import { depotPlugin as levelKvStore } from '@depot/store-level';
-import { depotPlugin as s3BlobStore } from '@depot/store-s3';
 
 /**
  * Every plugin this build of Depot ships, wired by manifest (no discovery). At startup they are
@@ -16,6 +14,22 @@ export interface InstalledPlugins {
   readonly blobStores: readonly BlobStorePluginManifest[];
   readonly kvStores: readonly KvStorePluginManifest[];
 }
+
+// The cloud stores bring the AWS SDK (about 15 MB resident): they are imported when a store of
+// their type is first opened, not at every start.
+const s3BlobStore: BlobStorePluginManifest = {
+  kind: 'blob-store',
+  storeType: 's3',
+  apiVersion: 1,
+  create: async (options, context) => (await import('@depot/store-s3')).depotPlugin.create(options, context),
+};
+
+const dynamoKvStore: KvStorePluginManifest = {
+  kind: 'kv-store',
+  storeType: 'dynamodb',
+  apiVersion: 1,
+  open: async (options, context) => (await import('@depot/store-dynamodb')).depotPlugin.open(options, context),
+};
 
 /** The plugins compiled into the server. */
 export const INSTALLED_PLUGINS: InstalledPlugins = {
