@@ -112,7 +112,14 @@ export type { AddressClass, AddressPolicy } from './net/address-class.js';
 export { addressAllowed, classifyAddress, classifyHost } from './net/address-class.js';
 export type { BlobStorePluginManifest, DepotPluginManifest, KvStorePluginManifest, StoreContext } from './plugin.js';
 export { DEPOT_PLUGIN_API_VERSION } from './plugin.js';
-export { assertKnownOptions, positiveIntegerOption } from './plugin-options.js';
+export {
+  assertKnownOptions,
+  booleanOption,
+  choiceOption,
+  numberOption,
+  positiveIntegerOption,
+  stringOption,
+} from './plugin-options.js';
 export type { ArtifactResponse } from './repo/artifact-response.js';
 export { toArtifactResponse } from './repo/artifact-response.js';
 export { guessContentType } from './repo/content-type.js';
