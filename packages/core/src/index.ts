@@ -15,6 +15,7 @@ export type {
   PositionalRead,
 } from './blob/blob-store.js';
 export { discardBody, positionalReadOf, withPositionalRead } from './blob/blob-store.js';
+export { healthRoundTrip } from './blob/health-round-trip.js';
 export type { AccessRule } from './dispatch/access.js';
 export {
   defaultAction,

@@ -5,6 +5,7 @@ import {
   type BlobStorePluginManifest,
   badRequest,
   DepotError,
+  healthRoundTrip,
   type Logger,
   noopLogger,
   type StoreContext,
@@ -17,7 +18,6 @@ import { DIRECT_ALIGN, type DirectIo, probeDirectIo } from './internal/direct-io
 import { BlobIdAllocator } from './internal/fanout.js';
 import { errnoOf, fsCall, fsError } from './internal/fs-errors.js';
 import { resolveFsOptions } from './internal/fs-options.js';
-import { healthRoundTrip } from './internal/health.js';
 import { countBlobs, listBlobs } from './internal/walk-blobs.js';
 import { writeTemp } from './internal/write-temp.js';
 

@@ -5,13 +5,13 @@ import {
   type BlobStorePluginManifest,
   type ByteSource,
   badRequest,
+  healthRoundTrip,
   type Logger,
   noopLogger,
   type StoreContext,
 } from '@depot/core';
 import { awsError, sdkName } from './internal/aws-errors.js';
 import { createS3Client } from './internal/client.js';
-import { healthRoundTrip } from './internal/health.js';
 import { blobKey, isBlobId, newBlobId } from './internal/layout.js';
 import { listPage } from './internal/list.js';
 import { putInParts } from './internal/put-parts.js';
