@@ -60,6 +60,7 @@ describe('docker upload sessions are reaped', () => {
       body: bytes(body),
       baseUrl: 'http://depot.test',
       principal: ADMIN,
+      engine: opened.services.engine.as(ADMIN),
       signal: new AbortController().signal,
     };
     const res = await runtime?.handleMount?.(req);

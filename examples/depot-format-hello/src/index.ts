@@ -19,16 +19,16 @@ export function helloFormat(options: HelloFormatOptions = {}): Format {
   return {
     name: 'hello',
     capabilities: { repoTypes: ['hosted'] },
-    init: (ctx) => ({
+    init: () => ({
       handle(req) {
         switch (req.method) {
           case 'GET':
           case 'HEAD':
-            return getText(ctx, req, greeting);
+            return getText(req, greeting);
           case 'PUT':
-            return putText(ctx, req);
+            return putText(req);
           case 'DELETE':
-            return deleteText(ctx, req);
+            return deleteText(req);
           default:
             return unsupported(req);
         }

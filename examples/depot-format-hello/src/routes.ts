@@ -2,7 +2,6 @@ import {
   badRequest,
   DepotError,
   discardBody,
-  type FormatContext,
   type FormatRequest,
   type FormatResponse,
   notAllowed,
@@ -18,10 +17,10 @@ function requireAccess(req: FormatRequest, action: RepoAction): void {
 }
 
 /** `PUT /repository/{repo}/{path}`: stores the body as a text file, answers 201. */
-export async function putText(ctx: FormatContext, req: FormatRequest): Promise<FormatResponse> {
+export async function putText(req: FormatRequest): Promise<FormatResponse> {
   requireAccess(req, 'write');
   if (req.path === '') throw badRequest('a file path is required');
-  const record = await ctx.engine.put(req.repo.name, req.path, req.body, {
+  const record = await req.engine.put(req.repo.name, req.path, req.body, {
     contentType: 'text/plain; charset=utf-8',
     signal: req.signal,
   });
@@ -33,10 +32,10 @@ export async function putText(ctx: FormatContext, req: FormatRequest): Promise<F
 }
 
 /** `GET`/`HEAD`: the stored text with the configured `X-Greeting` header. */
-export async function getText(ctx: FormatContext, req: FormatRequest, greeting: string): Promise<FormatResponse> {
+export async function getText(req: FormatRequest, greeting: string): Promise<FormatResponse> {
   requireAccess(req, 'read');
   if (req.path === '') throw notFound('no file at the repository root');
-  const read = await ctx.engine.get(req.repo.name, req.path, { headOnly: req.method === 'HEAD' });
+  const read = await req.engine.get(req.repo.name, req.path, { headOnly: req.method === 'HEAD' });
   if (read === null) throw notFound('file not found');
   if (req.method === 'HEAD') await discardBody(read.body);
   return {
@@ -51,9 +50,9 @@ export async function getText(ctx: FormatContext, req: FormatRequest, greeting: 
 }
 
 /** `DELETE`: 204, or 404 when nothing was there. */
-export async function deleteText(ctx: FormatContext, req: FormatRequest): Promise<FormatResponse> {
+export async function deleteText(req: FormatRequest): Promise<FormatResponse> {
   requireAccess(req, 'delete');
-  if (!(await ctx.engine.delete(req.repo.name, req.path))) throw notFound('file not found');
+  if (!(await req.engine.delete(req.repo.name, req.path))) throw notFound('file not found');
   return { status: 204 };
 }
 

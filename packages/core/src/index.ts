@@ -1,6 +1,6 @@
+export { accessDenied } from './auth/access-denied.js';
 export type { AuthService, IssuedToken, Principal, RepoAction } from './auth/principal.js';
 export { SYSTEM_PRINCIPAL } from './auth/principal.js';
-export { accessDenied, currentPrincipal, runAsPrincipal } from './auth/principal-scope.js';
 export type {
   BlobListEntry,
   BlobListPage,

@@ -1,10 +1,12 @@
-import type { FormatContext, RepositoryRecord } from '@depot/core';
+import type { FormatContext, RepositoryEngine, RepositoryRecord } from '@depot/core';
 import type { UpstreamClient } from './cache/upstream.js';
 import type { DockerKv } from './store/kv.js';
 
 /** What every route of the Docker runtime shares. */
 export interface DockerDeps {
   readonly ctx: FormatContext;
+  /** The engine acting as the request's caller (`req.engine`); the context's (system) one outside requests. */
+  readonly engine: RepositoryEngine;
   readonly kv: DockerKv;
   readonly upstream: UpstreamClient;
   /** In-flight upstream manifest fetches, so concurrent pulls share one request. */

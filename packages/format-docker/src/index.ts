@@ -52,6 +52,7 @@ export function dockerFormat(options: DockerFormatOptions = {}): Format {
     init(ctx): FormatRuntime {
       const deps: DockerDeps = {
         ctx,
+        engine: ctx.engine,
         kv: dockerKv(ctx.kv),
         upstream: createUpstreamClient(ctx.fetch, ctx.logger, now, dance),
         flights: new Map(),
@@ -59,7 +60,8 @@ export function dockerFormat(options: DockerFormatOptions = {}): Format {
         now,
       };
       return {
-        handleMount: (req) => handleV2(deps, req),
+        // Each request acts as its caller.
+        handleMount: (req) => handleV2({ ...deps, engine: req.engine }, req),
         // The token endpoint reads credentials from the request itself (a `grant_type=password` POST).
         mountAccess: (req) => (req.rawPath === TOKEN_PATH ? 'public' : undefined),
         handle: async () => {

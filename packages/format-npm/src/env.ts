@@ -1,4 +1,4 @@
-import { type FormatContext, isDepotError, type RepositoryRecord } from '@depot/core';
+import { type FormatContext, isDepotError, type RepositoryEngine, type RepositoryRecord } from '@depot/core';
 import { cachedPackument } from './cache.js';
 import { type MergeCache, mergePackuments } from './merge.js';
 import type { IntegrityPins } from './pins.js';
@@ -9,6 +9,8 @@ import type { Packument } from './types.js';
 /** What every npm route works with. */
 export interface NpmEnv {
   readonly ctx: FormatContext;
+  /** The engine acting as the request's caller (`req.engine`); the context's (system) one outside requests. */
+  readonly engine: RepositoryEngine;
   readonly store: PackumentStore;
   readonly merged: MergeCache;
   /** First-seen tarball digests of cache repositories. */
@@ -37,12 +39,12 @@ export async function loadPackument(
     return stored === null ? null : { doc: stored.doc, rev: stored.rev };
   }
   if (repo.repo_type === 'cache') {
-    const doc = await cachedPackument(env.ctx.engine, repo.name, name, signal);
+    const doc = await cachedPackument(env.engine, repo.name, name, signal);
     return doc === null ? null : { doc: await env.pins.apply(repo.name, doc) };
   }
   // Only the members the caller may read; the merge is cached per visible member set, so one
   // caller's merge (an admin's, with every member) is never served to another who sees fewer.
-  const members = await env.ctx.engine.resolveMembers(repo.name);
+  const members = await env.engine.resolveMembers(repo.name);
   const cacheKey = [repo.name, ...members.map((m) => m.name)].join('\u0001');
   const hit = env.merged.get(cacheKey, name);
   if (hit !== undefined) return { doc: hit };

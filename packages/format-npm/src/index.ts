@@ -59,6 +59,7 @@ export function npmFormat(options: NpmFormatOptions = {}): Format {
     init(ctx): FormatRuntime {
       const env: NpmEnv = {
         ctx,
+        engine: ctx.engine,
         store: packumentStore(ctx.kv),
         merged: mergeCache(ttlMs),
         publishes: byteBudget(inFlight),
@@ -80,7 +81,8 @@ export function npmFormat(options: NpmFormatOptions = {}): Format {
         },
       };
       return {
-        handle: async (req) => route(env, req),
+        // Each request acts as its caller.
+        handle: async (req) => route({ ...env, engine: req.engine }, req),
         access: npmAccess,
         renderError: (err: DepotError) => renderNpmError(err),
         challenge: () => NPM_CHALLENGE,

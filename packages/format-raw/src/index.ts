@@ -36,16 +36,16 @@ export function rawFormat(options: RawFormatOptions = {}): Format {
     // Cached copies get a SHA-256 too, so X-Checksum-Sha256 is served for them as for uploads.
     cachePolicy: { algorithms: ['sha256'] },
     validateRepositoryOptions: (repoOptions) => validateRawRepositoryOptions(repoOptions),
-    init: (ctx) => ({
+    init: () => ({
       async handle(req) {
         switch (req.method) {
           case 'GET':
           case 'HEAD':
-            return readArtifact(ctx, req);
+            return readArtifact(req);
           case 'PUT':
-            return uploadArtifact(ctx, req, maxUploadBytes);
+            return uploadArtifact(req, maxUploadBytes);
           case 'DELETE':
-            return deleteArtifact(ctx, req);
+            return deleteArtifact(req);
           default:
             throw notAllowed(`method ${req.method} is not allowed on raw repositories`);
         }

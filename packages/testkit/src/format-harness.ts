@@ -138,10 +138,11 @@ export async function createFormatHarness(options: FormatHarnessOptions): Promis
   const servers: HarnessServer[] = [];
   let closing: Promise<void> | undefined;
 
-  // The server's own dispatch (routing, access check, principal scope, error rendering), so a
+  // The server's own dispatch (routing, access check, the caller's engine, error rendering), so a
   // format that passes here behaves the same behind the real server.
   const mounts = format.capabilities.mounts ?? [];
   const dispatcher = createDispatcher({
+    engine,
     async findRepository(name) {
       const repo = await records.repositories.get(name);
       return repo === null || repo.deleting === true ? null : repo;
@@ -176,7 +177,7 @@ export async function createFormatHarness(options: FormatHarnessOptions): Promis
     };
   }
 
-  /** Dispatches and collects the response inside the request's principal scope, as the server writes it. */
+  /** Dispatches and collects the response as the server writes it. */
   async function run(request: DispatchRequest): Promise<HarnessResponse> {
     let result: HarnessResponse | undefined;
     let problem: unknown;

@@ -13,6 +13,7 @@ export type ArtifactHandler = (req: IncomingMessage, res: ServerResponse, reques
 function serverDispatcher(services: DepotServices): Dispatcher {
   const { formats } = services;
   return createDispatcher({
+    engine: services.engine,
     // Resolved once per request through the engine's repository cache; the engine reuses it.
     findRepository: (name) => services.engine.findRepository(name),
     runtimeFor: (name) => formats.get(name)?.runtime,

@@ -1,4 +1,4 @@
-import { DepotError, retryAfterSecs, runAsPrincipal } from '@depot/core';
+import { DepotError, retryAfterSecs } from '@depot/core';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -67,8 +67,7 @@ export function createApp(services: DepotServices): OpenAPIHono<AppEnv> {
       incoming,
     );
     c.set('principal', principal);
-    // Engine calls made while handling the request resolve proxy members as the caller.
-    await runAsPrincipal(principal, next);
+    await next();
   });
 
   app.use(

@@ -1,5 +1,5 @@
+import { accessDenied } from '../auth/access-denied.js';
 import type { Principal, RepoAction } from '../auth/principal.js';
-import { accessDenied } from '../auth/principal-scope.js';
 import { DepotError } from '../errors/depot-error.js';
 import type { FormatRequest } from '../format/format.js';
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Principal, RepoAction } from '../auth/principal.js';
-import { currentPrincipal } from '../auth/principal-scope.js';
 import { DepotError } from '../errors/depot-error.js';
 import type { FormatResponse, FormatRuntime } from '../format/format.js';
 import type { RepositoryRecord } from '../kv/records.js';
 import { noopLogger } from '../logger.js';
+import type { RepositoryEngine } from '../repo/engine.js';
 import { createDispatcher, type DispatchRequest, EMPTY_BODY } from './dispatch.js';
 
 const who = (username: string, actions: readonly RepoAction[]): Principal => ({
@@ -33,6 +33,21 @@ interface Sent {
   readonly handled: number;
 }
 
+/** A stand-in engine whose `as(p)` views remember `p`: what the dispatch hands a format. */
+const views = new WeakMap<object, Principal>();
+const ENGINE = {
+  as(principal: Principal) {
+    const view = {};
+    views.set(view, principal);
+    return view;
+  },
+} as unknown as RepositoryEngine;
+const actingAs = (engine: RepositoryEngine): Principal => {
+  const principal = views.get(engine);
+  if (principal === undefined) throw new Error('not a view of the dispatch engine');
+  return principal;
+};
+
 /** A dispatcher over one repository `r` of format `probe` and a `/m` mount; the handlers never check. */
 function setup(runtime: Partial<FormatRuntime> = {}) {
   let handled = 0;
@@ -40,7 +55,7 @@ function setup(runtime: Partial<FormatRuntime> = {}) {
   const probe: FormatRuntime = {
     async handle(req) {
       handled++;
-      seen.push(currentPrincipal().username);
+      seen.push(actingAs(req.engine).username);
       return { status: 200, body: `${req.method} ${req.path}` };
     },
     async handleMount(req) {
@@ -52,6 +67,7 @@ function setup(runtime: Partial<FormatRuntime> = {}) {
     ...runtime,
   };
   const dispatcher = createDispatcher({
+    engine: ENGINE,
     findRepository: async (name) => (name === 'r' ? REPO : null),
     runtimeFor: (name) => (name === 'probe' ? probe : undefined),
     mountFor: (rawPath) => (rawPath.startsWith('/m/') ? probe : undefined),
@@ -143,7 +159,7 @@ describe('createDispatcher: access safe by default', () => {
   });
 });
 
-describe('createDispatcher: routing, principal scope, one error renderer', () => {
+describe('createDispatcher: routing, the caller’s engine, one error renderer', () => {
   it('runs the handler as the caller', async () => {
     const { send, seen } = setup();
     await send('GET', '/repository/r/x', READER);

@@ -1,5 +1,4 @@
 import type { Principal } from '../auth/principal.js';
-import { runAsPrincipal } from '../auth/principal-scope.js';
 import type { ByteSource } from '../blob/blob-store.js';
 import { DepotError, notFound } from '../errors/depot-error.js';
 import type {
@@ -11,6 +10,7 @@ import type {
 } from '../format/format.js';
 import type { RepositoryRecord } from '../kv/records.js';
 import type { Logger } from '../logger.js';
+import type { RepositoryEngine } from '../repo/engine.js';
 import { normalizePath } from '../repo/normalize-path.js';
 import { type AccessRule, defaultAction, enforceAccess, isMutating } from './access.js';
 import { asDepotError, renderError } from './render-error.js';
@@ -52,6 +52,8 @@ export type ResponseSender = (response: FormatResponse, error?: DepotError) => P
 
 /** What the dispatcher routes to. */
 export interface DispatchOptions {
+  /** The shared engine; each request gets its view acting as the caller (`engine.as(principal)`). */
+  readonly engine: RepositoryEngine;
   /** The repository named `name`, or `null` when it does not exist or is being deleted. */
   findRepository(name: string): Promise<RepositoryRecord | null>;
   /** The runtime of the installed format `name`. */
@@ -71,8 +73,8 @@ export interface Dispatcher {
   /** True when `rawPath` belongs to the artifact surface (repositories and format mounts). */
   handles(rawPath: string): boolean;
   /**
-   * Runs one request: authenticate → route → access check → format handler → `send`, all inside
-   * {@link runAsPrincipal} (body streaming included). Any failure is rendered once (format renderer or
+   * Runs one request: authenticate → route → access check → format handler → `send`, the format
+   * seeing `req.engine` scoped to the caller. Any failure is rendered once (format renderer or
    * JSON, 401 with the protocol's challenge) and sent with `error` set. Resolves when sent.
    * `logger`: the request's logger, built only when something is logged (default `options.logger`).
    */
@@ -106,7 +108,7 @@ function splitRepositoryPath(rawPath: string): { repo: string; rest: string } {
  * resolves a mount's repository and checks it; see {@link FormatRuntime.mountAccess}).
  */
 export function createDispatcher(options: DispatchOptions): Dispatcher {
-  const { findRepository, runtimeFor, mountFor, authenticate } = options;
+  const { engine, findRepository, runtimeFor, mountFor, authenticate } = options;
 
   async function repository(req: DispatchRequest, route: { runtime?: FormatRuntime }): Promise<FormatResponse> {
     const split = splitRepositoryPath(req.rawPath);
@@ -118,7 +120,13 @@ export function createDispatcher(options: DispatchOptions): Dispatcher {
     // After the format is known, so a bad path is refused in the protocol's error shape.
     const path = normalizePath(split.rest);
     // Assign, not spread: the transport's request builds `query`, `baseUrl` and `signal` lazily.
-    const formatReq: FormatRequest = Object.assign(req, { repo, path, rawPath: split.rest });
+    // The format acts as its caller (`req.engine`): proxy members resolve with the caller's permissions.
+    const formatReq: FormatRequest = Object.assign(req, {
+      repo,
+      path,
+      rawPath: split.rest,
+      engine: engine.as(req.principal),
+    });
     const rule: AccessRule = runtime.access?.(formatReq) ?? defaultAction(req.method);
     enforceAccess(rule, req.principal, repo.name);
     req.body = req.openBody();
@@ -127,7 +135,7 @@ export function createDispatcher(options: DispatchOptions): Dispatcher {
 
   async function mount(req: DispatchRequest, runtime: FormatRuntime | undefined): Promise<FormatResponse> {
     if (runtime?.handleMount === undefined) throw notFound(`no route for ${req.method} ${req.rawPath}`);
-    const mountReq: MountRequest = req;
+    const mountReq: MountRequest = Object.assign(req, { engine: engine.as(req.principal) });
     const rule: AccessRule = runtime.mountAccess?.(mountReq) ?? (isMutating(req.method) ? 'authenticated' : 'public');
     enforceAccess(rule, req.principal, req.boundRepo?.name);
     req.body = req.openBody();
@@ -146,12 +154,8 @@ export function createDispatcher(options: DispatchOptions): Dispatcher {
       }
       try {
         req.principal = await authenticate(req);
-        // Everything the format does for this request, body streaming included, runs as its
-        // caller: the shared engine then resolves proxy members with this principal's permissions.
-        await runAsPrincipal(req.principal, async () => {
-          const response = isRepository ? await repository(req, route) : await mount(req, route.runtime);
-          await send(response);
-        });
+        const response = isRepository ? await repository(req, route) : await mount(req, route.runtime);
+        await send(response);
       } catch (err) {
         const log = logger?.() ?? options.logger;
         const failure = asDepotError(err, log);

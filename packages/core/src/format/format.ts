@@ -39,6 +39,12 @@ export interface FormatRequest extends BaseFormatRequest {
   readonly path: string;
   /** The path as received, still percent-encoded (some protocols need `%2f` distinguished). */
   readonly rawPath: string;
+  /**
+   * The engine acting as {@link BaseFormatRequest.principal}: proxies resolve only the members the
+   * caller may read, writes and deletes need the caller's permissions. Request handlers use this
+   * one, never `ctx.engine` (which acts as the system, for background work).
+   */
+  readonly engine: RepositoryEngine;
 }
 
 /** A request to one of the format's global mounts (e.g. `/v2/…` for OCI). */
@@ -47,6 +53,8 @@ export interface MountRequest extends BaseFormatRequest {
   readonly rawPath: string;
   /** Set when the request arrived on a repository's dedicated listener (`listen`). */
   readonly boundRepo?: RepositoryRecord;
+  /** The engine acting as the caller, as {@link FormatRequest.engine}. */
+  readonly engine: RepositoryEngine;
 }
 
 /** Read-only access to the repository records (live ones only: a repository being deleted is absent). */
@@ -62,6 +70,10 @@ export interface RepositoryLookup {
  * store records: a format asks `req.principal` and `auth`, never the records behind them.
  */
 export interface FormatContext {
+  /**
+   * The engine acting as the system (every proxy member, no permission checks): for workers,
+   * listeners and rebuilds. Request handlers use `req.engine`, scoped to the caller.
+   */
   readonly engine: RepositoryEngine;
   /**
    * The format's own KV namespace (`fmt/<name>/` of the shared store): keys are relative to it and

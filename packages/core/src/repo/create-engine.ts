@@ -1,5 +1,5 @@
-import type { Principal } from '../auth/principal.js';
-import { accessDenied, currentPrincipal } from '../auth/principal-scope.js';
+import { accessDenied } from '../auth/access-denied.js';
+import { type Principal, SYSTEM_PRINCIPAL } from '../auth/principal.js';
 import type { ByteSource } from '../blob/blob-store.js';
 import { badRequest, notAllowed, notFound } from '../errors/depot-error.js';
 import { negativeCache } from '../internal/negative-cache.js';
@@ -109,8 +109,8 @@ export function createRepositoryEngine(options: RepositoryEngineOptions): Reposi
   const getLeaf = (repo: RepositoryRecord, path: string, opts: GetArtifactOptions): Promise<ArtifactRead | null> =>
     repo.repo_type === 'cache' ? getCached(ctx, flights, repo, path, opts) : getHosted(ctx, repo, path, opts);
 
-  // Every view shares the caches above; `principalOf` names who the member checks are made for.
-  const view = (principalOf: () => Principal): RepositoryEngine => ({
+  // Every view shares the caches above; `principal` is who the member checks are made for.
+  const view = (principal: Principal): RepositoryEngine => ({
     getRepository: repository,
     findRepository: lookup,
     invalidateRepository(name) {
@@ -124,7 +124,7 @@ export function createRepositoryEngine(options: RepositoryEngineOptions): Reposi
       const repo = await repository(name);
       if (repo.repo_type === 'cache') throw notAllowed(`repository ${name} is a cache and read-only`);
       const alsoAt = opts.alsoAt?.map((alias) => ({ ...alias, path: artifactPath(alias.path) }));
-      const target = await writeTarget(lookup, repo, { principal: principalOf(), action: 'write' });
+      const target = await writeTarget(lookup, repo, { principal: principal, action: 'write' });
       return putHosted(ctx, target, path, byteSource(body), alsoAt ? { ...opts, alsoAt } : opts);
     },
     async get(name, rawPath, opts = {}) {
@@ -133,7 +133,7 @@ export function createRepositoryEngine(options: RepositoryEngineOptions): Reposi
       if (repo.repo_type !== 'proxy') return getLeaf(repo, path, opts);
       // Members in order, first hit wins; a failing member does not hide a later one (P12).
       let firstError: unknown = null;
-      for (const member of await members(repo, principalOf())) {
+      for (const member of await members(repo, principal)) {
         try {
           const read = await getLeaf(member, path, opts);
           if (read !== null) return read;
@@ -155,7 +155,6 @@ export function createRepositoryEngine(options: RepositoryEngineOptions): Reposi
       const path = artifactPath(rawPath);
       const repo = await repository(name);
       const targets = await members(repo);
-      const principal = principalOf();
       // All or nothing: a member holding the path that the principal may not delete refuses the lot.
       for (const member of repo.repo_type === 'proxy' ? targets : []) {
         if (principal.can('delete', member.name)) continue;
@@ -180,7 +179,7 @@ export function createRepositoryEngine(options: RepositoryEngineOptions): Reposi
       const prefix = opts.prefix?.replace(/^\/+/, '');
       return mergedList(
         ctx.records,
-        (await members(repo, principalOf())).map((m) => m.name),
+        (await members(repo, principal)).map((m) => m.name),
         { ...opts, ...(prefix === undefined ? {} : { prefix }) },
       );
     },
@@ -188,7 +187,7 @@ export function createRepositoryEngine(options: RepositoryEngineOptions): Reposi
       const repo = await repository(name);
       return browseDir(
         ctx.records,
-        (await members(repo, principalOf())).map((m) => m.name),
+        (await members(repo, principal)).map((m) => m.name),
         normalizeDecodedPath(prefix),
       );
     },
@@ -196,21 +195,19 @@ export function createRepositoryEngine(options: RepositoryEngineOptions): Reposi
       const repo = await repository(name);
       return searchPaths(
         ctx.records,
-        (await members(repo, principalOf())).map((m) => m.name),
+        (await members(repo, principal)).map((m) => m.name),
         opts,
       );
     },
     async resolveWriteTarget(name, action = 'write') {
-      return writeTarget(lookup, await repository(name), { principal: principalOf(), action });
+      return writeTarget(lookup, await repository(name), { principal: principal, action });
     },
     async resolveMembers(name) {
-      return members(await repository(name), principalOf());
+      return members(await repository(name), principal);
     },
-    as(principal) {
-      return view(() => principal);
-    },
+    as: (other) => view(other),
     idle: () => ctx.touch.idle(),
     close: () => ctx.touch.close(),
   });
-  return view(currentPrincipal);
+  return view(SYSTEM_PRINCIPAL);
 }

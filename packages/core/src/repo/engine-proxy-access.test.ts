@@ -2,7 +2,6 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { memoryBlobStore } from '../../../testkit/src/memory-blob-store.js';
 import { memoryKvStore } from '../../../testkit/src/memory-kv-store.js';
 import type { Principal, RepoAction } from '../auth/principal.js';
-import { runAsPrincipal } from '../auth/principal-scope.js';
 import { type DepotRecords, depotRecords, type RepositoryRecord } from '../kv/records.js';
 import { createRepositoryEngine } from './create-engine.js';
 import type { RepositoryEngine } from './engine.js';
@@ -77,10 +76,9 @@ describe('repository engine: proxy members and permissions', () => {
     expect(await scoped.delete('team-group', 'mine.txt')).toBe(true);
   });
 
-  it('acts as the principal of the enclosing runAsPrincipal', async () => {
-    const hidden = await runAsPrincipal(team(), () => engine.get('team-outer', 'hidden.txt'));
-    expect(hidden).toBeNull();
-    expect(await runAsPrincipal(team(), () => code(engine.put('team-group', 'n.txt', source('n'))))).toBe('FORBIDDEN');
+  it('acts as the system unless scoped with as(): only the view is limited', async () => {
+    expect(await engine.as(team()).get('team-outer', 'hidden.txt')).toBeNull();
+    expect(await code(engine.as(team()).put('team-group', 'n.txt', source('n')))).toBe('FORBIDDEN');
     expect(await engine.get('team-outer', 'hidden.txt')).not.toBeNull();
   });
 });

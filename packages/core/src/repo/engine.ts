@@ -165,8 +165,9 @@ export interface UpstreamTimeouts {
  * takes a repository name and resolves it (`NOT_FOUND` when it does not exist or is being deleted).
  *
  * Proxy members and permissions: every operation acts for a principal — the one given to
- * {@link RepositoryEngine.as}, else the one of the enclosing `runAsPrincipal` (the server wraps each
- * request in it), else `SYSTEM_PRINCIPAL`. The caller checks the repository it names; the engine
+ * {@link RepositoryEngine.as}, else `SYSTEM_PRINCIPAL` (the engine a format's context holds, for
+ * background work). Request handlers use `req.engine`, which the dispatch scoped to the caller. The
+ * caller checks the repository it names; the engine
  * checks the members a proxy resolves to. Reads (`get`, `list`, `browse`, `search`,
  * `resolveMembers`) skip members the principal may not `read`, as if absent (nested proxies
  * included). `put` and `resolveWriteTarget` refuse (`FORBIDDEN`, `UNAUTHORIZED` for anonymous) when

@@ -1,5 +1,5 @@
+import { accessDenied } from '../auth/access-denied.js';
 import type { Principal, RepoAction } from '../auth/principal.js';
-import { accessDenied } from '../auth/principal-scope.js';
 import { badRequest, type DepotError, notAllowed } from '../errors/depot-error.js';
 import type { RepositoryRecord } from '../kv/records.js';
 import { MAX_PROXY_DEPTH } from './engine.js';

@@ -92,7 +92,7 @@ export async function deleteBlob(
   parseDigest(digest);
   const repo = await writableRepo(deps, req, t.repo, 'delete');
   const removed = await deleteUnreferenced(deps, repo.name, digest, () =>
-    deps.ctx.engine.delete(repo.name, blobPath(digest)),
+    deps.engine.delete(repo.name, blobPath(digest)),
   );
   if (!removed) {
     throw ociError('BLOB_UNKNOWN', 'blob unknown to registry', { detail: { digest } });

@@ -20,7 +20,7 @@ import { reply } from './response.js';
  * naming the digest: a client trusting the descriptor would read a truncated or overlong layer).
  */
 async function checkReferenced(deps: DockerDeps, repo: string, image: string, info: ManifestInfo): Promise<void> {
-  const { engine } = deps.ctx;
+  const { engine } = deps;
   const blobs = [...new Set(info.blobs)];
   const children = [...new Set(info.manifests)];
   const digests = blobs.concat(children);
@@ -74,7 +74,7 @@ export async function putManifest(
     await putHostedManifest(deps, repo.name, t.image, bytes, digest, info, tags);
   } catch (err) {
     // The marks stay when this manifest was already stored by an earlier push.
-    if ((await deps.ctx.engine.stat(repo.name, manifestPath(t.image, digest))) === null) {
+    if ((await deps.engine.stat(repo.name, manifestPath(t.image, digest))) === null) {
       await unmarkBlobRefs(deps, repo.name, t.image, digest, blobs);
     }
     throw err;

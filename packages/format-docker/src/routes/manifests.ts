@@ -65,7 +65,7 @@ export async function writableRepo(
   if (repo.repo_type === 'cache') throw ociError('UNSUPPORTED', 'cache repositories are read-only');
   let target: RepositoryRecord;
   try {
-    target = await deps.ctx.engine.resolveWriteTarget(repo.name, action);
+    target = await deps.engine.resolveWriteTarget(repo.name, action);
   } catch (err) {
     if (isDepotError(err, 'FORBIDDEN') || isDepotError(err, 'UNAUTHORIZED')) requireAccess(req, action, repo.name, err);
     throw ociError('UNSUPPORTED', 'proxy repository has no hosted member to write to');
@@ -75,7 +75,7 @@ export async function writableRepo(
 
 /** Deletes a manifest and every tag pointing at it, and its referrers entry. */
 async function deleteByDigest(deps: DockerDeps, repo: string, image: string, digest: string): Promise<boolean> {
-  const { engine } = deps.ctx;
+  const { engine } = deps;
   const record = await engine.stat(repo, manifestPath(image, digest));
   if (record === null) return false;
   let cursor: string | undefined;
@@ -104,7 +104,7 @@ export async function deleteManifest(
   const repo = await writableRepo(deps, req, t.repo, 'delete');
   const deleted = digest
     ? await deleteByDigest(deps, repo.name, t.image, ref)
-    : await deps.ctx.engine.delete(repo.name, tagPath(t.image, ref));
+    : await deps.engine.delete(repo.name, tagPath(t.image, ref));
   if (!deleted) throw unknown(ref);
   return reply(202, { 'Content-Length': '0' });
 }

@@ -36,7 +36,7 @@ function checkContentRange(header: string | undefined, t: Target, s: LoadedSessi
  * stored part are dropped, and the answer is 413 `SIZE_INVALID` (the client must start over).
  */
 async function refuseTooLarge(deps: DockerDeps, s: LoadedSession, max: number): Promise<never> {
-  await dropSession(deps.kv, deps.ctx.engine, s.record);
+  await dropSession(deps.kv, deps.engine, s.record);
   throw tooLarge('upload', max);
 }
 
@@ -64,7 +64,7 @@ async function appendChunk(deps: DockerDeps, t: Target, s: LoadedSession, body: 
   }
   const limit = maxBlobBytes(deps);
   const path = uploadPartPath(s.record.id, s.state.parts);
-  const part = await deps.ctx.engine.put(s.record.repo, path, body, {
+  const part = await deps.engine.put(s.record.repo, path, body, {
     internal: true,
     contentType: 'application/octet-stream',
     maxBytes: limit - s.state.offset,
@@ -75,7 +75,7 @@ async function appendChunk(deps: DockerDeps, t: Target, s: LoadedSession, body: 
     const version = await deps.kv.uploads.putIfVersion(sessionId(s.record.repo, s.record.id), record, s.version);
     return { record, state, version };
   } catch (err) {
-    await deps.ctx.engine.delete(s.record.repo, path).catch(() => false);
+    await deps.engine.delete(s.record.repo, path).catch(() => false);
     if (isDepotError(err, 'CONFLICT')) throw outOfOrder(t, s);
     throw err;
   }
@@ -84,7 +84,7 @@ async function appendChunk(deps: DockerDeps, t: Target, s: LoadedSession, body: 
 /** Streams the stored parts in order, then `tail`; each part is read once (re-streamed at finalize). */
 async function* assemble(deps: DockerDeps, s: LoadedSession, tail: ByteSource | null): AsyncGenerator<Uint8Array> {
   for (let i = 0; i < s.state.parts; i++) {
-    const read = await deps.ctx.engine.get(s.record.repo, uploadPartPath(s.record.id, i));
+    const read = await deps.engine.get(s.record.repo, uploadPartPath(s.record.id, i));
     if (read?.body == null) throw ociError('BLOB_UPLOAD_UNKNOWN', 'upload chunk is missing');
     yield* read.body;
   }
@@ -127,7 +127,7 @@ async function sessionRequest(
     case 'HEAD':
       return reply(204, sessionHeaders(t, uuid, session.state.offset));
     case 'DELETE':
-      await dropSession(deps.kv, deps.ctx.engine, session.record);
+      await dropSession(deps.kv, deps.engine, session.record);
       return reply(204, { 'Content-Length': '0' });
     case 'PATCH': {
       checkContentRange(req.headers['content-range'], t, session);
@@ -144,7 +144,7 @@ async function sessionRequest(
       // A monolithic PUT (no stored parts) streams the body straight through, one layer fewer.
       const body = session.state.parts === 0 && tail !== null ? tail : assemble(deps, session, tail);
       await storeBlob(deps, repo.name, digest, body, { signal: req.signal, maxBytes: maxBlobBytes(deps) });
-      await dropSession(deps.kv, deps.ctx.engine, session.record);
+      await dropSession(deps.kv, deps.engine, session.record);
       return reply(201, {
         Location: `/v2/${t.name}/blobs/${digest.text}`,
         'Docker-Content-Digest': digest.text,

@@ -45,7 +45,7 @@ async function tryMount(
   t: Target,
 ): Promise<FormatResponse | null> {
   const digest = parseDigest(req.query.get('mount') ?? '');
-  if ((await deps.ctx.engine.stat(repo.name, blobPath(digest.text))) !== null) return created(t, digest.text);
+  if ((await deps.engine.stat(repo.name, blobPath(digest.text))) !== null) return created(t, digest.text);
   const from = req.query.get('from');
   if (from === null) return null;
   let source: Target;

@@ -67,7 +67,7 @@ async function findReference(deps: DockerDeps, repo: string, blob: string): Prom
     const cut = rest.lastIndexOf('/');
     const ref = { image: rest.slice(0, cut), manifest: rest.slice(cut + 1) };
     if (fresh(deps, record.at)) return ref;
-    if ((await deps.ctx.engine.stat(repo, manifestPath(ref.image, ref.manifest))) !== null) return ref;
+    if ((await deps.engine.stat(repo, manifestPath(ref.image, ref.manifest))) !== null) return ref;
     await deps.kv.blobRefs.delete(id);
   }
   return null;

@@ -40,7 +40,7 @@ export async function hostedManifest(
   headOnly: boolean,
 ): Promise<ManifestHit | null> {
   const path = ref.digest !== undefined ? manifestPath(image, ref.digest) : tagPath(image, ref.tag ?? '');
-  const read = await deps.ctx.engine.get(repo, path, { headOnly });
+  const read = await deps.engine.get(repo, path, { headOnly });
   return read === null ? null : hit(read.record, read.body);
 }
 
@@ -63,7 +63,7 @@ export async function putHostedManifest(
     manifests: info.manifests,
   };
   const [algorithm, hex] = digest.split(':') as ['sha256' | 'sha512', string];
-  const { engine } = deps.ctx;
+  const { engine } = deps;
   await engine.put(repo, manifestPath(image, digest), once(bytes), {
     contentType: info.mediaType,
     algorithms: ['sha256'],

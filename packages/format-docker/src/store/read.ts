@@ -10,7 +10,7 @@ import { blobPath, cacheBlobPath, tagPrefix } from './paths.js';
 /** The hosted and cache repositories a read of `repo` walks, in order (itself unless a proxy). */
 export async function leaves(deps: DockerDeps, repo: RepositoryRecord): Promise<readonly RepositoryRecord[]> {
   if (repo.repo_type !== 'proxy') return [repo];
-  const all = await deps.ctx.engine.resolveMembers(repo.name);
+  const all = await deps.engine.resolveMembers(repo.name);
   return all.filter((m) => m.format === repo.format);
 }
 
@@ -58,7 +58,7 @@ export function findBlob(
 ): Promise<ArtifactRead | null> {
   return firstHit(deps, t.repo, (leaf) => {
     const path = leaf.repo_type === 'cache' ? cacheBlobPath(t.image, digest) : blobPath(digest);
-    return deps.ctx.engine.get(leaf.name, path, options);
+    return deps.engine.get(leaf.name, path, options);
   });
 }
 
@@ -68,7 +68,7 @@ async function hostedTags(deps: DockerDeps, repo: string, image: string): Promis
   const out: string[] = [];
   let cursor: string | undefined;
   do {
-    const page = await deps.ctx.engine.list(repo, { prefix, limit: 1000, ...(cursor ? { cursor } : {}) });
+    const page = await deps.engine.list(repo, { prefix, limit: 1000, ...(cursor ? { cursor } : {}) });
     for (const a of page.artifacts) {
       const tag = a.path.slice(prefix.length);
       if (!tag.includes('/')) out.push(tag);

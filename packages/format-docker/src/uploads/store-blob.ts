@@ -20,7 +20,7 @@ export async function storeBlob(
 ): Promise<void> {
   const { signal, maxBytes } = options;
   try {
-    await deps.ctx.engine.put(repo, blobPath(digest.text), body, {
+    await deps.engine.put(repo, blobPath(digest.text), body, {
       contentType: 'application/octet-stream',
       algorithms: ['sha256'],
       expected: { [digest.algorithm]: digest.hex },

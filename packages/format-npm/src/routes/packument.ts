@@ -6,7 +6,7 @@ import { own } from '../types.js';
 /** The repository whose document a `?write=true` read must show: a proxy's write target. */
 async function writeView(env: NpmEnv, req: FormatRequest) {
   if (req.repo.repo_type !== 'proxy' || req.query.get('write') !== 'true') return req.repo;
-  return env.ctx.engine.resolveWriteTarget(req.repo.name, 'read');
+  return env.engine.resolveWriteTarget(req.repo.name, 'read');
 }
 
 /** `GET|HEAD {name}`: the full or abbreviated packument. */

@@ -121,7 +121,7 @@ async function publishVersion(
   if (existing !== null && Object.hasOwn(existing.doc.versions, key)) throw cannotPublishOver(key);
   const path = tarballPath(name, tarballFileName(name, key));
   try {
-    await env.ctx.engine.put(target.name, path, chunked(bytes), {
+    await env.engine.put(target.name, path, chunked(bytes), {
       contentType: 'application/octet-stream',
       algorithms: ['sha512', 'sha1'],
       expected: { size: bytes.byteLength, sha512: digests.sha512Hex, sha1: digests.sha1Hex },
@@ -141,7 +141,7 @@ async function publishVersion(
     );
   } catch (err) {
     // The packument refused the version: the tarball just stored must not linger.
-    await env.ctx.engine.delete(target.name, path).catch(() => false);
+    await env.engine.delete(target.name, path).catch(() => false);
     throw err;
   }
   return jsonResponse(201, { ok: true, id: name, rev: stored?.rev });

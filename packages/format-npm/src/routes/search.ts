@@ -55,7 +55,7 @@ export async function search(env: NpmEnv, req: FormatRequest): Promise<FormatRes
   const size = intParam(req.query.get('size'), 'size', DEFAULT_SIZE, MAX_SIZE);
   const from = intParam(req.query.get('from'), 'from', 0, Number.MAX_SAFE_INTEGER);
   const members: readonly RepositoryRecord[] =
-    req.repo.repo_type === 'proxy' ? await env.ctx.engine.resolveMembers(req.repo.name) : [req.repo];
+    req.repo.repo_type === 'proxy' ? await env.engine.resolveMembers(req.repo.name) : [req.repo];
   const found = new Map<string, Packument>();
   for (const member of members) {
     if (member.repo_type !== 'hosted') continue;

@@ -25,7 +25,7 @@ export async function getTarball(env: NpmEnv, req: FormatRequest, name: string, 
   const expected = await fillExpectation(env, req, name, file, path);
   let read: ArtifactRead | null;
   try {
-    read = await env.ctx.engine.get(req.repo.name, path, {
+    read = await env.engine.get(req.repo.name, path, {
       headOnly: req.method === 'HEAD',
       signal: req.signal,
       ...(expected === undefined ? {} : { expected }),
@@ -73,8 +73,8 @@ async function fillExpectation(
 ): Promise<ExpectedContent | undefined> {
   if (req.repo.repo_type === 'hosted') return undefined;
   let fills = false;
-  for (const member of await env.ctx.engine.resolveMembers(req.repo.name)) {
-    if ((await env.ctx.engine.stat(member.name, path)) !== null) break;
+  for (const member of await env.engine.resolveMembers(req.repo.name)) {
+    if ((await env.engine.stat(member.name, path)) !== null) break;
     if (member.repo_type === 'cache') {
       fills = true;
       break;
@@ -108,6 +108,6 @@ export async function deleteTarball(
     }
     if (stored.rev !== rev) throw new DepotError('CONFLICT', 'document revision is out of date');
   }
-  await env.ctx.engine.delete(target.name, tarballPath(name, file));
+  await env.engine.delete(target.name, tarballPath(name, file));
   return jsonResponse(200, { ok: true });
 }

@@ -61,7 +61,7 @@ export async function updateMetadata(
       time: touched(current.doc),
     };
   });
-  for (const version of removed) await env.ctx.engine.delete(target.name, tarballPath(name, versionFile(version)));
+  for (const version of removed) await env.engine.delete(target.name, tarballPath(name, versionFile(version)));
   return jsonResponse(200, { ok: true, id: name, ...(stored === null ? {} : { rev: stored.rev }) });
 }
 
@@ -117,11 +117,11 @@ export async function deletePackage(
   env.merged.invalidate(name);
   let cursor: string | undefined;
   do {
-    const page = await env.ctx.engine.list(target.name, {
+    const page = await env.engine.list(target.name, {
       prefix: `${name}/-/`,
       ...(cursor === undefined ? {} : { cursor }),
     });
-    for (const artifact of page.artifacts) await env.ctx.engine.delete(target.name, artifact.path);
+    for (const artifact of page.artifacts) await env.engine.delete(target.name, artifact.path);
     cursor = page.cursor ?? undefined;
   } while (cursor !== undefined);
   return jsonResponse(200, { ok: true });

@@ -1,7 +1,6 @@
 import {
   type ArtifactRead,
   discardBody,
-  type FormatContext,
   type FormatRequest,
   type FormatResponse,
   isDepotError,
@@ -35,17 +34,12 @@ function whole(req: FormatRequest, read: ArtifactRead): FormatResponse {
 }
 
 /** Serves `spec` of the artifact `meta` describes: 206, or 416 when it selects nothing. */
-async function ranged(
-  ctx: FormatContext,
-  req: FormatRequest,
-  meta: ArtifactRead,
-  spec: RangeSpec,
-): Promise<FormatResponse> {
+async function ranged(req: FormatRequest, meta: ArtifactRead, spec: RangeSpec): Promise<FormatResponse> {
   const range = resolveRange(spec, meta.record.size);
   if (range === null) return unsatisfiable(meta.record.size);
   let read: ArtifactRead | null;
   try {
-    read = await ctx.engine.get(req.repo.name, req.path, { range, ...readSignal(req) });
+    read = await req.engine.get(req.repo.name, req.path, { range, ...readSignal(req) });
   } catch (err) {
     // The artifact shrank between the metadata read and this one.
     if (isDepotError(err, 'RANGE_NOT_SATISFIABLE')) return unsatisfiable(meta.record.size);
@@ -61,7 +55,7 @@ async function ranged(
  * GET and HEAD of one artifact. Conditional, ranged and HEAD requests read metadata first (no body
  * opened), so a 304, a 416 or a HEAD never streams anything; a plain GET is one read.
  */
-export async function readArtifact(ctx: FormatContext, req: FormatRequest): Promise<FormatResponse> {
+export async function readArtifact(req: FormatRequest): Promise<FormatResponse> {
   requireRepoAccess(req, 'read');
   // Directory listing through GET is not part of the raw protocol (prototype-inventory §1.4).
   if (req.path === '') throw notFound('directory listing is not supported; use the artifacts API');
@@ -70,14 +64,14 @@ export async function readArtifact(ctx: FormatContext, req: FormatRequest): Prom
   const conditional = req.headers['if-none-match'] !== undefined || req.headers['if-modified-since'] !== undefined;
 
   if (head || conditional || spec !== null) {
-    const meta = await ctx.engine.get(req.repo.name, req.path, { headOnly: true, ...readSignal(req) });
+    const meta = await req.engine.get(req.repo.name, req.path, { headOnly: true, ...readSignal(req) });
     if (meta === null) throw notFound('artifact not found');
     await discardBody(meta.body);
     if (isNotModified(req.headers, meta.record)) return { status: 304, headers: validatorHeaders(meta.record) };
     if (head) return { status: 200, headers: artifactHeaders(req.repo, meta.record) };
-    if (spec !== null && ifRangeAllows(req.headers, meta.record)) return ranged(ctx, req, meta, spec);
+    if (spec !== null && ifRangeAllows(req.headers, meta.record)) return ranged(req, meta, spec);
   }
-  const read = await ctx.engine.get(req.repo.name, req.path, readSignal(req));
+  const read = await req.engine.get(req.repo.name, req.path, readSignal(req));
   if (read === null) throw notFound('artifact not found');
   return whole(req, read);
 }

@@ -1,7 +1,6 @@
 import {
   badRequest,
   type ExpectedContent,
-  type FormatContext,
   type FormatRequest,
   type FormatResponse,
   guessContentType,
@@ -34,17 +33,13 @@ function expectedOf(req: FormatRequest): ExpectedContent | undefined {
 }
 
 /** PUT of one artifact: streams the body into the engine, answers 201 with the artifact JSON. */
-export async function uploadArtifact(
-  ctx: FormatContext,
-  req: FormatRequest,
-  maxBytes: number | undefined,
-): Promise<FormatResponse> {
+export async function uploadArtifact(req: FormatRequest, maxBytes: number | undefined): Promise<FormatResponse> {
   requireRepoAccess(req, 'write');
   if (req.path === '') throw badRequest('an artifact path is required');
   if (req.repo.repo_type === 'cache') throw notAllowed('cache repositories are read-only');
   const sizeHint = sizeHintOf(req);
   const expected = expectedOf(req);
-  const record = await ctx.engine.put(req.repo.name, req.path, req.body, {
+  const record = await req.engine.put(req.repo.name, req.path, req.body, {
     contentType: contentTypeFor(req),
     algorithms: ['sha256'],
     signal: req.signal,

@@ -17,13 +17,16 @@ export async function makeArtifact(
   return { name, version, bytes: new Uint8Array(randomBytes(2048)) };
 }
 
+/** Opens a harness acting as `admin`, with a repository for each name or partial record given. */
+export type HarnessFactory = (
+  repos?: readonly (Parameters<FormatHarness['createRepo']>[0] | string)[],
+) => Promise<FormatHarness>;
+
 /**
  * Opens harnesses for one test and closes them after it. Call once per `describe` body; the
  * returned function creates a harness acting as `admin` and a repository for each name given.
  */
-export function harnessFactory(
-  options: FormatSuiteOptions,
-): (repos?: readonly (Parameters<FormatHarness['createRepo']>[0] | string)[]) => Promise<FormatHarness> {
+export function harnessFactory(options: FormatSuiteOptions): HarnessFactory {
   const open: FormatHarness[] = [];
   afterEach(async () => {
     await Promise.all(open.splice(0).map((h) => h.close()));

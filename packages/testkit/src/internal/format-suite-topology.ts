@@ -1,6 +1,32 @@
+import type { Principal } from '@depot/core';
 import { describe, expect, it } from 'vitest';
 import type { FormatSuiteOptions } from '../format-suite.js';
-import { expectArtifact, expectStatus, harnessFactory, makeArtifact } from './format-suite-support.js';
+import {
+  expectArtifact,
+  expectStatus,
+  type HarnessFactory,
+  harnessFactory,
+  makeArtifact,
+} from './format-suite-support.js';
+
+/**
+ * An artifact only the second member holds, read through the proxy by a caller who may read the
+ * proxy and its first member but not the second: 404. Fails for a format that serves requests with
+ * the context's (system) engine instead of `req.engine`.
+ */
+export async function unreadableMemberIsSkipped(options: FormatSuiteOptions, harness: HarnessFactory): Promise<void> {
+  const h = await harness(['first', 'second', { name: 'group', repo_type: 'proxy', members: ['first', 'second'] }]);
+  const artifact = await makeArtifact(options, 'suite-hidden', '1.0.0');
+  expectStatus(await options.upload(h, 'second', artifact), '2xx', 'upload to the second member');
+  const outsider: Principal = {
+    username: 'outsider',
+    anonymous: false,
+    admin: false,
+    can: (action, repo) => action === 'read' && repo !== 'second',
+  };
+  const res = await options.download(h.as(outsider), 'group', artifact);
+  expectStatus(res, 404, 'an artifact only an unreadable member holds, through the proxy');
+}
 
 /** The cache and proxy cases of `describeFormat`, for the repo types the format declares. */
 export function formatTopologyCases(options: FormatSuiteOptions): void {
@@ -61,6 +87,9 @@ export function formatTopologyCases(options: FormatSuiteOptions): void {
         expectStatus(await options.upload(h, 'first', inFirst), '2xx', 'upload to the first member');
         expectArtifact(await options.download(h, 'group', inFirst), inFirst, 'read through the proxy');
       });
+
+      it('skips a member the caller may not read, as if absent (the format reads through req.engine)', () =>
+        unreadableMemberIsSkipped(options, harness));
 
       it('an artifact no member holds answers 404 in the protocol shape', async () => {
         const h = await harness(['first', 'second', group]);
