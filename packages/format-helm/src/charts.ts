@@ -33,10 +33,12 @@ export async function putProvenance(env: HelmEnv, req: FormatRequest): Promise<F
  */
 export async function removeChart(env: HelmEnv, req: FormatRequest, file: string): Promise<boolean> {
   const target = await writeTarget(env, req, 'delete');
+  // Stale first: a process that dies after the delete must not leave the chart listed.
+  await env.hostedIndex.markStale(target.name);
   const removed = await env.ctx.engine.delete(target.name, file);
   await env.ctx.engine.delete(target.name, `${file}${PROV_SUFFIX}`);
   await env.records.delete(target.name, file);
-  if (removed) await env.hostedIndex.markStale(target.name);
+  await env.hostedIndex.markStale(target.name);
   return removed;
 }
 

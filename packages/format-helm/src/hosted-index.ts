@@ -6,6 +6,8 @@ import { buildIndex, type IndexEntry, renderIndex } from './index-doc.js';
 import { isRootChartFile } from './paths.js';
 
 const PAGE = 1000;
+/** Chart records read at once while building. */
+const CONCURRENT_READS = 32;
 
 /** The index entry of a stored chart: its Chart.yaml, its file name (relative URL), digest and time. */
 export const entryOf = (record: ChartRecord): IndexEntry => ({
@@ -60,10 +62,12 @@ export async function buildHostedIndex(
   let cursor: string | undefined;
   do {
     const page = await ctx.engine.list(repo, { limit: PAGE, ...(cursor === undefined ? {} : { cursor }) });
-    for (const artifact of page.artifacts) {
-      if (!isRootChartFile(artifact.path)) continue;
-      const record = await recordFor(ctx, records, limits, repo, artifact);
-      if (record !== null) entries.push(entryOf(record));
+    const charts = page.artifacts.filter((a) => isRootChartFile(a.path));
+    for (let i = 0; i < charts.length; i += CONCURRENT_READS) {
+      const batch = charts.slice(i, i + CONCURRENT_READS);
+      for (const record of await Promise.all(batch.map((a) => recordFor(ctx, records, limits, repo, a)))) {
+        if (record !== null) entries.push(entryOf(record));
+      }
     }
     cursor = page.cursor ?? undefined;
   } while (cursor !== undefined);

@@ -89,6 +89,9 @@ export async function storeChart(
       file = chartFileName(found.chart);
     }
     const maxBytes = env.ctx.settings().max_artifact_bytes;
+    // Stale before the write as well as after it: a process that dies between storing the chart
+    // and the bookkeeping after it leaves the index stale, so the next read lists the chart.
+    await env.hostedIndex.markStale(target.name);
     let record: Awaited<ReturnType<typeof env.ctx.engine.put>>;
     try {
       record = await env.ctx.engine.put(target.name, file, inspectedBody(inspector, prefix, source, ended, file), {
