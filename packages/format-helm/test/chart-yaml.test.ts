@@ -137,6 +137,21 @@ describe('inspectChart', () => {
     expect(await code(inspectChart(one(makeTgz(entries))))).toBe(expected);
   });
 
+  it('refuses a gzip bomb and an archive with too many entries', async () => {
+    const limits = { maxChartYamlBytes: 1024 * 1024, maxUnpackedBytes: 1024 * 1024, maxEntries: 10 };
+    const bomb = makeTgz([
+      { path: 'web/Chart.yaml', body: chartYaml('web', '1.0.0') },
+      { path: 'web/zeros', body: new Uint8Array(2 * 1024 * 1024) },
+    ]);
+    expect(bomb.byteLength).toBeLessThan(16 * 1024);
+    expect(await code(inspectChart(one(bomb), limits))).toBe('BAD_REQUEST');
+    const many = makeTgz([
+      { path: 'web/Chart.yaml', body: chartYaml('web', '1.0.0') },
+      ...Array.from({ length: 20 }, (_, i) => ({ path: `web/f${i}`, body: 'x' })),
+    ]);
+    expect(await code(inspectChart(one(many), limits))).toBe('BAD_REQUEST');
+  });
+
   it('refuses a body that is not gzip, and a truncated one', async () => {
     expect(await code(inspectChart(one(new TextEncoder().encode('<html>not a chart</html>'))))).toBe('BAD_REQUEST');
     const tgz = makeTgz([{ path: 'web/Chart.yaml', body: chartYaml('web', '1.0.0') }]);
