@@ -74,7 +74,7 @@ export async function readChartYaml(tgz: Uint8Array): Promise<Record<string, unk
   const done = new Promise<void>((resolve, reject) => {
     tar.on('entry', (header, stream, next) => {
       const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('data', (c: unknown) => chunks.push(c as Buffer));
       stream.on('end', () => {
         if (/^[^/]+\/Chart\.yaml$/.test(header.name)) found = parse(Buffer.concat(chunks).toString('utf8'));
         next();
