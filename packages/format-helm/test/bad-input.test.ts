@@ -93,6 +93,20 @@ describe('bad charts: a 4xx with a JSON code, nothing stored, still serving', ()
     await expectNothingStored(path);
   });
 
+  it('a multipart body cut off inside the chart part stores nothing', async () => {
+    const form = multipart([{ field: 'chart', filename: 'web-1.0.0.tgz', body: chartTgz('web', '1.0.0') }]);
+    const res = await h.request({
+      method: 'POST',
+      repo: 'charts',
+      path: 'api/charts',
+      headers: { 'content-type': form.contentType },
+      body: form.body.subarray(0, form.body.byteLength - 60),
+    });
+    expect(res.status).toBe(400);
+    expect(res.json<{ code: string }>().code).toBe('BAD_REQUEST');
+    await expectNothingStored('web-1.0.0.tgz');
+  });
+
   it('a PUT path that is not {name}-{version}.tgz at the root is refused', async () => {
     const res = await h.request({
       method: 'PUT',
