@@ -56,6 +56,7 @@ describe('cache', () => {
     closers.push(cdn.close);
     const files = new Map<string, Uint8Array | string>([
       ['/repo/charts/alpha-1.0.0.tgz', a],
+      ['/repo/charts/alpha-1.0.0.tgz.prov', '-----BEGIN PGP SIGNED MESSAGE-----\nalpha\n'],
       ['/repo/beta-2.0.0.tgz', b],
     ]);
     const upstream = await staticServer(files);
@@ -100,6 +101,10 @@ describe('cache', () => {
       expect(res.status, name).toBe(200);
       expect(sha256(res.body)).toBe(sha256(bytes));
     }
+    // `helm pull --verify` fetches `{chart URL}.prov`: through the cache too.
+    const prov = await h.request({ method: 'GET', repo: 'cache', path: 'charts/alpha-1.0.0.tgz.prov' });
+    expect(prov.status).toBe(200);
+    expect(prov.text()).toContain('alpha');
     expect(cdn.hits).toEqual(['/dl/gamma-0.3.0.tgz']);
     // The upstream's credentials go to the upstream, never to another host its index names.
     expect(cdn.auth).toEqual([undefined]);

@@ -111,6 +111,25 @@ describe('redeploy', () => {
   });
 });
 
+describe('concurrent uploads', () => {
+  it('two uploads of one version at once: one 201, one 409, and the index names the stored bytes', async () => {
+    const a = chartTgz('web', '1.0.0', 0);
+    const b = chartTgz('web', '1.0.0', 1);
+    const [ra, rb] = await Promise.all([put('web-1.0.0.tgz', a), put('web-1.0.0.tgz', b)]);
+    expect([ra.status, rb.status].sort()).toEqual([201, 409]);
+    const stored = await h.request({ method: 'GET', repo: 'charts', path: 'web-1.0.0.tgz' });
+    expect((await fetchIndex(h, 'charts')).entries.web?.[0]?.digest).toBe(sha256(stored.body));
+    expect(sha256(stored.body)).toBe(ra.status === 201 ? sha256(a) : sha256(b));
+  });
+
+  it('twenty different versions uploaded at once are all in the next index', async () => {
+    const versions = Array.from({ length: 20 }, (_, i) => `1.${i}.0`);
+    const results = await Promise.all(versions.map((v) => put(`web-${v}.tgz`, chartTgz('web', v))));
+    expect(results.map((r) => r.status)).toEqual(versions.map(() => 201));
+    expect((await fetchIndex(h, 'charts')).entries.web).toHaveLength(20);
+  });
+});
+
 describe('ChartMuseum API', () => {
   it('cm-push stores the chart and its provenance; the API lists, shows and deletes it', async () => {
     const tgz = chartTgz('web', '1.0.0');
