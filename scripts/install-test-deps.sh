@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the end-to-end tests and `depot-bench compare` drive: Debian clients/peers
 # (skopeo umoci podman buildah docker-registry nginx wrk slapd ldap-utils), verdaccio 6.8.0 into
-# .test-deps/, and moto server (S3 + DynamoDB stand-in for the cloud stores) into .test-deps/moto/.
+# .test-deps/, moto server (S3 + DynamoDB stand-in for the cloud stores) into .test-deps/moto/, and
+# oras (pushes/pulls Helm charts as OCI artifacts, as `helm push oci://` does) into .test-deps/oras/.
 # Idempotent and quick when everything is present; `apt-get update` runs only when something is
 # missing; serialized with flock so concurrent callers wait for one another. Needs root for apt;
 # without root it only prints what it would install.
@@ -14,6 +15,8 @@ VERDACCIO_VERSION=6.8.0
 MOTO_PY_DEPS=(python3-boto3 python3-flask python3-flask-cors python3-werkzeug python3-responses python3-xmltodict
   python3-jinja2 python3-cryptography python3-dateutil python3-yaml python3-requests)
 MOTO_SUITE=trixie
+# oras is not in Debian 12 either: its Debian 13 package is a static Go binary, unpacked the same way.
+ORAS_SUITE=trixie
 LOCK="${DEPOT_TEST_DEPS_LOCK:-/tmp/depot-install-test-deps.lock}"
 
 # binary -> Debian package
@@ -78,28 +81,43 @@ moto_py_deps_ok() {
   done
 }
 
-# Downloads moto and antlr4 from the newer Debian suite with a private apt configuration (its own
-# sources, lists and cache under .test-deps/moto/apt: the machine's apt state is untouched) and
-# unpacks them with dpkg-deb into .test-deps/moto/root. Tests run
-# `PYTHONPATH=<root>/usr/lib/python3/dist-packages python3 -m moto.server`.
-install_moto() (
-  local dir="$DEPS/moto" mirror
+# Downloads packages from a newer Debian suite with a private apt configuration (its own sources,
+# lists and cache under DIR/apt: the machine's apt state is untouched) and unpacks them with
+# dpkg-deb into DIR/root. Usage: install_from_suite DIR SUITE PACKAGE...
+install_from_suite() (
+  local dir="$1" suite="$2" mirror
+  shift 2
   mirror="$(awk '/^URIs:/{print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)"
   [ -n "$mirror" ] || mirror="$(awk '$1=="deb"{print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)"
-  if [ -z "$mirror" ]; then echo "install-test-deps: no Debian mirror configured; cannot fetch moto" >&2; return 1; fi
+  if [ -z "$mirror" ]; then echo "install-test-deps: no Debian mirror configured; cannot fetch $*" >&2; return 1; fi
   rm -rf "$dir/apt" "$dir/root.new"
   mkdir -p "$dir/apt/lists/partial" "$dir/apt/cache/archives/partial" "$dir/apt/debs"
-  echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror $MOTO_SUITE main" > "$dir/apt/sources.list"
+  echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror $suite main" > "$dir/apt/sources.list"
   local opts=(-o "Dir::Etc::SourceList=$dir/apt/sources.list" -o Dir::Etc::SourceParts=/dev/null
     -o "Dir::State::Lists=$dir/apt/lists" -o "Dir::Cache=$dir/apt/cache" -o Acquire::Languages=none
     -o APT::Sandbox::User=root)
   apt-get "${opts[@]}" update -qq
-  (cd "$dir/apt/debs" && apt-get "${opts[@]}" download python3-moto python3-antlr4)
+  (cd "$dir/apt/debs" && apt-get "${opts[@]}" download "$@")
   local deb
   for deb in "$dir"/apt/debs/*.deb; do dpkg-deb -x "$deb" "$dir/root.new"; done
   rm -rf "$dir/root" && mv "$dir/root.new" "$dir/root"
   rm -rf "$dir/apt"
 )
+
+# moto and antlr4's runtime; tests run
+# `PYTHONPATH=<root>/usr/lib/python3/dist-packages python3 -m moto.server`.
+install_moto() {
+  install_from_suite "$DEPS/moto" "$MOTO_SUITE" python3-moto python3-antlr4
+}
+
+oras_ok() {
+  [ -x "$DEPS/oras/root/usr/bin/oras" ]
+}
+
+# oras; tests run `<root>/usr/bin/oras`.
+install_oras() {
+  install_from_suite "$DEPS/oras" "$ORAS_SUITE" oras
+}
 
 main() {
   mapfile -t pkgs < <(missing_packages)
@@ -110,9 +128,10 @@ main() {
       dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || pkgs+=("$pkg")
     done
   fi
-  local need_verdaccio=0
+  local need_verdaccio=0 need_oras=0
   verdaccio_ok || need_verdaccio=1
-  if [ "${#pkgs[@]}" -eq 0 ] && [ "$need_verdaccio" = 0 ] && [ "$need_moto" = 0 ]; then
+  oras_ok || need_oras=1
+  if [ "${#pkgs[@]}" -eq 0 ] && [ "$need_verdaccio" = 0 ] && [ "$need_moto" = 0 ] && [ "$need_oras" = 0 ]; then
     echo "install-test-deps: everything present"
     return 0
   fi
@@ -134,6 +153,14 @@ main() {
     else
       echo "install-test-deps: installing moto server into $DEPS/moto"
       install_moto
+    fi
+  fi
+  if [ "$need_oras" = 1 ]; then
+    if [ "$(id -u)" != 0 ]; then
+      echo "install-test-deps: not root; oras (for the Helm OCI tests) is not installed" >&2
+    else
+      echo "install-test-deps: installing oras into $DEPS/oras"
+      install_oras
     fi
   fi
 }

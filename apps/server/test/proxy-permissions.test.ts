@@ -1,5 +1,6 @@
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chartTgz } from '../../../packages/format-helm/test/helpers.js';
 import { packageTgz, publishBody } from '../../../packages/format-npm/test/helpers.js';
 import { type ApiClient, api, basicAuth, type DepotProcess, startDepot } from './helpers/depot-process.js';
 import { dockerClient, OCI_MANIFEST, sha256 } from './helpers/docker.js';
@@ -11,7 +12,7 @@ import { dockerClient, OCI_MANIFEST, sha256 } from './helpers/docker.js';
  * `secret-F` as write member, and `team-outer-F` → `team-inner-F` (proxy) → `secret-F`.
  */
 const TEAM: readonly [string, string] = ['team', 'team-password-1'];
-const FORMATS = ['raw', 'docker', 'npm'] as const;
+const FORMATS = ['raw', 'docker', 'npm', 'helm'] as const;
 
 let depot: DepotProcess;
 let admin: ApiClient;
@@ -275,5 +276,54 @@ describe('npm proxies', () => {
     expect(tarball.status).toBe(403);
     expect((await get('secret-npm/secretpkg', adminAuth())).status).toBe(200);
     expect((await get('secret-npm/secretpkg/-/secretpkg-1.0.0.tgz', adminAuth())).status).toBe(200);
+  });
+});
+
+describe('helm proxies', () => {
+  const get = (path: string, headers: Record<string, string> = asTeam) =>
+    fetch(`${depot.url}/repository/${path}`, { headers });
+  const putChart = (repo: string, name: string, version: string, headers: Record<string, string>) =>
+    fetch(`${depot.url}/repository/${repo}/${name}-${version}.tgz`, {
+      method: 'PUT',
+      headers,
+      body: chartTgz(name, version),
+    });
+
+  beforeAll(async () => {
+    for (const [repo, name, version] of [
+      ['secret-helm', 'secretchart', '1.0.0'],
+      ['secret-helm', 'shared', '1.0.0'],
+      ['team-ok-helm', 'shared', '2.0.0'],
+    ] as const) {
+      expect((await putChart(repo, name, version, adminAuth())).status).toBe(201);
+    }
+  });
+
+  it('index.yaml, the ChartMuseum reads and chart downloads leave out the member the caller may not read', async () => {
+    for (const proxy of ['team-group-helm', 'team-outer-helm']) {
+      const index = await (await get(`${proxy}/index.yaml`)).text();
+      expect(index).not.toContain('secretchart');
+      expect(index).toContain('version: 2.0.0');
+      expect(index).not.toContain('version: 1.0.0');
+      expect(await (await get(`${proxy}/api/charts`)).json()).not.toHaveProperty('secretchart');
+      expect((await get(`${proxy}/api/charts/secretchart`)).status).toBe(404);
+      expect((await get(`${proxy}/secretchart-1.0.0.tgz`)).status).toBe(404);
+      expect((await get(`${proxy}/shared-1.0.0.tgz`)).status).toBe(404);
+      expect((await get(`${proxy}/shared-2.0.0.tgz`)).status).toBe(200);
+      // The admin's merge (every member) is never the one served to the team, nor the other way round.
+      expect(await (await get(`${proxy}/index.yaml`, adminAuth())).text()).toContain('secretchart');
+      expect(await (await get(`${proxy}/index.yaml`)).text()).not.toContain('secretchart');
+    }
+  });
+
+  it('uploading or deleting through the group into the secret member is 403 and changes nothing', async () => {
+    expect((await putChart('team-group-helm', 'planted', '1.0.0', asTeam)).status).toBe(403);
+    expect((await get('secret-helm/planted-1.0.0.tgz', adminAuth())).status).toBe(404);
+    const del = await fetch(`${depot.url}/repository/team-group-helm/api/charts/secretchart/1.0.0`, {
+      method: 'DELETE',
+      headers: asTeam,
+    });
+    expect(del.status).toBe(403);
+    expect((await get('secret-helm/secretchart-1.0.0.tgz', adminAuth())).status).toBe(200);
   });
 });

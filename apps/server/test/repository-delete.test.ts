@@ -81,6 +81,27 @@ describe('deleting a repository', () => {
     expect((await publish('npm-leak', 'leaky-pkg', '1.0.0')).status).toBe(201);
   });
 
+  it('helm: the old index.yaml and chart records do not come back', async () => {
+    expect((await create('helm-leak', 'helm')).status).toBe(201);
+    const chart = tgz({ 'leaky/Chart.yaml': 'apiVersion: v2\nname: leaky\nversion: 1.0.0\n' });
+    const headers = { authorization: admin.authorization };
+    const put = await fetch(`${depot.url}/repository/helm-leak/leaky-1.0.0.tgz`, {
+      method: 'PUT',
+      headers,
+      body: chart,
+    });
+    expect(put.status).toBe(201);
+    const before = await fetch(`${depot.url}/repository/helm-leak/index.yaml`, { headers });
+    expect(await before.text()).toContain('leaky');
+    await deleteAndRecreate('helm-leak', 'helm');
+    const after = await fetch(`${depot.url}/repository/helm-leak/index.yaml`, { headers });
+    expect(after.status).toBe(200);
+    expect(await after.text()).not.toContain('leaky');
+    const api2 = await fetch(`${depot.url}/repository/helm-leak/api/charts/leaky`, { headers });
+    expect(api2.status).toBe(404);
+    await api2.arrayBuffer();
+  });
+
   it('docker: the old image, tags and blob references do not come back', async () => {
     expect((await create('docker-leak', 'docker')).status).toBe(201);
     const config = await pushBlob('docker-leak/app', JSON.stringify({ architecture: 'amd64', os: 'linux' }));

@@ -1,0 +1,28 @@
+import type { FormatContext, GeneratedMetadata } from '@depot/core';
+import type { InspectLimits } from './chart-inspect.js';
+import type { ChartRecords } from './chart-records.js';
+import type { ExternalUrls } from './external-urls.js';
+import type { IndexDoc } from './index-doc.js';
+import type { Memo } from './memo.js';
+
+/** What every Helm route works with. */
+export interface HelmEnv {
+  readonly ctx: FormatContext;
+  readonly records: ChartRecords;
+  /** Hosted repositories' generated `index.yaml`. */
+  readonly hostedIndex: GeneratedMetadata;
+  readonly limits: InspectLimits;
+  /**
+   * Bytes of a ChartMuseum upload held while looking for Chart.yaml (the file name, and so the
+   * artifact path, comes from it). Helm writes Chart.yaml first, so this is a few KiB in practice.
+   */
+  readonly maxPrefixBytes: number;
+  /** Cache repositories' chart URLs on hosts other than the upstream's. */
+  readonly external: ExternalUrls;
+  /** Parsed index documents by content key. */
+  readonly parsed: Memo<IndexDoc>;
+  /** Rendered index bodies by (repository, content, base URL). */
+  readonly rendered: Memo<string>;
+  /** Largest upstream `index.yaml` parsed. */
+  readonly maxUpstreamIndexBytes: number;
+}
