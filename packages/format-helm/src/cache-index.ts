@@ -61,7 +61,7 @@ export async function loadCacheIndex(
   repo: RepositoryRecord,
   signal?: AbortSignal,
 ): Promise<{ doc: IndexDoc; key: string } | null> {
-  const read = await env.ctx.engine.get(repo.name, UPSTREAM_INDEX_PATH, signal === undefined ? {} : { signal });
+  const read = await env.engine.get(repo.name, UPSTREAM_INDEX_PATH, signal === undefined ? {} : { signal });
   if (read === null) return null;
   const known = read.provisional === true ? '' : read.record.hashes.blake3;
   const memoKey = `cache\u0000${repo.name}\u0000${repo.upstream_url ?? ''}\u0000${known}`;

@@ -35,8 +35,8 @@ export async function removeChart(env: HelmEnv, req: FormatRequest, file: string
   const target = await writeTarget(env, req, 'delete');
   // Stale first: a process that dies after the delete must not leave the chart listed.
   await env.hostedIndex.markStale(target.name);
-  const removed = await env.ctx.engine.delete(target.name, file);
-  await env.ctx.engine.delete(target.name, `${file}${PROV_SUFFIX}`);
+  const removed = await env.engine.delete(target.name, file);
+  await env.engine.delete(target.name, `${file}${PROV_SUFFIX}`);
   await env.records.delete(target.name, file);
   await env.hostedIndex.markStale(target.name);
   return removed;
@@ -48,7 +48,7 @@ export async function deleteChartFile(env: HelmEnv, req: FormatRequest): Promise
   if (req.path.endsWith(PROV_SUFFIX)) {
     requireRootChartFile(req.path.slice(0, -PROV_SUFFIX.length));
     const target = await writeTarget(env, req, 'delete');
-    if (!(await env.ctx.engine.delete(target.name, req.path))) throw notFound(`${req.path} not found`);
+    if (!(await env.engine.delete(target.name, req.path))) throw notFound(`${req.path} not found`);
     return { status: 204 };
   }
   if (!(await removeChart(env, req, requireRootChartFile(req.path)))) throw notFound(`${req.path} not found`);

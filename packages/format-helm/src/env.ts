@@ -1,4 +1,4 @@
-import type { FormatContext, GeneratedMetadata } from '@depot/core';
+import type { FormatContext, GeneratedMetadata, RepositoryEngine } from '@depot/core';
 import type { InspectLimits } from './chart-inspect.js';
 import type { ChartRecords } from './chart-records.js';
 import type { ExternalUrls } from './external-urls.js';
@@ -8,6 +8,8 @@ import type { Memo } from './memo.js';
 /** What every Helm route works with. */
 export interface HelmEnv {
   readonly ctx: FormatContext;
+  /** The engine acting as the request's caller (`req.engine`); the context's (system) one outside requests. */
+  readonly engine: RepositoryEngine;
   readonly records: ChartRecords;
   /** Hosted repositories' generated `index.yaml`. */
   readonly hostedIndex: GeneratedMetadata;

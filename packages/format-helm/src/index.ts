@@ -69,6 +69,7 @@ export function helmFormat(options: HelmFormatOptions = {}): Format {
       const records = chartRecords(ctx.kv);
       const env: HelmEnv = {
         ctx,
+        engine: ctx.engine,
         records,
         limits,
         maxPrefixBytes,
@@ -84,7 +85,8 @@ export function helmFormat(options: HelmFormatOptions = {}): Format {
         }),
       };
       return {
-        handle: (req) => route(env, req),
+        // Each request acts as its caller.
+        handle: (req) => route({ ...env, engine: req.engine }, req),
         renderError: (err: DepotError) => renderHelmError(err),
         challenge: () => HELM_CHALLENGE,
       };

@@ -28,7 +28,7 @@ async function loadHostedIndex(env: HelmEnv, repo: RepositoryRecord): Promise<Lo
  * members in the same order. A member that fails is skipped and logged.
  */
 async function loadProxyIndex(env: HelmEnv, repo: RepositoryRecord, signal?: AbortSignal): Promise<LoadedIndex> {
-  const members = await env.ctx.engine.resolveMembers(repo.name);
+  const members = await env.engine.resolveMembers(repo.name);
   const loaded: LoadedIndex[] = [];
   for (const member of members) {
     if (member.name === repo.name || member.repo_type === 'proxy') continue;

@@ -73,8 +73,8 @@ const sha256Of = (digest: unknown): string | undefined =>
 async function fillExpectation(env: HelmEnv, req: FormatRequest, path: string): Promise<ExpectedContent | undefined> {
   if (req.repo.repo_type === 'hosted' || isProvPath(path)) return undefined;
   let fills = false;
-  for (const member of await env.ctx.engine.resolveMembers(req.repo.name)) {
-    if ((await env.ctx.engine.stat(member.name, path)) !== null) break;
+  for (const member of await env.engine.resolveMembers(req.repo.name)) {
+    if ((await env.engine.stat(member.name, path)) !== null) break;
     if (member.repo_type === 'cache') {
       fills = true;
       break;
@@ -98,7 +98,7 @@ export async function getChartFile(env: HelmEnv, req: FormatRequest): Promise<Fo
   const expected = await fillExpectation(env, req, path);
   let read: ArtifactRead | null;
   try {
-    read = await env.ctx.engine.get(req.repo.name, path, {
+    read = await env.engine.get(req.repo.name, path, {
       headOnly: req.method === 'HEAD',
       signal: req.signal,
       ...(expected === undefined ? {} : { expected }),

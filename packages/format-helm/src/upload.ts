@@ -92,9 +92,9 @@ export async function storeChart(
     // Stale before the write as well as after it: a process that dies between storing the chart
     // and the bookkeeping after it leaves the index stale, so the next read lists the chart.
     await env.hostedIndex.markStale(target.name);
-    let record: Awaited<ReturnType<typeof env.ctx.engine.put>>;
+    let record: Awaited<ReturnType<typeof env.engine.put>>;
     try {
-      record = await env.ctx.engine.put(target.name, file, inspectedBody(inspector, prefix, source, ended, file), {
+      record = await env.engine.put(target.name, file, inspectedBody(inspector, prefix, source, ended, file), {
         contentType: 'application/gzip',
         algorithms: ['sha256'],
         overwrite: options.overwrite,
@@ -135,7 +135,7 @@ export async function storeProvenance(
   }
   const path = `${chartFile}${PROV_SUFFIX}`;
   try {
-    await env.ctx.engine.put(target.name, path, bytes, { contentType: 'application/pgp-signature', overwrite });
+    await env.engine.put(target.name, path, bytes, { contentType: 'application/pgp-signature', overwrite });
   } catch (err) {
     if (isDepotError(err, 'CONFLICT'))
       throw new DepotError('CONFLICT', `${path} already exists`, { details: { path } });

@@ -12,7 +12,7 @@ export async function writeTarget(
 ): Promise<RepositoryRecord> {
   if (req.repo.repo_type === 'cache') throw notAllowed('cache repositories are read-only');
   if (req.repo.repo_type === 'hosted') return req.repo;
-  const target = await env.ctx.engine.resolveWriteTarget(req.repo.name, action);
+  const target = await env.engine.resolveWriteTarget(req.repo.name, action);
   if (target.repo_type !== 'hosted') throw notAllowed('this proxy has no hosted write member');
   return target;
 }
