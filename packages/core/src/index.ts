@@ -16,6 +16,7 @@ export type {
 } from './blob/blob-store.js';
 export { discardBody, positionalReadOf, withPositionalRead } from './blob/blob-store.js';
 export { healthRoundTrip } from './blob/health-round-trip.js';
+export { memoryBlobStore } from './blob/memory-blob-store.js';
 export type { AccessRule } from './dispatch/access.js';
 export {
   defaultAction,
@@ -72,6 +73,7 @@ export type { GeneratedMetadata, GeneratedMetadataOptions } from './format/gener
 export { generatedMetadata, proxiesContaining } from './format/generated-metadata.js';
 export type { Hasher, MultiHasher } from './hash/hasher.js';
 export { blake3Hex, blake3Implementation, createBlake3, createMultiHasher } from './hash/hasher.js';
+export type { ExpectedContent } from './ingest/expected-content.js';
 export type { IngestOptions, IngestResult } from './ingest/ingest.js';
 export { ingest } from './ingest/ingest.js';
 export type {
@@ -83,6 +85,7 @@ export type {
   KvStore,
   Versioned,
 } from './kv/kv-store.js';
+export { memoryKvStore } from './kv/memory-kv-store.js';
 export type { RecordPage, RecordView, RecordViewOptions, VersionedRecord } from './kv/record-view.js';
 export { recordView } from './kv/record-view.js';
 export type {
@@ -132,7 +135,6 @@ export type {
   ArtifactRead,
   BrowseResult,
   CachePolicy,
-  ExpectedContent,
   GetArtifactOptions,
   PutArtifactOptions,
   ReadSource,

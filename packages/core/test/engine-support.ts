@@ -1,8 +1,8 @@
-// Helpers shared by the engine's co-located tests (not exported from the package).
-import type { ByteSource } from '../blob/blob-store.js';
-import { isDepotError } from '../errors/depot-error.js';
-import type { RepositoryRecord } from '../kv/records.js';
-import type { ArtifactRead } from './engine.js';
+// Helpers shared by core's tests; under test/, so the package build never ships them.
+import type { ByteSource } from '../src/blob/blob-store.js';
+import { isDepotError } from '../src/errors/depot-error.js';
+import type { RepositoryRecord } from '../src/kv/records.js';
+import type { ArtifactRead } from '../src/repo/engine.js';
 
 const enc = new TextEncoder();
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { type BlobListEntry, type BlobStore, type ByteSource, DepotError } from '@depot/core';
+import { DepotError } from '../errors/depot-error.js';
+import type { BlobListEntry, BlobStore, ByteSource } from './blob-store.js';
 
 interface StoredBlob {
   readonly bytes: Uint8Array;
@@ -24,7 +25,7 @@ function concat(parts: readonly Uint8Array[], size: number): Uint8Array {
 }
 
 /**
- * An in-memory {@link BlobStore} for unit tests of core and formats. Like a real store it assigns
+ * An in-memory {@link BlobStore} (for tests, and for embedders that keep nothing across restarts). Like a real store it assigns
  * random ids, makes a blob visible only after the body ended and `beforeCommit` returned, leaves
  * nothing behind when the body throws, `beforeCommit` throws or the signal aborts, and serves
  * inclusive ranges (`RANGE_NOT_SATISFIABLE` past the end).
