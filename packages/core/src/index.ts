@@ -91,22 +91,15 @@ export { recordView } from './kv/record-view.js';
 export type {
   ArtifactRecord,
   BlobRecord,
-  CapabilityGrant,
   ContentHashes,
   DepotRecords,
   DirAggregateRecord,
   ExtraHashAlgorithm,
-  LeaseRecord,
   RepositoryRecord,
   RepoType,
-  RoleRecord,
   SettingsRecord,
   StoreRecord,
-  TaskRecord,
-  TaskStatus,
-  UploadSessionRecord,
   UpstreamAuth,
-  UserRecord,
 } from './kv/records.js';
 export { artifactId, blobRecordId, depotRecords, SCHEMA_VERSION } from './kv/records.js';
 export { scopedKv } from './kv/scoped-kv.js';
@@ -114,6 +107,7 @@ export type { LogFields, Logger } from './logger.js';
 export { noopLogger } from './logger.js';
 export type { AddressClass, AddressPolicy } from './net/address-class.js';
 export { addressAllowed, classifyAddress, classifyHost } from './net/address-class.js';
+export { parseRedirectHost } from './net/redirect-host.js';
 export type { BlobStorePluginManifest, DepotPluginManifest, KvStorePluginManifest, StoreContext } from './plugin.js';
 export { DEPOT_PLUGIN_API_VERSION } from './plugin.js';
 export {
@@ -128,6 +122,8 @@ export type { ArtifactResponse } from './repo/artifact-response.js';
 export { toArtifactResponse } from './repo/artifact-response.js';
 export { guessContentType } from './repo/content-type.js';
 export { createRepositoryEngine } from './repo/create-engine.js';
+export type { DrainOptions, DrainResult } from './repo/drain-repository.js';
+export { drainRepository } from './repo/drain-repository.js';
 export type {
   ArtifactAlias,
   ArtifactBody,
@@ -146,8 +142,13 @@ export type {
 } from './repo/engine.js';
 export { MAX_PROXY_DEPTH } from './repo/engine.js';
 export { normalizeDecodedPath, normalizePath } from './repo/normalize-path.js';
+export type { RepositoryAdmin, RepositoryInput, RepositoryPatch } from './repo/repository-admin.js';
+export { repositoryAdmin } from './repo/repository-admin.js';
+export { checkRepositoryShape, REPO_TYPES } from './repo/repository-shape.js';
 export { DEFAULT_UPSTREAM_TIMEOUTS } from './repo/upstream.js';
 export { guardUpstreamFetch, MAX_UPSTREAM_REDIRECTS, redirectHostListed } from './repo/upstream-guard.js';
+export type { RepositoryValidationContext } from './repo/validate-repository.js';
+export { requireFormat, validateRepository } from './repo/validate-repository.js';
 export { compareUtf8 } from './util/compare-utf8.js';
 export { parseQueryInteger } from './util/query-integer.js';
 export { readBounded } from './util/read-bounded.js';
