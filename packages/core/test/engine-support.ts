@@ -38,3 +38,14 @@ export const repo = (name: string, extra: Partial<RepositoryRecord> = {}): Repos
   updated_at: '2026-01-01T00:00:00.000Z',
   ...extra,
 });
+
+/** The DepotError code and `details.field` a promise rejects with (`resolved` when it does not). */
+export async function failure(p: Promise<unknown>): Promise<{ code: string; field?: unknown }> {
+  try {
+    await p;
+    return { code: 'resolved' };
+  } catch (err) {
+    if (!isDepotError(err)) return { code: `non-depot: ${String(err)}` };
+    return err.details?.field === undefined ? { code: err.code } : { code: err.code, field: err.details.field };
+  }
+}
