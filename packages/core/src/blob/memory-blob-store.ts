@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DepotError } from '../errors/depot-error.js';
+import { joinChunks } from '../ingest/read-head.js';
 import type { BlobListEntry, BlobStore, ByteSource } from './blob-store.js';
 
 interface StoredBlob {
@@ -12,16 +13,6 @@ const READ_CHUNK = 64 * 1024;
 
 async function* chunks(bytes: Uint8Array): ByteSource {
   for (let at = 0; at < bytes.length; at += READ_CHUNK) yield bytes.slice(at, Math.min(at + READ_CHUNK, bytes.length));
-}
-
-function concat(parts: readonly Uint8Array[], size: number): Uint8Array {
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
 }
 
 /**
@@ -46,7 +37,7 @@ export function memoryBlobStore(): BlobStore {
       signal?.throwIfAborted();
       await beforeCommit?.();
       const id = randomUUID();
-      blobs.set(id, { bytes: concat(parts, size), modifiedAt: Date.now() });
+      blobs.set(id, { bytes: joinChunks(parts, size), modifiedAt: Date.now() });
       return { id, size };
     },
     async get(id, options = {}) {
