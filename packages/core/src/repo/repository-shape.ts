@@ -3,7 +3,7 @@ import { badRequest } from '../errors/depot-error.js';
 import type { RepositoryRecord, RepoType } from '../kv/records.js';
 
 /** The repository types the engine knows. */
-export const REPO_TYPES: readonly RepoType[] = ['hosted', 'cache', 'proxy'];
+const REPO_TYPES: readonly RepoType[] = ['hosted', 'cache', 'proxy'];
 
 const fieldError = (field: string, problem: string) => badRequest(`${field}: ${problem}`, { field });
 

@@ -16,7 +16,7 @@ export interface RepositoryValidationContext {
 }
 
 /** Looks a format up by name; unknown → `BAD_REQUEST` listing the installed formats. */
-export function requireFormat(formats: ReadonlyMap<string, Format>, name: string): Format {
+function requireFormat(formats: ReadonlyMap<string, Format>, name: string): Format {
   const format = formats.get(name);
   if (format === undefined) {
     throw badRequest(`unknown format "${name}"; installed formats: ${[...formats.keys()].sort().join(', ')}`, {
