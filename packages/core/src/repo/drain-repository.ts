@@ -1,3 +1,4 @@
+import { conflict } from '../errors/depot-error.js';
 import type { KvStore } from '../kv/kv-store.js';
 import { artifactId, type DepotRecords, type RepositoryRecord } from '../kv/records.js';
 
@@ -38,7 +39,8 @@ async function deleteKeysUnder(kv: KvStore, prefix: string, signal: AbortSignal 
  * Removes a repository marked `deleting`: its artifact records, directory aggregates and the
  * format's own records (`formatPrefixes`), then the repository record itself, so a new repository
  * of the same name starts empty. Blobs stay for garbage collection (dedup may share them). Safe to
- * run again after an interruption; the record is removed only while it is still marked.
+ * run again after an interruption. A repository that is not marked is `CONFLICT` and nothing is
+ * touched; one already gone has nothing left to drain.
  */
 export async function drainRepository(
   records: DepotRecords,
@@ -46,6 +48,9 @@ export async function drainRepository(
   options: DrainOptions = {},
 ): Promise<DrainResult> {
   const { signal } = options;
+  const marked = await records.repositories.get(repo.name);
+  if (marked === null) return { artifacts: 0, complete: true };
+  if (marked.deleting !== true) throw conflict(`repository "${repo.name}" is not marked for deletion`);
   const prefix = artifactId(repo.name, '');
   const artifacts = await deleteKeysUnder(records.kv, records.artifacts.prefix + prefix, signal);
   const prefixes = [records.dirs.prefix + prefix, ...(options.formatPrefixes ?? [])];
