@@ -7,9 +7,9 @@ import { REPO_ROOT } from './helpers/build-once.js';
 import { api, basicAuth, type DepotProcess, runCli, startDepot } from './helpers/depot-process.js';
 
 const EXAMPLE_DIR = join(REPO_ROOT, 'examples/depot-format-hello');
-const TESTKIT_DIST = join(REPO_ROOT, 'packages/testkit/dist');
+const CORE_DIST = join(REPO_ROOT, 'packages/core/dist');
 
-/** The example plugin and the testkit (whose memory stores the store fixtures wrap) must be built. */
+/** The example plugin and core (whose memory stores the store fixtures wrap) must be built. */
 function buildExample(): void {
   execFileSync(
     'flock',
@@ -22,7 +22,7 @@ function buildExample(): void {
       '--filter',
       'depot-format-hello...',
       '--filter',
-      '@depot/testkit...',
+      '@depot/core...',
       '--output-logs=errors-only',
     ],
     { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], timeout: 300_000 },
@@ -151,7 +151,7 @@ describe('stores chosen by type through plugin manifests', () => {
         // A path-form plugin beside the config, and a package-form one in node_modules.
         layout(dir, {
           'plugins/kv-memory.mjs': [
-            `import { memoryKvStore } from ${JSON.stringify(join(TESTKIT_DIST, 'memory-kv-store.js'))};`,
+            `import { memoryKvStore } from ${JSON.stringify(join(CORE_DIST, 'index.js'))};`,
             'export const depotPlugin = { kind: "kv-store", storeType: "memory", apiVersion: 1,',
             '  async open(options) {',
             '    if (Object.keys(options).length > 0) throw Object.assign(new Error("takes no options"), { code: "BAD_REQUEST" });',
@@ -163,7 +163,7 @@ describe('stores chosen by type through plugin manifests', () => {
           dir,
           'depot-blob-memory',
           [
-            `import { memoryBlobStore } from ${JSON.stringify(join(TESTKIT_DIST, 'memory-blob-store.js'))};`,
+            `import { memoryBlobStore } from ${JSON.stringify(join(CORE_DIST, 'index.js'))};`,
             'export const depotPlugin = { kind: "blob-store", storeType: "memory", apiVersion: 1,',
             '  async create() { return memoryBlobStore(); } };',
           ].join('\n'),

@@ -16,6 +16,7 @@ it('runs the embedding example end to end on real LevelDB and filesystem stores'
   const report = await runEmbedExample(dir, (line) => lines.push(line));
   const body = 'hello from an embedded depot\n';
   expect(report).toEqual({
+    refused: 'BAD_REQUEST',
     stored: {
       path: 'docs/hello.txt',
       size: Buffer.byteLength(body),
@@ -25,8 +26,9 @@ it('runs the embedding example end to end on real LevelDB and filesystem stores'
     listed: ['docs/hello.txt'],
     deleted: true,
     foundAfterDelete: false,
+    repositoriesAfterDelete: [],
   });
-  expect(lines).toHaveLength(4);
+  expect(lines).toHaveLength(5);
   // Both stores were really opened on disk.
   expect((await readdir(dir)).sort()).toEqual(['blobs', 'kv']);
 });

@@ -16,6 +16,9 @@ export type {
 } from './blob/blob-store.js';
 export { discardBody, positionalReadOf, withPositionalRead } from './blob/blob-store.js';
 export { healthRoundTrip } from './blob/health-round-trip.js';
+export { memoryBlobStore } from './blob/memory-blob-store.js';
+export type { CreateDepotOptions, Depot, DepotRepositories } from './depot.js';
+export { createDepot } from './depot.js';
 export type { AccessRule } from './dispatch/access.js';
 export {
   defaultAction,
@@ -72,6 +75,7 @@ export type { GeneratedMetadata, GeneratedMetadataOptions } from './format/gener
 export { generatedMetadata, proxiesContaining } from './format/generated-metadata.js';
 export type { Hasher, MultiHasher } from './hash/hasher.js';
 export { blake3Hex, blake3Implementation, createBlake3, createMultiHasher } from './hash/hasher.js';
+export type { ExpectedContent } from './ingest/expected-content.js';
 export type { IngestOptions, IngestResult } from './ingest/ingest.js';
 export { ingest } from './ingest/ingest.js';
 export type {
@@ -83,27 +87,21 @@ export type {
   KvStore,
   Versioned,
 } from './kv/kv-store.js';
+export { memoryKvStore } from './kv/memory-kv-store.js';
 export type { RecordPage, RecordView, RecordViewOptions, VersionedRecord } from './kv/record-view.js';
 export { recordView } from './kv/record-view.js';
 export type {
   ArtifactRecord,
   BlobRecord,
-  CapabilityGrant,
   ContentHashes,
   DepotRecords,
   DirAggregateRecord,
   ExtraHashAlgorithm,
-  LeaseRecord,
   RepositoryRecord,
   RepoType,
-  RoleRecord,
   SettingsRecord,
   StoreRecord,
-  TaskRecord,
-  TaskStatus,
-  UploadSessionRecord,
   UpstreamAuth,
-  UserRecord,
 } from './kv/records.js';
 export { artifactId, blobRecordId, depotRecords, SCHEMA_VERSION } from './kv/records.js';
 export { scopedKv } from './kv/scoped-kv.js';
@@ -125,6 +123,8 @@ export type { ArtifactResponse } from './repo/artifact-response.js';
 export { toArtifactResponse } from './repo/artifact-response.js';
 export { guessContentType } from './repo/content-type.js';
 export { createRepositoryEngine } from './repo/create-engine.js';
+export type { DrainOptions, DrainResult } from './repo/drain-repository.js';
+export { drainRepository } from './repo/drain-repository.js';
 export type {
   ArtifactAlias,
   ArtifactBody,
@@ -132,7 +132,6 @@ export type {
   ArtifactRead,
   BrowseResult,
   CachePolicy,
-  ExpectedContent,
   GetArtifactOptions,
   PutArtifactOptions,
   ReadSource,
@@ -144,8 +143,12 @@ export type {
 } from './repo/engine.js';
 export { MAX_PROXY_DEPTH } from './repo/engine.js';
 export { normalizeDecodedPath, normalizePath } from './repo/normalize-path.js';
+export type { RepositoryAdmin, RepositoryInput, RepositoryPatch } from './repo/repository-admin.js';
+export { repositoryAdmin } from './repo/repository-admin.js';
 export { DEFAULT_UPSTREAM_TIMEOUTS } from './repo/upstream.js';
 export { guardUpstreamFetch, MAX_UPSTREAM_REDIRECTS, redirectHostListed } from './repo/upstream-guard.js';
+export type { RepositoryValidationContext } from './repo/validate-repository.js';
+export { validateRepository } from './repo/validate-repository.js';
 export { compareUtf8 } from './util/compare-utf8.js';
 export { parseQueryInteger } from './util/query-integer.js';
 export { readBounded } from './util/read-bounded.js';

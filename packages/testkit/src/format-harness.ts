@@ -11,6 +11,8 @@ import {
   type FormatResponse,
   type FormatRuntime,
   type KvStore,
+  memoryBlobStore,
+  memoryKvStore,
   noopLogger,
   notFound,
   REPOSITORY_PREFIX,
@@ -28,8 +30,6 @@ import {
   resolvePrincipal,
 } from './internal/format-principals.js';
 import { type HarnessServer, serveHarness } from './internal/format-serve.js';
-import { memoryBlobStore } from './memory-blob-store.js';
-import { memoryKvStore } from './memory-kv-store.js';
 
 export type { HarnessBody } from './internal/format-bodies.js';
 export type { HarnessRole, HarnessUsers, PrincipalInput } from './internal/format-principals.js';

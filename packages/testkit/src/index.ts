@@ -1,3 +1,5 @@
+/** The in-memory stores live in core (useful to embedders too); re-exported for existing test imports. */
+export { memoryBlobStore, memoryKvStore } from '@depot/core';
 export type { BlobStoreSuiteOptions } from './blob-suite.js';
 export { describeBlobStore } from './blob-suite.js';
 export type {
@@ -19,7 +21,5 @@ export type { OpenKv } from './generated-metadata-suite.js';
 export { describeGeneratedMetadata } from './generated-metadata-suite.js';
 export type { KvStoreSuiteOptions } from './kv-suite.js';
 export { describeKvStore } from './kv-suite.js';
-export { memoryBlobStore } from './memory-blob-store.js';
-export { memoryKvStore } from './memory-kv-store.js';
 export type { MotoServer } from './moto-server.js';
 export { describeWithMoto, motoPythonPath, motoUnavailable, startMoto } from './moto-server.js';

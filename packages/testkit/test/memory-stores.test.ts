@@ -1,7 +1,6 @@
+import { memoryBlobStore, memoryKvStore } from '@depot/core';
 import { describeBlobStore } from '../src/blob-suite.js';
 import { describeKvStore } from '../src/kv-suite.js';
-import { memoryBlobStore } from '../src/memory-blob-store.js';
-import { memoryKvStore } from '../src/memory-kv-store.js';
 
 const noCleanup = async (): Promise<void> => {};
 

@@ -1,6 +1,7 @@
-import type { AuthService, DepotRecords, Logger, Principal, SettingsRecord } from '@depot/core';
+import type { AuthService, Logger, Principal, SettingsRecord } from '@depot/core';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../http/env.js';
+import type { ServerRecords } from '../records/server-records.js';
 import type { BackgroundWorker } from '../workers/worker.js';
 
 /** `[ldap]` from the TOML config (also settable at runtime through `/api/v1/settings/ldap`). */
@@ -21,7 +22,7 @@ export interface LdapConfig {
 
 /** What the server hands the auth module. */
 export interface AuthOptions {
-  readonly records: DepotRecords;
+  readonly records: ServerRecords;
   readonly settings: () => SettingsRecord;
   readonly logger: Logger;
   readonly defaultAdminPassword?: string;

@@ -1,6 +1,7 @@
-import { noopLogger, type RoleRecord, type UserRecord } from '@depot/core';
+import { noopLogger } from '@depot/core';
 import { describe, expect, it } from 'vitest';
 import { ADMIN_PASSWORD, authHarness, basic } from '../../test/fixtures/auth/harness.js';
+import type { RoleRecord, UserRecord } from '../records/server-records.js';
 import { createAuth } from './create-auth.js';
 import { verifyPassword } from './passwords.js';
 

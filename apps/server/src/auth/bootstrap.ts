@@ -1,4 +1,5 @@
-import { DepotError, type RoleRecord, type UserRecord } from '@depot/core';
+import { DepotError } from '@depot/core';
+import type { RoleRecord, UserRecord } from '../records/server-records.js';
 import { ADMIN_ROLE } from './directory.js';
 import type { AuthContext } from './internal/context.js';
 import { hashPassword, newTokenSecret, randomPassword } from './passwords.js';

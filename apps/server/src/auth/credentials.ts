@@ -1,4 +1,5 @@
-import { DepotError, type UserRecord } from '@depot/core';
+import { DepotError } from '@depot/core';
+import type { UserRecord } from '../records/server-records.js';
 import type { AuthContext } from './internal/context.js';
 import { ldapLogin, mapGroups } from './ldap-client.js';
 import { fallsBackToBuiltin } from './ldap-config.js';

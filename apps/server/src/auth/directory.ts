@@ -1,4 +1,5 @@
-import { badRequest, conflict, DepotError, notFound, type RoleRecord, type UserRecord } from '@depot/core';
+import { badRequest, conflict, DepotError, notFound } from '@depot/core';
+import type { RoleRecord, UserRecord } from '../records/server-records.js';
 import type { AuthContext } from './internal/context.js';
 import { hashPassword, newTokenSecret } from './passwords.js';
 import { ANONYMOUS } from './principals.js';

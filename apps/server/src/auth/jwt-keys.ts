@@ -1,5 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { type DepotRecords, isDepotError, type Logger } from '@depot/core';
+import { isDepotError, type Logger } from '@depot/core';
+import type { ServerRecords } from '../records/server-records.js';
 
 /** KV shape of `meta/jwt`: base64url keys and the time of the last rotation (ISO 8601). */
 export interface JwtKeyRecord {
@@ -32,7 +33,7 @@ export class JwtKeyring {
   #loadedAt = 0;
 
   constructor(
-    private readonly records: DepotRecords,
+    private readonly records: ServerRecords,
     private readonly logger: Logger,
     private readonly now: () => number,
   ) {}

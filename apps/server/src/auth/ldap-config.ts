@@ -1,5 +1,5 @@
-import type { DepotRecords } from '@depot/core';
 import { z } from '@hono/zod-openapi';
+import type { ServerRecords } from '../records/server-records.js';
 import type { LdapConfig } from './auth-module.js';
 
 /** What secret fields look like in responses; sending it back keeps the stored value (api.md). */
@@ -40,7 +40,7 @@ export class LdapSettings {
   #runtime = false;
 
   constructor(
-    private readonly records: DepotRecords,
+    private readonly records: ServerRecords,
     private readonly fromToml: LdapConfig | undefined,
   ) {
     this.#current = fromToml ?? null;

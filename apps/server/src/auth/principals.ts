@@ -1,4 +1,5 @@
-import type { DepotRecords, Principal, RepoAction, RoleRecord, UserRecord } from '@depot/core';
+import type { Principal, RepoAction } from '@depot/core';
+import type { RoleRecord, ServerRecords, UserRecord } from '../records/server-records.js';
 import { compileGlob, type GlobMatcher } from './glob.js';
 
 /** The built-in user that unauthenticated requests run as. */
@@ -57,7 +58,7 @@ export class PrincipalCache {
   #generation = 0;
 
   constructor(
-    private readonly records: DepotRecords,
+    private readonly records: ServerRecords,
     private readonly ttlMs: number,
     private readonly now: () => number,
   ) {}

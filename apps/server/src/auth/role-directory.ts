@@ -1,4 +1,5 @@
-import { badRequest, type CapabilityGrant, conflict, DepotError, notFound, type RoleRecord } from '@depot/core';
+import { badRequest, conflict, DepotError, notFound } from '@depot/core';
+import type { CapabilityGrant, RoleRecord } from '../records/server-records.js';
 import { ADMIN_ROLE, adminCountAfter, all } from './directory.js';
 import { globProblem } from './glob.js';
 import type { AuthContext } from './internal/context.js';

@@ -1,5 +1,6 @@
-import { DepotError, type UserRecord } from '@depot/core';
+import { DepotError } from '@depot/core';
 import { decodeJwt, decodeProtectedHeader, errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import type { UserRecord } from '../records/server-records.js';
 import { type JwtKeyring, userSigningKey } from './jwt-keys.js';
 
 /** Default token lifetime (`jwt_expiry_secs`). */

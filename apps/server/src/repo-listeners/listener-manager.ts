@@ -1,4 +1,5 @@
-import type { DepotRecords, Logger } from '@depot/core';
+import type { Logger } from '@depot/core';
+import type { ServerRecords } from '../records/server-records.js';
 import type { FormatHost } from '../runtime/format-host.js';
 import { sleep } from '../workers/sleep.js';
 import type { BackgroundWorker } from '../workers/worker.js';
@@ -20,7 +21,7 @@ interface Wanted extends ListenerBinding {
 }
 
 /** The listener of every live repository whose format declares `repositoryListener` and that asks for one. */
-async function wantedListeners(records: DepotRecords, formats: FormatHost): Promise<Map<string, Wanted>> {
+async function wantedListeners(records: ServerRecords, formats: FormatHost): Promise<Map<string, Wanted>> {
   const wanted = new Map<string, Wanted>();
   for await (const { id, record } of records.repositories.scan()) {
     const spec = formats.definitions.get(record.format)?.repositoryListener;

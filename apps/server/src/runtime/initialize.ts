@@ -1,15 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { type DepotRecords, isDepotError, type Logger } from '@depot/core';
+import { isDepotError, type Logger } from '@depot/core';
 import { hash } from '@node-rs/argon2';
 import type { DepotConfig } from '../config/config-schema.js';
 import { ConfigError } from '../config/load-config.js';
+import type { ServerRecords } from '../records/server-records.js';
 import type { RepoService } from '../services/repo-service.js';
 import type { StoreService } from '../services/store-service.js';
 import type { SettingsService } from './settings-service.js';
 
 /** What `[initialization]` needs. */
 export interface InitializeDeps {
-  readonly records: DepotRecords;
+  readonly records: ServerRecords;
   readonly settings: SettingsService;
   readonly stores: StoreService;
   readonly repos: RepoService;
@@ -17,7 +18,7 @@ export interface InitializeDeps {
 }
 
 /** True when the KV holds no users yet (prototype §3.1: "fresh"). */
-export async function isFreshKv(records: DepotRecords): Promise<boolean> {
+export async function isFreshKv(records: ServerRecords): Promise<boolean> {
   const page = await records.users.list({ limit: 1 });
   return page.items.length === 0;
 }

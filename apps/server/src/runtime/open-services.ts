@@ -1,7 +1,6 @@
 import {
   type AddressPolicy,
   createRepositoryEngine,
-  depotRecords,
   type FormatMetrics,
   type KvStore,
   type Logger,
@@ -12,6 +11,7 @@ import { createAuth } from '../auth/create-auth.js';
 import type { DepotConfig } from '../config/config-schema.js';
 import type { InstalledPlugins } from '../plugins/installed.js';
 import { isLoaded, loadPlugins } from '../plugins/load-plugins.js';
+import { serverRecords } from '../records/server-records.js';
 import { createRepoChangeSignal, notifyingRepoService } from '../repo-listeners/repo-changes.js';
 import { createRepoService } from '../services/repo-service.js';
 import { settingsSchemaWith } from '../services/settings-schema.js';
@@ -52,7 +52,7 @@ export async function openServices(
   const formats = createFormatHost(loaded.formats, logger, loaded.formatOptions);
   const kv = await openKvStore(config.kv_store, loaded.kvStores, logger.child({ component: 'kv' }));
   await moveLegacyFormatKeys(kv, logger.child({ component: 'kv' }));
-  const records = depotRecords(kv);
+  const records = serverRecords(kv);
   const fresh = await isFreshKv(records);
   const settings = await createSettingsService(records, settingsSchemaWith(formats.definitions.values()));
   const storeRegistry = createStoreRegistry(records, loaded.blobStores, logger);

@@ -1,5 +1,6 @@
-import type { DepotRecords, Logger, RepositoryEngine } from '@depot/core';
+import type { Logger, RepositoryEngine } from '@depot/core';
 import type { AuthModule } from '../auth/auth-module.js';
+import type { ServerRecords } from '../records/server-records.js';
 import type { RepoChangeSignal } from '../repo-listeners/repo-changes.js';
 import type { RepoService } from '../services/repo-service.js';
 import type { StoreService } from '../services/store-service.js';
@@ -11,7 +12,7 @@ import type { StoreRegistry } from './store-registry.js';
 export interface DepotServices {
   readonly version: string;
   readonly logger: Logger;
-  readonly records: DepotRecords;
+  readonly records: ServerRecords;
   readonly settings: SettingsService;
   readonly stores: StoreService;
   readonly storeRegistry: StoreRegistry;

@@ -1,5 +1,6 @@
-import { badRequest, type DepotRecords } from '@depot/core';
+import { badRequest } from '@depot/core';
 import { formatIssues } from '../config/load-config.js';
+import type { ServerRecords } from '../records/server-records.js';
 import { type Settings, type SettingsSchema, settingsSchema } from '../services/settings-schema.js';
 
 /** The KV id of the settings record (`meta/settings`). */
@@ -30,7 +31,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
  * settings merged with the installed formats' (`settingsSchemaWith`).
  */
 export async function createSettingsService(
-  records: DepotRecords,
+  records: ServerRecords,
   schema: SettingsSchema = settingsSchema,
 ): Promise<SettingsService> {
   const load = async (): Promise<Settings> => {

@@ -2,11 +2,11 @@ import {
   type BlobStore,
   type BlobStorePluginManifest,
   badRequest,
-  type DepotRecords,
   type Logger,
   notFound,
   type StoreRecord,
 } from '@depot/core';
+import type { ServerRecords } from '../records/server-records.js';
 
 /** Instantiated blob stores by name, built from store records through their plugin manifests. */
 export interface StoreRegistry {
@@ -23,7 +23,7 @@ export interface StoreRegistry {
 
 /** Creates a {@link StoreRegistry}. */
 export function createStoreRegistry(
-  records: DepotRecords,
+  records: ServerRecords,
   manifests: readonly BlobStorePluginManifest[],
   logger: Logger,
 ): StoreRegistry {

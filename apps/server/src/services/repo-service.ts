@@ -1,19 +1,6 @@
-import {
-  type AddressPolicy,
-  badRequest,
-  DepotError,
-  type DepotRecords,
-  type Format,
-  notFound,
-  type RepositoryRecord,
-} from '@depot/core';
-import {
-  FORMAT_OPTION_KEYS,
-  MASK,
-  requireFormat,
-  validateFormatOptions,
-  validateRepoRelations,
-} from './repo-validation.js';
+import { type AddressPolicy, badRequest, type Format, type RepositoryRecord, repositoryAdmin } from '@depot/core';
+import type { ServerRecords } from '../records/server-records.js';
+import { FORMAT_OPTION_KEYS, MASK } from './repo-fields.js';
 import { CLEARABLE_REPO_FIELDS, type CreateRepoInput, type UpdateRepoInput } from './schemas.js';
 import { checkUpstreamAddress, moveUrlCredentials } from './upstream-validation.js';
 
@@ -78,29 +65,30 @@ const ALLOW_ALL: AddressPolicy = { allowPrivate: true, allowLinkLocal: true };
 
 /**
  * Creates the repository service over `records` and the installed formats; `upstreamAddresses`
- * says which non-public `upstream_url` hosts are accepted (the server passes its settings).
+ * says which non-public `upstream_url` hosts are accepted (the server passes its settings). The
+ * request shaping (flat format options, masked secrets, `null` clears, credentials in the URL) is
+ * the server's; every rule about the resulting record is core's `validateRepository`.
  */
 export function createRepoService(
-  records: DepotRecords,
+  records: ServerRecords,
   formats: ReadonlyMap<string, Format>,
   upstreamAddresses: () => AddressPolicy = () => ALLOW_ALL,
 ): RepoService {
-  const getLive = async (name: string): Promise<{ record: RepositoryRecord; version: string }> => {
-    const found = await records.repositories.getVersioned(name);
-    if (found === null || found.record.deleting) throw notFound(`repository "${name}" not found`);
-    return found;
-  };
-
-  const finish = async (
-    repo: RepositoryRecord,
-    input: UpdateRepoInput,
-    base?: RepositoryRecord,
-  ): Promise<RepositoryRecord> => {
-    const format = requireFormat(formats, repo.format);
-    const options = validateFormatOptions(format, collectFormatOptions(input, base?.format_options), repo);
-    const full = stripUndefined({ ...repo, format_options: Object.keys(options).length === 0 ? undefined : options });
-    await validateRepoRelations(records, format, full);
-    return full;
+  const admin = repositoryAdmin(records, {
+    formats,
+    storeExists: async (name) => (await records.stores.get(name)) !== null,
+  });
+  /** The record fields of a request body: everything but the flat format options. */
+  const recordFields = (input: UpdateRepoInput) => {
+    const {
+      listen: _l,
+      cleanup_untagged_manifests: _c,
+      content_disposition: _d,
+      repodata_depth: _r,
+      format_options: _f,
+      ...fields
+    } = input;
+    return fields;
   };
 
   return {
@@ -109,75 +97,31 @@ export function createRepoService(
       checkUpstreamAddress(input.upstream_url, upstreamAddresses());
       if (input.upstream_auth?.password === MASK)
         throw badRequest('upstream_auth.password: the mask is not a password');
-      const now = new Date().toISOString();
-      const {
-        listen: _l,
-        cleanup_untagged_manifests: _c,
-        content_disposition: _d,
-        repodata_depth: _r,
-        format_options: _f,
-        ...fields
-      } = input;
-      const repo = await finish({ ...fields, created_at: now, updated_at: now }, input);
-      try {
-        await records.repositories.putIfVersion(repo.name, repo, null);
-      } catch (err) {
-        if (err instanceof DepotError && err.code === 'CONFLICT') {
-          throw new DepotError('CONFLICT', `repository "${repo.name}" already exists`);
-        }
-        throw err;
-      }
-      return repo;
+      const fields = recordFields(input) as Omit<CreateRepoInput, 'format_options'>;
+      return admin.create(stripUndefined({ ...fields, format_options: collectFormatOptions(input, undefined) }));
     },
     async update(name, body) {
       const input = moveUrlCredentials(body);
       checkUpstreamAddress(input.upstream_url, upstreamAddresses());
-      const { record: old, version } = await getLive(name);
-      for (const key of ['name', 'repo_type', 'format', 'store'] as const) {
-        if (input[key] !== undefined && input[key] !== old[key])
-          throw badRequest(`${key}: cannot be changed`, { field: key });
-      }
-      const {
-        listen: _l,
-        cleanup_untagged_manifests: _c,
-        content_disposition: _d,
-        repodata_depth: _r,
-        format_options: _f,
-        ...fields
-      } = input;
-      const { upstream_auth: auth, ...rest } = fields;
-      let upstreamAuth = auth === null ? undefined : (auth ?? old.upstream_auth);
-      if (auth?.password === MASK) upstreamAuth = { ...auth, password: old.upstream_auth?.password };
-      const merged: Record<string, unknown> = {
-        ...old,
-        ...stripUndefined(rest),
-        upstream_auth: upstreamAuth === undefined ? undefined : stripUndefined(upstreamAuth),
-        updated_at: new Date().toISOString(),
-      };
-      // `null` clears a field (CLEARABLE_REPO_FIELDS); the schema allows it nowhere else.
-      for (const key of CLEARABLE_REPO_FIELDS) if (merged[key] === null) merged[key] = undefined;
-      const repo = await finish(merged as unknown as RepositoryRecord, input, old);
-      await records.repositories.putIfVersion(name, repo, version);
-      return repo;
+      return admin.update(name, (old) => {
+        const { upstream_auth: auth, ...rest } = recordFields(input);
+        let upstreamAuth = auth === null ? undefined : (auth ?? old.upstream_auth);
+        if (auth?.password === MASK) upstreamAuth = { ...auth, password: old.upstream_auth?.password };
+        const merged: Record<string, unknown> = {
+          ...old,
+          ...stripUndefined(rest),
+          upstream_auth: upstreamAuth === undefined ? undefined : stripUndefined(upstreamAuth),
+          format_options: collectFormatOptions(input, old.format_options),
+        };
+        // `null` clears a field (CLEARABLE_REPO_FIELDS); the schema allows it nowhere else.
+        for (const key of CLEARABLE_REPO_FIELDS) if (merged[key] === null) merged[key] = undefined;
+        return merged as unknown as RepositoryRecord;
+      });
     },
-    get: async (name) => (await getLive(name)).record,
-    async list() {
-      const out: RepositoryRecord[] = [];
-      for await (const { record } of records.repositories.scan()) if (!record.deleting) out.push(record);
-      return out;
-    },
+    get: (name) => admin.get(name),
+    list: () => admin.list(),
     async softDelete(name) {
-      const { record, version } = await getLive(name);
-      for await (const { record: other } of records.repositories.scan()) {
-        if (!other.deleting && other.members?.includes(name)) {
-          throw new DepotError('CONFLICT', `repository "${name}" is a member of proxy "${other.name}"`);
-        }
-      }
-      await records.repositories.putIfVersion(
-        name,
-        { ...record, deleting: true, updated_at: new Date().toISOString() },
-        version,
-      );
+      await admin.markDeleting(name);
     },
   };
 }

@@ -1,6 +1,7 @@
-import { badRequest, DepotError, type DepotRecords, type HealthResult, notFound, type StoreRecord } from '@depot/core';
+import { badRequest, DepotError, type HealthResult, notFound, type StoreRecord } from '@depot/core';
+import type { ServerRecords } from '../records/server-records.js';
 import type { StoreRegistry } from '../runtime/store-registry.js';
-import { MASK } from './repo-validation.js';
+import { MASK } from './repo-fields.js';
 import type { CreateStoreInput } from './schemas.js';
 
 /** Option keys holding secrets: masked on output, the mask keeps the old value on input. */
@@ -31,7 +32,7 @@ export function toStoreResponse(store: StoreRecord): Record<string, unknown> {
 }
 
 /** Creates the store service. */
-export function createStoreService(records: DepotRecords, registry: StoreRegistry): StoreService {
+export function createStoreService(records: ServerRecords, registry: StoreRegistry): StoreService {
   const probe = async (record: Pick<StoreRecord, 'store_type' | 'options'>): Promise<void> => {
     let store: Awaited<ReturnType<StoreRegistry['instantiate']>>;
     try {

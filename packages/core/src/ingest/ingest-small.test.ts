@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { memoryBlobStore } from '../../../testkit/src/memory-blob-store.js';
-import { memoryKvStore } from '../../../testkit/src/memory-kv-store.js';
 import type { BlobStore, ByteSource } from '../blob/blob-store.js';
+import { memoryBlobStore } from '../blob/memory-blob-store.js';
+import { memoryKvStore } from '../kv/memory-kv-store.js';
 import { type DepotRecords, depotRecords } from '../kv/records.js';
 import { ingest } from './ingest.js';
 import { SMALL_BODY_BYTES } from './read-head.js';

@@ -8,7 +8,7 @@ import {
   type DepotRecords,
   type ExtraHashAlgorithm,
 } from '../kv/records.js';
-import type { ExpectedContent } from '../repo/engine.js';
+import type { ExpectedContent } from './expected-content.js';
 import { joinChunks, readHead, SMALL_BODY_BYTES } from './read-head.js';
 import { algorithmsFor, verifyExpected } from './verify-expected.js';
 

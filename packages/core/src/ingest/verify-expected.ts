@@ -1,6 +1,6 @@
 import { DepotError } from '../errors/depot-error.js';
 import type { ContentHashes } from '../kv/records.js';
-import type { ExpectedContent } from '../repo/engine.js';
+import type { ExpectedContent } from './expected-content.js';
 
 const DIGESTS = ['blake3', 'sha256', 'sha512', 'sha1', 'md5'] as const;
 

@@ -89,68 +89,6 @@ export interface StoreRecord {
   readonly updated_at: string;
 }
 
-/** A capability a role grants on repositories whose names match `repo` (a glob). */
-export interface CapabilityGrant {
-  readonly capability: 'read' | 'write' | 'delete';
-  readonly repo: string;
-}
-
-export interface RoleRecord {
-  readonly name: string;
-  readonly description?: string;
-  readonly capabilities: readonly CapabilityGrant[];
-  /** Administration of users, roles, stores, settings and tasks. */
-  readonly admin?: boolean;
-  readonly created_at: string;
-  readonly updated_at: string;
-}
-
-export interface UserRecord {
-  readonly username: string;
-  /** Argon2id PHC string; absent for LDAP users and `anonymous`. */
-  readonly password_hash?: string;
-  readonly roles: readonly string[];
-  readonly must_change_password: boolean;
-  /** Rotated to revoke every token of this user. */
-  readonly token_secret: string;
-  readonly source: 'builtin' | 'ldap';
-  readonly created_at: string;
-  readonly updated_at: string;
-}
-
-/** A distributed lease (`lease/{name}`), taken and renewed with compare-and-swap. */
-export interface LeaseRecord {
-  readonly holder: string;
-  readonly renewed_at: number;
-  readonly ttl_secs: number;
-}
-
-export type TaskStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
-
-export interface TaskRecord {
-  readonly id: string;
-  readonly kind: string;
-  readonly params: Readonly<Record<string, unknown>>;
-  readonly status: TaskStatus;
-  readonly created_at: string;
-  readonly started_at?: string;
-  readonly completed_at?: string;
-  readonly progress?: Readonly<Record<string, number | string>>;
-  readonly result?: unknown;
-  readonly error?: string;
-  readonly owner_instance_id?: string;
-}
-
-/** A resumable upload (e.g. an OCI blob upload session), kept in KV so any instance can continue it. */
-export interface UploadSessionRecord {
-  readonly id: string;
-  readonly repo: string;
-  readonly kind: string;
-  readonly state: Readonly<Record<string, unknown>>;
-  readonly created_at: string;
-  readonly updated_at: string;
-}
-
 /** Aggregate of one directory of a repository (`dir/{repo}/{dir}`). */
 export interface DirAggregateRecord {
   readonly artifact_count: number;
@@ -158,13 +96,17 @@ export interface DirAggregateRecord {
   readonly last_modified_at: string;
 }
 
-/** Runtime settings (`meta/settings`); unknown keys are kept for formats and later versions. */
+/** Runtime settings as a host hands them to formats; unknown keys are kept for formats and later versions. */
 export type SettingsRecord = Readonly<Record<string, unknown>>;
 
 /** Current schema version of every record kind. Bump when a record's shape changes. */
 export const SCHEMA_VERSION = 1;
 
-/** Typed views of every record kind Depot keeps, over one {@link KvStore}. */
+/**
+ * Typed views of the records the repository engine and formats share, over one {@link KvStore}.
+ * A host keeps its own records (the server: users, roles, settings, leases, tasks) under other
+ * prefixes of the same store.
+ */
 export interface DepotRecords {
   readonly kv: KvStore;
   readonly repositories: RecordView<RepositoryRecord>;
@@ -173,18 +115,11 @@ export interface DepotRecords {
   /** Ids are `{store}/{blake3}`. */
   readonly blobs: RecordView<BlobRecord>;
   readonly stores: RecordView<StoreRecord>;
-  readonly users: RecordView<UserRecord>;
-  readonly roles: RecordView<RoleRecord>;
-  /** Ids are setting groups, e.g. `settings`, `ldap`, `jwt`. */
-  readonly meta: RecordView<unknown>;
-  readonly leases: RecordView<LeaseRecord>;
-  readonly tasks: RecordView<TaskRecord>;
-  readonly uploads: RecordView<UploadSessionRecord>;
   /** Ids are `{repo}/{dir}`. */
   readonly dirs: RecordView<DirAggregateRecord>;
 }
 
-/** Builds the typed views of every record kind over `kv`. */
+/** Builds the typed views of {@link DepotRecords} over `kv`. */
 export function depotRecords(kv: KvStore): DepotRecords {
   const view = <T>(prefix: string): RecordView<T> => recordView<T>(kv, { prefix, schemaVersion: SCHEMA_VERSION });
   return {
@@ -193,12 +128,6 @@ export function depotRecords(kv: KvStore): DepotRecords {
     artifacts: view('artifact/'),
     blobs: view('blob/'),
     stores: view('store/'),
-    users: view('user/'),
-    roles: view('role/'),
-    meta: view('meta/'),
-    leases: view('lease/'),
-    tasks: view('task/'),
-    uploads: view('upload/'),
     dirs: view('dir/'),
   };
 }

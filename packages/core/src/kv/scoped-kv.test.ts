@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { memoryKvStore } from '../../../testkit/src/memory-kv-store.js';
 import type { Format } from '../format/format.js';
 import { createFormatContext, repositoryRecordKeys } from '../format/format-context.js';
 import { noopLogger } from '../logger.js';
 import { createRepositoryEngine } from '../repo/create-engine.js';
+import { memoryKvStore } from './memory-kv-store.js';
 import { depotRecords, type RepositoryRecord } from './records.js';
 import { scopedKv } from './scoped-kv.js';
 

@@ -1,10 +1,11 @@
 import type { ByteSource } from '../blob/blob-store.js';
 import { DepotError } from '../errors/depot-error.js';
+import type { ExpectedContent } from '../ingest/expected-content.js';
 import { ingest } from '../ingest/ingest.js';
 import { teeChannel } from '../internal/tee-channel.js';
 import { type ArtifactRecord, artifactId, type RepositoryRecord } from '../kv/records.js';
 import { guessContentType } from './content-type.js';
-import type { CachePolicy, ExpectedContent } from './engine.js';
+import type { CachePolicy } from './engine.js';
 import { type EngineContext, isoNow } from './engine-context.js';
 import { commitArtifact } from './hosted.js';
 import { responseBytes } from './upstream.js';

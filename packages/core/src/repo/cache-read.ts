@@ -1,8 +1,9 @@
 import { DepotError, isDepotError } from '../errors/depot-error.js';
+import type { ExpectedContent } from '../ingest/expected-content.js';
 import type { SingleFlight } from '../internal/single-flight.js';
 import { type ArtifactRecord, artifactId, type RepositoryRecord } from '../kv/records.js';
 import { type CacheFill, canTee, fillExpectations, startFill } from './cache-fill.js';
-import type { ArtifactRead, CachePolicy, ExpectedContent, GetArtifactOptions } from './engine.js';
+import type { ArtifactRead, CachePolicy, GetArtifactOptions } from './engine.js';
 import { type EngineContext, isoNow } from './engine-context.js';
 import { openLocal } from './local-read.js';
 import { askUpstream } from './upstream.js';

@@ -2,14 +2,14 @@ import { createHash } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { memoryBlobStore } from '../../../testkit/src/memory-blob-store.js';
-import { memoryKvStore } from '../../../testkit/src/memory-kv-store.js';
+import { code, source, text } from '../../test/engine-support.js';
 import type { BlobStore } from '../blob/blob-store.js';
+import { memoryBlobStore } from '../blob/memory-blob-store.js';
 import { DepotError } from '../errors/depot-error.js';
+import { memoryKvStore } from '../kv/memory-kv-store.js';
 import { type DepotRecords, depotRecords, type RepositoryRecord } from '../kv/records.js';
 import { createRepositoryEngine } from './create-engine.js';
 import type { CachePolicy, RepositoryEngine } from './engine.js';
-import { code, source, text } from './engine-test-support.js';
 
 type Handler = (res: ServerResponse, headers: IncomingHttpHeaders) => void | Promise<void>;
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { memoryBlobStore } from '../../../testkit/src/memory-blob-store.js';
-import { memoryKvStore } from '../../../testkit/src/memory-kv-store.js';
+import { text } from '../../test/engine-support.js';
+import { memoryBlobStore } from '../blob/memory-blob-store.js';
+import { memoryKvStore } from '../kv/memory-kv-store.js';
 import { depotRecords, type RepositoryRecord } from '../kv/records.js';
 import { createRepositoryEngine } from './create-engine.js';
-import { text } from './engine-test-support.js';
 
 const at = new Date(0).toISOString();
 const repo = (name: string, extra: Partial<RepositoryRecord> = {}): RepositoryRecord => ({

@@ -1,13 +1,13 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { memoryBlobStore } from '../../../testkit/src/memory-blob-store.js';
-import { memoryKvStore } from '../../../testkit/src/memory-kv-store.js';
+import { code, repo, source, text } from '../../test/engine-support.js';
 import type { BlobStore } from '../blob/blob-store.js';
+import { memoryBlobStore } from '../blob/memory-blob-store.js';
 import { isDepotError } from '../errors/depot-error.js';
 import type { KvStore } from '../kv/kv-store.js';
+import { memoryKvStore } from '../kv/memory-kv-store.js';
 import { type DepotRecords, depotRecords } from '../kv/records.js';
 import { createRepositoryEngine } from './create-engine.js';
 import type { RepositoryEngine } from './engine.js';
-import { code, repo, source, text } from './engine-test-support.js';
 
 describe('repository engine: hosted', () => {
   let kv: KvStore;

@@ -1,11 +1,11 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { memoryBlobStore } from '../../../testkit/src/memory-blob-store.js';
-import { memoryKvStore } from '../../../testkit/src/memory-kv-store.js';
+import { code, repo, source, text } from '../../test/engine-support.js';
 import type { Principal, RepoAction } from '../auth/principal.js';
+import { memoryBlobStore } from '../blob/memory-blob-store.js';
+import { memoryKvStore } from '../kv/memory-kv-store.js';
 import { type DepotRecords, depotRecords, type RepositoryRecord } from '../kv/records.js';
 import { createRepositoryEngine } from './create-engine.js';
 import type { RepositoryEngine } from './engine.js';
-import { code, repo, source, text } from './engine-test-support.js';
 
 /** A principal granted every action on repositories named `team-*`, nothing else. */
 const team = (anonymous = false): Principal => ({

@@ -1,8 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { memoryBlobStore } from '../../../testkit/src/memory-blob-store.js';
-import { memoryKvStore } from '../../../testkit/src/memory-kv-store.js';
 import type { ByteSource } from '../blob/blob-store.js';
+import { memoryBlobStore } from '../blob/memory-blob-store.js';
 import { isDepotError } from '../errors/depot-error.js';
+import { memoryKvStore } from '../kv/memory-kv-store.js';
 import { type DepotRecords, depotRecords, type RepositoryRecord } from '../kv/records.js';
 import { createRepositoryEngine } from './create-engine.js';
 import { type ArtifactRead, MAX_PROXY_DEPTH, type RepositoryEngine } from './engine.js';

@@ -2,13 +2,13 @@ import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { memoryBlobStore } from '../../../testkit/src/memory-blob-store.js';
-import { memoryKvStore } from '../../../testkit/src/memory-kv-store.js';
+import { code } from '../../test/engine-support.js';
 import type { BlobStore } from '../blob/blob-store.js';
+import { memoryBlobStore } from '../blob/memory-blob-store.js';
+import { memoryKvStore } from '../kv/memory-kv-store.js';
 import { type DepotRecords, depotRecords, type RepositoryRecord } from '../kv/records.js';
 import { createRepositoryEngine } from './create-engine.js';
 import type { ArtifactRead, CachePolicy, RepositoryEngineOptions, UpstreamRequest } from './engine.js';
-import { code } from './engine-test-support.js';
 
 // Contract additions of the engine: per-read expected content, the fetchUpstream hook and
 // configurable upstream timeouts. Every upstream here is a real node:http server.

@@ -1,19 +1,10 @@
 import type { Principal, RepoAction } from '../auth/principal.js';
 import type { ByteRange, ByteSource } from '../blob/blob-store.js';
+import type { ExpectedContent } from '../ingest/expected-content.js';
 import type { ArtifactRecord, ContentHashes, ExtraHashAlgorithm, RepositoryRecord } from '../kv/records.js';
 
 /** Greatest nesting of proxy repositories; deeper (or cyclic) member lists are configuration errors. */
 export const MAX_PROXY_DEPTH = 8;
-
-/** Digests and size the ingested bytes must match; a mismatch is `DIGEST_MISMATCH` and stores nothing. */
-export interface ExpectedContent {
-  readonly size?: number;
-  readonly sha256?: string;
-  readonly sha512?: string;
-  readonly sha1?: string;
-  readonly md5?: string;
-  readonly blake3?: string;
-}
 
 /** Options for {@link RepositoryEngine.put}. */
 export interface PutArtifactOptions {

@@ -1,11 +1,11 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { memoryBlobStore } from '../../../testkit/src/memory-blob-store.js';
-import { memoryKvStore } from '../../../testkit/src/memory-kv-store.js';
+import { code, repo, source, text } from '../../test/engine-support.js';
+import { memoryBlobStore } from '../blob/memory-blob-store.js';
 import type { KvStore } from '../kv/kv-store.js';
+import { memoryKvStore } from '../kv/memory-kv-store.js';
 import { artifactId, type DepotRecords, depotRecords } from '../kv/records.js';
 import { createRepositoryEngine } from './create-engine.js';
 import type { RepositoryEngine } from './engine.js';
-import { code, repo, source, text } from './engine-test-support.js';
 import { ARTIFACT_CACHE_TTL_MS, REPOSITORY_CACHE_TTL_MS, RecordCache } from './record-cache.js';
 
 describe('RecordCache', () => {

@@ -1,12 +1,12 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { memoryBlobStore } from '../../../testkit/src/memory-blob-store.js';
-import { memoryKvStore } from '../../../testkit/src/memory-kv-store.js';
+import { repo, source, text } from '../../test/engine-support.js';
 import type { BlobStore } from '../blob/blob-store.js';
+import { memoryBlobStore } from '../blob/memory-blob-store.js';
 import { isDepotError } from '../errors/depot-error.js';
+import { memoryKvStore } from '../kv/memory-kv-store.js';
 import { type DepotRecords, depotRecords } from '../kv/records.js';
 import { createRepositoryEngine } from './create-engine.js';
 import type { RepositoryEngine } from './engine.js';
-import { repo, source, text } from './engine-test-support.js';
 import { MemoryBody, memoryBody, SMALL_BLOB_MAX_BYTES, SmallBlobCache } from './small-blob-cache.js';
 
 const enc = new TextEncoder();

@@ -1,4 +1,4 @@
-import { type KvStore, type RecordView, recordView, type UploadSessionRecord } from '@depot/core';
+import { type KvStore, type RecordView, recordView } from '@depot/core';
 import type { Descriptor } from '../manifest-doc.js';
 
 /** Marks an image as present in a repository (for `_catalog`). */
@@ -18,6 +18,16 @@ export interface CachedManifest {
 export interface CachedTag {
   readonly digest: string;
   readonly fetched_at: string;
+}
+
+/** A resumable blob upload, kept in KV so any instance can continue it. */
+export interface UploadSessionRecord {
+  readonly id: string;
+  readonly repo: string;
+  readonly kind: string;
+  readonly state: Readonly<Record<string, unknown>>;
+  readonly created_at: string;
+  readonly updated_at: string;
 }
 
 /** A mark with the time it was written (ISO-8601), so a mark left by a crash can age out. */

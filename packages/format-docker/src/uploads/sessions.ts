@@ -1,6 +1,6 @@
-import type { KvStore, RepositoryEngine, UploadSessionRecord } from '@depot/core';
+import type { KvStore, RepositoryEngine } from '@depot/core';
 import { ociError } from '../errors.js';
-import { type DockerKv, dockerKv } from '../store/kv.js';
+import { type DockerKv, dockerKv, type UploadSessionRecord } from '../store/kv.js';
 import { uploadPartPath } from '../store/paths.js';
 
 /** `UploadSessionRecord.kind` of Docker blob uploads. */

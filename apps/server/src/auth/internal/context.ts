@@ -1,4 +1,5 @@
-import type { DepotRecords, Logger, SettingsRecord } from '@depot/core';
+import type { Logger, SettingsRecord } from '@depot/core';
+import type { ServerRecords } from '../../records/server-records.js';
 import type { CredentialCache } from '../credential-cache.js';
 import type { JwtKeyring } from '../jwt-keys.js';
 import type { LdapSettings } from '../ldap-config.js';
@@ -9,7 +10,7 @@ import type { TokenService } from '../tokens.js';
 
 /** Everything the auth module's parts share, built once by `createAuth`. */
 export interface AuthContext {
-  readonly records: DepotRecords;
+  readonly records: ServerRecords;
   readonly settings: () => SettingsRecord;
   readonly logger: Logger;
   readonly now: () => number;

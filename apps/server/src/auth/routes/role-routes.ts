@@ -1,6 +1,7 @@
-import { notFound, type RoleRecord } from '@depot/core';
+import { notFound } from '@depot/core';
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../../http/env.js';
+import type { RoleRecord } from '../../records/server-records.js';
 import { all } from '../directory.js';
 import type { AuthContext } from '../internal/context.js';
 import { createRole, deleteRole, updateRole } from '../role-directory.js';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { memoryBlobStore } from '../../../testkit/src/memory-blob-store.js';
-import { memoryKvStore } from '../../../testkit/src/memory-kv-store.js';
 import type { ByteSource } from '../blob/blob-store.js';
+import { memoryBlobStore } from '../blob/memory-blob-store.js';
 import { isDepotError } from '../errors/depot-error.js';
+import { memoryKvStore } from './memory-kv-store.js';
 
 // The in-memory stores are the reference doubles every core and format unit test runs on, so
 // their contract semantics are pinned here until testkit's shared suites run on them too.

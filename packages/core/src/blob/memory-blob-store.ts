@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { type BlobListEntry, type BlobStore, type ByteSource, DepotError } from '@depot/core';
+import { DepotError } from '../errors/depot-error.js';
+import { joinChunks } from '../ingest/read-head.js';
+import type { BlobListEntry, BlobStore, ByteSource } from './blob-store.js';
 
 interface StoredBlob {
   readonly bytes: Uint8Array;
@@ -13,18 +15,8 @@ async function* chunks(bytes: Uint8Array): ByteSource {
   for (let at = 0; at < bytes.length; at += READ_CHUNK) yield bytes.slice(at, Math.min(at + READ_CHUNK, bytes.length));
 }
 
-function concat(parts: readonly Uint8Array[], size: number): Uint8Array {
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
-}
-
 /**
- * An in-memory {@link BlobStore} for unit tests of core and formats. Like a real store it assigns
+ * An in-memory {@link BlobStore} (for tests, and for embedders that keep nothing across restarts). Like a real store it assigns
  * random ids, makes a blob visible only after the body ended and `beforeCommit` returned, leaves
  * nothing behind when the body throws, `beforeCommit` throws or the signal aborts, and serves
  * inclusive ranges (`RANGE_NOT_SATISFIABLE` past the end).
@@ -45,7 +37,7 @@ export function memoryBlobStore(): BlobStore {
       signal?.throwIfAborted();
       await beforeCommit?.();
       const id = randomUUID();
-      blobs.set(id, { bytes: concat(parts, size), modifiedAt: Date.now() });
+      blobs.set(id, { bytes: joinChunks(parts, size), modifiedAt: Date.now() });
       return { id, size };
     },
     async get(id, options = {}) {

@@ -1,8 +1,8 @@
-// Helpers shared by the engine's co-located tests (not exported from the package).
-import type { ByteSource } from '../blob/blob-store.js';
-import { isDepotError } from '../errors/depot-error.js';
-import type { RepositoryRecord } from '../kv/records.js';
-import type { ArtifactRead } from './engine.js';
+// Helpers shared by core's tests; under test/, so the package build never ships them.
+import type { ByteSource } from '../src/blob/blob-store.js';
+import { isDepotError } from '../src/errors/depot-error.js';
+import type { RepositoryRecord } from '../src/kv/records.js';
+import type { ArtifactRead } from '../src/repo/engine.js';
 
 const enc = new TextEncoder();
 
@@ -38,3 +38,14 @@ export const repo = (name: string, extra: Partial<RepositoryRecord> = {}): Repos
   updated_at: '2026-01-01T00:00:00.000Z',
   ...extra,
 });
+
+/** The DepotError code and `details.field` a promise rejects with (`resolved` when it does not). */
+export async function failure(p: Promise<unknown>): Promise<{ code: string; field?: unknown }> {
+  try {
+    await p;
+    return { code: 'resolved' };
+  } catch (err) {
+    if (!isDepotError(err)) return { code: `non-depot: ${String(err)}` };
+    return err.details?.field === undefined ? { code: err.code } : { code: err.code, field: err.details.field };
+  }
+}

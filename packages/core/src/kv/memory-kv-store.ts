@@ -1,12 +1,6 @@
-import {
-  compareUtf8,
-  DepotError,
-  type KvBatchOp,
-  type KvEntry,
-  type KvListOptions,
-  type KvPage,
-  type KvStore,
-} from '@depot/core';
+import { DepotError } from '../errors/depot-error.js';
+import { compareUtf8 } from '../util/compare-utf8.js';
+import type { KvBatchOp, KvEntry, KvListOptions, KvPage, KvStore } from './kv-store.js';
 
 interface Slot {
   readonly value: Uint8Array;
@@ -14,7 +8,7 @@ interface Slot {
 }
 
 /**
- * An in-memory {@link KvStore} for unit tests of core and formats: real versions and
+ * An in-memory {@link KvStore} (for tests, and for embedders that keep nothing across restarts): real versions and
  * compare-and-swap, listing in ascending UTF-8 byte order, cursor = the last key returned. Values
  * are copied in and out so callers cannot alias stored bytes.
  */
