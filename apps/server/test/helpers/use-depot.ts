@@ -16,27 +16,39 @@ export interface DepotHandle extends DepotProcess {
 /** How long a depot (and, on `dynamodb-s3`, moto with it) may take to start. */
 const START_TIMEOUT_MS = 120_000;
 
+/** A {@link DepotHandle} that follows the depot of whichever suite is running; see {@link depotSlot}. */
+export interface DepotSlot extends DepotHandle {
+  /**
+   * Registers `beforeAll` (start a depot with `options` and point the slot at it) and `afterAll`
+   * (stop it) in the current suite. `options` may be a function, evaluated in `beforeAll`, for values
+   * known only then (an upstream's port).
+   */
+  use(options?: StartDepotOptions | (() => StartDepotOptions)): void;
+}
+
 /**
- * Registers `beforeAll` (start a depot with `options`) and `afterAll` (stop it) in the current
- * suite and returns a handle to it, valid inside that suite's tests and hooks. `options` may be a
- * function, evaluated in `beforeAll`, for values known only then (an upstream's port).
+ * A handle, declared once at file level, for a file whose suites each start their own depot (one per
+ * backend under {@link describeEachBackend}): helpers written against it reach the depot of the
+ * suite running at the time. Suites of a file run one after another, so one slot serves them all.
  */
-export function useDepot(options: StartDepotOptions | (() => StartDepotOptions) = {}): DepotHandle {
+export function depotSlot(): DepotSlot {
   let current: { depot: DepotProcess; client: ApiClient } | undefined;
   const running = () => {
-    if (current === undefined) throw new Error('useDepot: the depot runs only inside the suite that declared it');
+    if (current === undefined) throw new Error('no depot runs: use the handle inside the suite that started it');
     return current;
   };
-  beforeAll(async () => {
-    const depot = await startDepot(typeof options === 'function' ? options() : options);
-    current = { depot, client: api(depot) };
-  }, START_TIMEOUT_MS);
-  afterAll(async () => {
-    const stopping = current?.depot;
-    current = undefined;
-    await stopping?.stop();
-  });
   return {
+    use(options = {}) {
+      let mine: DepotProcess | undefined;
+      beforeAll(async () => {
+        mine = await startDepot(typeof options === 'function' ? options() : options);
+        current = { depot: mine, client: api(mine) };
+      }, START_TIMEOUT_MS);
+      afterAll(async () => {
+        if (current?.depot === mine) current = undefined;
+        await mine?.stop();
+      });
+    },
     get url() {
       return running().depot.url;
     },
@@ -59,6 +71,18 @@ export function useDepot(options: StartDepotOptions | (() => StartDepotOptions) 
     logs: () => running().depot.logs(),
     kill: () => running().depot.kill(),
   };
+}
+
+/**
+ * Registers `beforeAll` (start a depot with `options`) and `afterAll` (stop it) in the current
+ * suite and returns a handle to it, valid inside that suite's tests and hooks: a file's whole
+ * preamble is `const depot = useDepot({ toml })`. `options` may be a function, evaluated in
+ * `beforeAll`, for values known only then (an upstream's port).
+ */
+export function useDepot(options: StartDepotOptions | (() => StartDepotOptions) = {}): DepotHandle {
+  const slot = depotSlot();
+  slot.use(options);
+  return slot;
 }
 
 /** An {@link ApiClient} whose calls go to whichever client `target` returns at call time. */
