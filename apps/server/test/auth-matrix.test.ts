@@ -1,16 +1,8 @@
-import { mkdtempSync } from 'node:fs';
-import type { Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { noopLogger, type RepoAction } from '@depot/core';
+import type { RepoAction } from '@depot/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../src/config/load-config.js';
-import { createDepotServer } from '../src/dispatch/node-server.js';
-import { createApp } from '../src/http/app.js';
 import { ROUTE_POLICIES } from '../src/http/guards.js';
-import { INSTALLED_PLUGINS } from '../src/plugins/installed.js';
-import { openServices } from '../src/runtime/open-services.js';
 import { basic } from './fixtures/auth/harness.js';
+import { inProcessDepot } from './helpers/in-process.js';
 
 /**
  * The RBAC matrix (api.md "Where Depot deliberately differs" #2, RELIABILITY §1.4 BOLA): every route
@@ -91,7 +83,6 @@ const allowed = (rule: Rule, who: Who, repo: string, username: string): boolean 
   }
 };
 
-let server: Server;
 let base = '';
 let close: () => Promise<void> = async () => {};
 let routeKeys: string[] = [];
@@ -112,33 +103,11 @@ async function send(method: string, path: string, auth: string | null): Promise<
 }
 
 beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'depot-matrix-'));
   adminAuth = basic('admin', PASSWORD);
-  const config = parseConfig(
-    [
-      `default_admin_password = "${PASSWORD}"`,
-      '[kv_store]',
-      'type = "level"',
-      `path = ${JSON.stringify(join(dir, 'kv'))}`,
-      '[[initialization.stores]]',
-      'name = "default"',
-      'store_type = "file"',
-      `root = ${JSON.stringify(join(dir, 'blobs'))}`,
-    ].join('\n'),
-    'matrix',
-  );
-  const { services, kv } = await openServices(config, INSTALLED_PLUGINS, noopLogger, 'test');
-  const app = createApp(services);
-  server = createDepotServer(services, app);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const addr = server.address();
-  base = `http://127.0.0.1:${typeof addr === 'object' && addr !== null ? addr.port : 0}`;
-  close = async () => {
-    await new Promise((r) => server.close(r));
-    await services.formats.close();
-    await services.storeRegistry.close();
-    await kv.close();
-  };
+  const depot = await inProcessDepot({ adminPassword: PASSWORD });
+  const { app } = depot;
+  base = await depot.listen();
+  close = () => depot.close();
   routeKeys = [
     ...new Set(
       app.routes.filter((r) => r.method !== 'ALL').map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, '{$1}')}`),

@@ -1,28 +1,20 @@
 import { connect } from 'node:net';
 import { Readable } from 'node:stream';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiClient, api, type DepotProcess, startDepot } from './helpers/depot-process.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { useDepot } from './helpers/use-depot.js';
 
 type ErrorBody = { error: { code: string; message: string } };
 
-let depot: DepotProcess;
-let client: ApiClient;
-
-beforeAll(async () => {
-  depot = await startDepot({
-    toml: `
+const depot = useDepot({
+  toml: `
 [[initialization.repositories]]
 name = "raw"
 repo_type = "hosted"
 format = "raw"
 store = "default"
 `,
-  });
-  client = api(depot);
 });
-afterAll(async () => {
-  await depot?.stop();
-});
+const { client } = depot;
 // Every bad input must leave the server serving.
 afterEach(async () => {
   expect((await fetch(`${depot.url}/api/v1/health`)).status).toBe(200);

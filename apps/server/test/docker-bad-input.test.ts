@@ -1,21 +1,15 @@
 import { readdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type DepotProcess, startDepot } from './helpers/depot-process.js';
+import { afterEach, describe, expect, it } from 'vitest';
 import { dockerClient, HOSTED_DOCKER_TOML, OCI_MANIFEST, sha256 } from './helpers/docker.js';
+import { useDepot } from './helpers/use-depot.js';
 
 // RELIABILITY §4.4 "OCI / Docker" (items 51–58), against a real server: each bad input gets a 4xx
 // in the OCI error shape, and the server keeps serving.
-let depot: DepotProcess;
-const { auth, pushBlob } = dockerClient(() => depot);
 
-beforeAll(async () => {
-  depot = await startDepot({ toml: HOSTED_DOCKER_TOML });
-});
-afterAll(async () => {
-  await depot?.stop();
-});
+const depot = useDepot({ toml: HOSTED_DOCKER_TOML });
+const { auth, pushBlob } = dockerClient(() => depot);
 afterEach(async () => {
   expect((await fetch(`${depot.url}/api/v1/health`)).status).toBe(200);
 });

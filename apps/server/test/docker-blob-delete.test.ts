@@ -1,18 +1,12 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type DepotProcess, startDepot } from './helpers/depot-process.js';
+import { afterEach, describe, expect, it } from 'vitest';
 import { dockerClient, HOSTED_DOCKER_TOML, OCI_MANIFEST } from './helpers/docker.js';
+import { useDepot } from './helpers/use-depot.js';
 
 // A blob a manifest still references cannot be deleted (the manifest would be served with a layer
 // gone); against a real server.
-let depot: DepotProcess;
-const { auth, pushBlob, pushManifest } = dockerClient(() => depot);
 
-beforeAll(async () => {
-  depot = await startDepot({ toml: HOSTED_DOCKER_TOML });
-});
-afterAll(async () => {
-  await depot?.stop();
-});
+const depot = useDepot({ toml: HOSTED_DOCKER_TOML });
+const { auth, pushBlob, pushManifest } = dockerClient(() => depot);
 afterEach(async () => {
   expect((await fetch(`${depot.url}/api/v1/health`)).status).toBe(200);
 });

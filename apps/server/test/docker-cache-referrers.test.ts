@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, type DepotProcess, freePort, startDepot } from './helpers/depot-process.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { api, freePort } from './helpers/depot-process.js';
 import { dockerClient, OCI_MANIFEST, sha256 } from './helpers/docker.js';
+import { depotSlot } from './helpers/use-depot.js';
 
 // The upstream is Depot itself: a hosted repository on its own port, reached by a cache repository
 // through the Bearer token dance, so the referrers API exists upstream (distribution 2.8 has none).
-let depot: DepotProcess;
+const depot = depotSlot();
 let upstreamPort: number;
 const { auth, pushBlob, pushManifest } = dockerClient(() => depot);
 const SIGNATURE_TYPE = 'application/vnd.example.signature.v1';
@@ -44,8 +45,9 @@ describe('docker cache repositories list upstream referrers', () => {
 
   beforeAll(async () => {
     upstreamPort = await freePort();
-    depot = await startDepot({
-      toml: `
+  });
+  depot.use(() => ({
+    toml: `
 [logging]
 level = "debug"
 
@@ -56,7 +58,8 @@ format = "docker"
 store = "default"
 listen = "127.0.0.1:${upstreamPort}"
 `,
-    });
+  }));
+  beforeAll(async () => {
     await createMirror('mirror', 0);
 
     const config = await pushBlob('signed/app', Buffer.from('{"architecture":"amd64","os":"linux"}'));
@@ -78,9 +81,6 @@ listen = "127.0.0.1:${upstreamPort}"
       annotations: { 'org.example.signer': 'ci' },
     });
   }, 60_000);
-  afterAll(async () => {
-    await depot?.stop();
-  });
 
   it('answers the referrers listing from upstream, filtered by artifactType', async () => {
     const direct = await referrers('signed/app', image.digest);

@@ -5,14 +5,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DepotProcess, freePort, startDepot } from './helpers/depot-process.js';
+import { freePort } from './helpers/depot-process.js';
+import { depotSlot } from './helpers/use-depot.js';
 
 const run = promisify(execFile);
 const has = (bin: string): boolean => spawnSync('sh', ['-c', `command -v ${bin}`]).status === 0;
 const missing = ['skopeo', 'umoci', 'docker-registry'].filter((b) => !has(b));
 if (missing.length > 0) console.warn(`skipping docker client tests: missing ${missing.join(', ')}`);
 
-let depot: DepotProcess;
+const depot = depotSlot();
 let registryUrl: string;
 let registryStop: () => Promise<void>;
 let work: string;
@@ -83,7 +84,9 @@ describe.skipIf(missing.length > 0)('docker / OCI with real clients (skopeo, umo
     const reg = await startRegistry(work);
     registryUrl = reg.url;
     registryStop = reg.stop;
-    const toml = `
+  });
+  depot.use(() => ({
+    toml: `
 [[initialization.repositories]]
 name = "docker-hosted"
 repo_type = "hosted"
@@ -104,13 +107,13 @@ repo_type = "proxy"
 format = "docker"
 store = "default"
 members = ["docker-hosted", "docker-cache"]
-`;
-    depot = await startDepot({ toml });
+`,
+  }));
+  beforeAll(async () => {
     host = depot.url.replace('http://', '');
     await buildLayout();
   }, 120_000);
   afterAll(async () => {
-    await depot?.stop();
     await registryStop?.();
   });
 

@@ -1,18 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DepotProcess, startDepot } from './helpers/depot-process.js';
+import { describe, expect, it } from 'vitest';
 import { dockerClient, HOSTED_DOCKER_TOML, OCI_MANIFEST, sha256 } from './helpers/docker.js';
+import { useDepot } from './helpers/use-depot.js';
 
 // RELIABILITY §1.6 (zot 4f14db0f: 24 concurrent tag pushes, 9 lost, all answered 201): every tag a
 // PUT acknowledged must be listed, and a tag raced by several writers must name one whole manifest.
-let depot: DepotProcess;
-const { auth, pushBlob } = dockerClient(() => depot);
 
-beforeAll(async () => {
-  depot = await startDepot({ toml: HOSTED_DOCKER_TOML });
-});
-afterAll(async () => {
-  await depot?.stop();
-});
+const depot = useDepot({ toml: HOSTED_DOCKER_TOML });
+const { auth, pushBlob } = dockerClient(() => depot);
 
 describe('concurrent manifest pushes', () => {
   it('lists every acknowledged tag; a raced tag names one whole manifest', async () => {

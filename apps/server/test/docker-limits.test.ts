@@ -2,23 +2,16 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiClient, api, type DepotProcess, startDepot } from './helpers/depot-process.js';
 import { dockerClient, HOSTED_DOCKER_TOML, OCI_MANIFEST, sha256 } from './helpers/docker.js';
+import { useDepot } from './helpers/use-depot.js';
 
 // Size limits on Docker uploads and manifests, against a real server: a limit holds for every
 // upload encoding, an over-limit upload leaves nothing behind, and the server keeps serving.
-let depot: DepotProcess;
-let client: ApiClient;
-const { auth, pushBlob } = dockerClient(() => depot);
 const MIB = 1024 * 1024;
 
-beforeAll(async () => {
-  depot = await startDepot({ toml: HOSTED_DOCKER_TOML });
-  client = api(depot);
-});
-afterAll(async () => {
-  await depot?.stop();
-});
+const depot = useDepot({ toml: HOSTED_DOCKER_TOML });
+const { client } = depot;
+const { auth, pushBlob } = dockerClient(() => depot);
 afterEach(async () => {
   expect((await fetch(`${depot.url}/api/v1/health`)).status).toBe(200);
 });

@@ -6,14 +6,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, type DepotProcess, freePort, startDepot } from './helpers/depot-process.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { api, freePort } from './helpers/depot-process.js';
+import { depotSlot } from './helpers/use-depot.js';
 
 const run = promisify(execFile);
 const hasSkopeo = spawnSync('sh', ['-c', 'command -v skopeo']).status === 0;
 if (!hasSkopeo) console.warn('skipping docker listen tests: skopeo missing');
 
-let depot: DepotProcess;
+const depot = depotSlot();
 let work: string;
 let port: number;
 const creds = () => `admin:${depot.adminPassword}`;
@@ -78,8 +79,9 @@ describe.skipIf(!hasSkopeo)('docker repository listen (per-repo port)', () => {
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'depot-docker-listen-'));
     port = await freePort();
-    depot = await startDepot({
-      toml: `
+  });
+  depot.use(() => ({
+    toml: `
 [[initialization.repositories]]
 name = "bound"
 repo_type = "hosted"
@@ -87,12 +89,10 @@ format = "docker"
 store = "default"
 listen = "127.0.0.1:${port}"
 `,
-    });
+  }));
+  beforeAll(async () => {
     await waitFor(port, true);
   }, 60_000);
-  afterAll(async () => {
-    await depot?.stop();
-  });
 
   it('serves /v2/ (Bearer challenge for this port), /v2/token and nothing else', async () => {
     const base = `http://127.0.0.1:${port}`;

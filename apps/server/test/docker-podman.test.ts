@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { basicAuth, type DepotProcess, startDepot } from './helpers/depot-process.js';
+import { basicAuth } from './helpers/depot-process.js';
+import { depotSlot } from './helpers/use-depot.js';
 
 const execFileAsync = promisify(execFile);
 const has = (bin: string): boolean => spawnSync('sh', ['-c', `command -v ${bin}`]).status === 0;
@@ -40,7 +41,7 @@ interface ImageInspect {
   readonly RootFS: { readonly Layers: readonly string[] };
 }
 
-let depot: DepotProcess;
+const depot = depotSlot();
 let host: string;
 let work: string;
 /** Parent of the runroots: podman refuses a runroot longer than 50 characters. */
@@ -182,13 +183,8 @@ function removeTree(dir: string): void {
 }
 
 describe.skipIf(!hasBin.buildah && !hasBin.podman)('docker / OCI with real clients (buildah, podman)', () => {
-  beforeAll(async () => {
-    work = mkdtempSync(join(tmpdir(), 'depot-podman-e2e-'));
-    for (const d of ['home/.config', 'home/.local/share', 'tmp']) mkdirSync(join(work, d), { recursive: true });
-    mkdirSync(join(work, 'xdg-run'), { mode: 0o700 });
-    runBase = work.length <= 36 ? join(work, 'run') : mkdtempSync('/tmp/dpr-');
-    depot = await startDepot({
-      toml: `
+  depot.use({
+    toml: `
 [[initialization.repositories]]
 name = "docker-hosted"
 repo_type = "hosted"
@@ -202,7 +198,12 @@ format = "docker"
 store = "default"
 members = ["docker-hosted"]
 `,
-    });
+  });
+  beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), 'depot-podman-e2e-'));
+    for (const d of ['home/.config', 'home/.local/share', 'tmp']) mkdirSync(join(work, d), { recursive: true });
+    mkdirSync(join(work, 'xdg-run'), { mode: 0o700 });
+    runBase = work.length <= 36 ? join(work, 'run') : mkdtempSync('/tmp/dpr-');
     host = depot.url.replace('http://', '');
     writeFileSync(
       join(work, 'registries.conf'),
@@ -222,7 +223,6 @@ members = ["docker-hosted"]
   }, 120_000);
 
   afterAll(async () => {
-    await depot?.stop();
     if (!work) return;
     for (const name of storages) {
       if (hasBin.podman && existsSync(join(work, name))) {

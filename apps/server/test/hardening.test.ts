@@ -1,13 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiClient, api, type DepotProcess, startDepot } from './helpers/depot-process.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useDepot } from './helpers/use-depot.js';
 
 // Small findings of an adversarial test: bidi names, sniffable uploads, loose number parsing.
 
-let depot: DepotProcess;
-let admin: ApiClient;
+const depot = useDepot();
+const { client: admin } = depot;
+
 beforeAll(async () => {
-  depot = await startDepot();
-  admin = api(depot);
   for (const [name, format] of [
     ['files', 'raw'],
     ['images', 'docker'],
@@ -16,9 +15,6 @@ beforeAll(async () => {
     const created = await admin.post('/api/v1/repositories', { name, repo_type: 'hosted', format, store: 'default' });
     expect(created.status).toBe(201);
   }
-});
-afterAll(async () => {
-  await depot?.stop();
 });
 
 const put = (path: string, body: string): Promise<Response> =>

@@ -1,17 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ROUTE_POLICIES } from '../src/http/guards.js';
-import { type ApiClient, api, type DepotProcess, startDepot } from './helpers/depot-process.js';
+import { useDepot } from './helpers/use-depot.js';
 
-let depot: DepotProcess;
-let client: ApiClient;
-
-beforeAll(async () => {
-  depot = await startDepot();
-  client = api(depot);
-});
-afterAll(async () => {
-  await depot?.stop();
-});
+const depot = useDepot();
+const { client } = depot;
 
 describe('health and cross-cutting HTTP behaviour', () => {
   it('answers health with status and version, anonymously', async () => {

@@ -1,22 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiClient, api, basicAuth, type DepotProcess, startDepot } from './helpers/depot-process.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { basicAuth } from './helpers/depot-process.js';
+import { useDepot } from './helpers/use-depot.js';
 
 // Failed logins are throttled by default, per user and per client, whatever `rate_limit` says; an
 // attempt over the limit is 429 with Retry-After and its password is not checked.
 
-let depot: DepotProcess;
-let admin: ApiClient;
 const PASSWORD = 'correct-horse-battery';
 
+const depot = useDepot();
+const { client: admin } = depot;
+
 beforeAll(async () => {
-  depot = await startDepot();
-  admin = api(depot);
   for (const username of ['victim', 'bystander', 'third']) {
     expect((await admin.post('/api/v1/users', { username, password: PASSWORD, roles: [] })).status).toBe(201);
   }
-});
-afterAll(async () => {
-  await depot?.stop();
 });
 
 const tryBasic = (user: string, password: string): Promise<Response> =>

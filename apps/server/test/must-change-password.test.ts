@@ -1,16 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, basicAuth, type DepotProcess, startDepot } from './helpers/depot-process.js';
+import { describe, expect, it } from 'vitest';
+import { api, basicAuth } from './helpers/depot-process.js';
+import { useDepot } from './helpers/use-depot.js';
 
 // The admin password generated on the first start is flagged for change: until it is changed, it
 // only logs in and changes the password (docs/auth.md).
 
-let depot: DepotProcess;
-beforeAll(async () => {
-  depot = await startDepot({ generatedAdminPassword: true });
-});
-afterAll(async () => {
-  await depot?.stop();
-});
+const depot = useDepot({ generatedAdminPassword: true });
 
 describe('must_change_password', () => {
   it('refuses everything but login and the password change until the generated password is changed', async () => {

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, type DepotProcess, freePort, startDepot } from './helpers/depot-process.js';
+import { freePort } from './helpers/depot-process.js';
+import { useDepot } from './helpers/use-depot.js';
 
 const run = promisify(execFile);
 /** verdaccio 6.8.0 (the last for Node 20) is installed once here, with LAB.md's node-fetch override. */
@@ -19,7 +20,7 @@ async function ensureVerdaccio(): Promise<void> {
   await run('npm', ['i', '--no-audit', '--no-fund', 'verdaccio@6.8.0'], { cwd: TOOLS, timeout: 300_000 });
 }
 
-let depot: DepotProcess;
+const depot = useDepot();
 let verdaccio: ChildProcess | undefined;
 let work: string;
 let upstream: string;
@@ -107,8 +108,7 @@ beforeAll(async () => {
   writeFileSync(join(pkgDir, 'index.js'), 'module.exports = () => "upstream-lib";\n');
   await npm(['publish', '--access', 'public', pkgDir], upstream, join(work, 'up.npmrc'));
 
-  depot = await startDepot();
-  const client = api(depot);
+  const { client } = depot;
   const repos = [
     { name: 'npm-local', repo_type: 'hosted' },
     { name: 'npm-up', repo_type: 'cache', upstream_url: upstream, cache_ttl_secs: 1 },
@@ -125,7 +125,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   verdaccio?.kill();
-  await depot?.stop();
   if (work !== undefined) rmSync(work, { recursive: true, force: true });
 });
 

@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, basicAuth, type DepotProcess, startDepot } from './helpers/depot-process.js';
+import { basicAuth } from './helpers/depot-process.js';
 import { tgz } from './helpers/tarball.js';
+import { useDepot } from './helpers/use-depot.js';
 
 /** A package tarball whose index.js says `variant`. */
 const variantTgz = (variant: string): Buffer =>
@@ -13,7 +14,7 @@ const variantTgz = (variant: string): Buffer =>
   });
 const sri = (b: Buffer): string => `sha512-${createHash('sha512').update(b).digest('base64')}`;
 
-let depot: DepotProcess;
+const depot = useDepot();
 let upstream: Server;
 /** What the stand-in upstream serves for pinned@1.0.0 right now. */
 let served = variantTgz('original');
@@ -39,9 +40,8 @@ beforeAll(async () => {
     } else res.writeHead(404, { 'content-type': 'application/json' }).end('{}');
   });
   await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-  depot = await startDepot();
   auth = basicAuth('admin', depot.adminPassword);
-  const res = await api(depot).post('/api/v1/repositories', {
+  const res = await depot.client.post('/api/v1/repositories', {
     name: 'npm-pin',
     repo_type: 'cache',
     format: 'npm',
@@ -53,7 +53,6 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await depot?.stop();
   await new Promise<void>((resolve) => (upstream ? upstream.close(() => resolve()) : resolve()));
 });
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, type DepotProcess, startDepot } from './helpers/depot-process.js';
+import { useDepot } from './helpers/use-depot.js';
 
 // pnpm speaks the same registry protocol as npm but asks for abbreviated packuments
 // (`application/vnd.npm.install-v1+json`) and resolves through its own store: a second real client.
@@ -17,15 +17,13 @@ function pnpmBinary(): string {
   return existsSync(local) ? local : 'pnpm';
 }
 
-let depot: DepotProcess;
+const depot = useDepot();
 let work: string;
 let registry: string;
 let npmrc: string;
 
 beforeAll(async () => {
-  depot = await startDepot();
-  const client = api(depot);
-  const created = await client.post('/api/v1/repositories', {
+  const created = await depot.client.post('/api/v1/repositories', {
     name: 'npm-pnpm',
     repo_type: 'hosted',
     format: 'npm',
@@ -45,7 +43,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await depot?.stop();
   if (work) rmSync(work, { recursive: true, force: true });
 });
 

@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, type DepotProcess, startDepot } from './helpers/depot-process.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { tgz } from './helpers/tarball.js';
+import { useDepot } from './helpers/use-depot.js';
 
 const MiB = 1024 * 1024;
 const PARALLEL = 10;
@@ -43,16 +43,17 @@ function peakRssMiB(pid: number): number {
   return Number(match?.[1] ?? Number.NaN) / 1024;
 }
 
-let depot: DepotProcess;
 let authorization: string;
 let bodies: string[];
-beforeAll(async () => {
-  // Built before the server starts: building outlasts its keep-alive, and a pooled socket closed
-  // by the server under the first PUT would fail the request.
+// Built before the server starts (hooks run in order): building outlasts its keep-alive, and a
+// pooled socket closed by the server under the first PUT would fail the request.
+beforeAll(() => {
   const payload = randomBytes(TARBALL_BYTES);
   bodies = Array.from({ length: PARALLEL }, (_, i) => publishBody(`1.0.${i}`, payload));
-  depot = await startDepot();
-  const res = await api(depot).post('/api/v1/repositories', {
+});
+const depot = useDepot();
+beforeAll(async () => {
+  const res = await depot.client.post('/api/v1/repositories', {
     name: 'npm-big',
     repo_type: 'hosted',
     format: 'npm',
@@ -68,9 +69,6 @@ beforeAll(async () => {
   expect(login.status).toBe(201);
   authorization = `Bearer ${((await login.json()) as { token: string }).token}`;
 }, 120_000);
-afterAll(async () => {
-  await depot?.stop();
-});
 
 describe('npm publish memory is bounded', () => {
   it(`${PARALLEL} parallel 40 MB publishes: the excess is answered 429 with Retry-After, all land on retry, RSS stays bounded`, async () => {

@@ -4,7 +4,7 @@ import { arch, platform, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from './helpers/build-once.js';
-import { type DepotProcess, startDepot } from './helpers/depot-process.js';
+import { useDepot } from './helpers/use-depot.js';
 
 /**
  * The OCI distribution-spec conformance program (vendored, see test-fixtures/oci-conformance)
@@ -80,15 +80,14 @@ function summary(output: string): string {
 describe.skipIf(!supported)(
   'OCI distribution-spec conformance (every optional API and data switch on but sparse data)',
   () => {
-    let depot: DepotProcess;
     let results: string;
 
+    const depot = useDepot({ toml: TOML });
+
     beforeAll(async () => {
-      depot = await startDepot({ toml: TOML });
       results = mkdtempSync(join(tmpdir(), 'depot-oci-conformance-'));
     });
     afterAll(async () => {
-      await depot?.stop();
       if (results !== undefined) rmSync(results, { recursive: true, force: true });
     });
 

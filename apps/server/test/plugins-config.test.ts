@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from './helpers/build-once.js';
-import { api, basicAuth, type DepotProcess, runCli, startDepot } from './helpers/depot-process.js';
+import { api, basicAuth, runCli, startDepot } from './helpers/depot-process.js';
+import { useDepot } from './helpers/use-depot.js';
 
 const EXAMPLE_DIR = join(REPO_ROOT, 'examples/depot-format-hello');
 const CORE_DIST = join(REPO_ROOT, 'packages/core/dist');
@@ -70,31 +71,25 @@ async function refusedStart(toml: string, prepare: (dir: string) => void = () =>
 beforeAll(() => buildExample(), 300_000);
 
 describe('a third-party format plugin loaded from [[plugins]]', () => {
-  let depot: DepotProcess;
-  beforeAll(async () => {
-    depot = await startDepot({
-      beforeSpawn: installExample,
-      toml: [
-        '[formats.raw]',
-        'max_upload_bytes = 1024',
-        '[[plugins]]',
-        'package = "depot-format-hello"',
-        'options = { greeting = "Howdy from config" }',
-        '[[initialization.repositories]]',
-        'name = "notes"',
-        'repo_type = "hosted"',
-        'format = "hello"',
-        'store = "default"',
-        '[[initialization.repositories]]',
-        'name = "files"',
-        'repo_type = "hosted"',
-        'format = "raw"',
-        'store = "default"',
-      ].join('\n'),
-    });
-    return async () => {
-      await depot.stop();
-    };
+  const depot = useDepot({
+    beforeSpawn: installExample,
+    toml: [
+      '[formats.raw]',
+      'max_upload_bytes = 1024',
+      '[[plugins]]',
+      'package = "depot-format-hello"',
+      'options = { greeting = "Howdy from config" }',
+      '[[initialization.repositories]]',
+      'name = "notes"',
+      'repo_type = "hosted"',
+      'format = "hello"',
+      'store = "default"',
+      '[[initialization.repositories]]',
+      'name = "files"',
+      'repo_type = "hosted"',
+      'format = "raw"',
+      'store = "default"',
+    ].join('\n'),
   });
 
   it('serves the example format over HTTP with the configured greeting', async () => {

@@ -1,38 +1,12 @@
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiClient, api, type DepotProcess, startDepot } from './helpers/depot-process.js';
+import { expect, it } from 'vitest';
 import { dockerClient, OCI_MANIFEST } from './helpers/docker.js';
 import { tgz } from './helpers/tarball.js';
+import { describeEachBackend, useDepot } from './helpers/use-depot.js';
 
 // Deleting a repository removes the records its format keeps of its own (npm packuments and
 // integrity pins, Docker images, tags, referrers, blob references), so a new repository of the same
 // name starts empty instead of showing the old one's metadata.
-
-let depot: DepotProcess;
-let admin: ApiClient;
-const { auth, pushBlob, pushManifest } = dockerClient(() => depot);
-
-beforeAll(async () => {
-  depot = await startDepot();
-  admin = api(depot);
-});
-afterAll(async () => {
-  await depot?.stop();
-});
-
-const create = (name: string, format: string) =>
-  admin.post('/api/v1/repositories', { name, repo_type: 'hosted', format, store: 'default' });
-
-/** Deletes `name` and creates it again once the drain has freed the name. */
-async function deleteAndRecreate(name: string, format: string): Promise<void> {
-  expect((await admin.delete(`/api/v1/repositories/${name}`)).status).toBe(204);
-  for (let i = 0; i < 100; i++) {
-    const again = await create(name, format);
-    if (again.status === 201) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`repository ${name} could not be created again`);
-}
 
 function publishBody(name: string, version: string): string {
   const tarball = tgz({ 'package/package.json': JSON.stringify({ name, version }), 'package/index.js': '1;\n' });
@@ -61,14 +35,32 @@ function publishBody(name: string, version: string): string {
   });
 }
 
-const publish = (repo: string, name: string, version: string) =>
-  fetch(`${depot.url}/repository/${repo}/${name}`, {
-    method: 'PUT',
-    headers: { authorization: admin.authorization, 'content-type': 'application/json' },
-    body: publishBody(name, version),
-  });
+describeEachBackend('deleting a repository', (backend) => {
+  const depot = useDepot({ backend });
+  const { client: admin } = depot;
+  const { auth, pushBlob, pushManifest } = dockerClient(() => depot);
 
-describe('deleting a repository', () => {
+  const create = (name: string, format: string) =>
+    admin.post('/api/v1/repositories', { name, repo_type: 'hosted', format, store: 'default' });
+
+  /** Deletes `name` and creates it again once the drain has freed the name. */
+  async function deleteAndRecreate(name: string, format: string): Promise<void> {
+    expect((await admin.delete(`/api/v1/repositories/${name}`)).status).toBe(204);
+    for (let i = 0; i < 100; i++) {
+      const again = await create(name, format);
+      if (again.status === 201) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`repository ${name} could not be created again`);
+  }
+
+  const publish = (repo: string, name: string, version: string) =>
+    fetch(`${depot.url}/repository/${repo}/${name}`, {
+      method: 'PUT',
+      headers: { authorization: admin.authorization, 'content-type': 'application/json' },
+      body: publishBody(name, version),
+    });
+
   it('npm: the old packument does not come back in a new repository of the same name', async () => {
     expect((await create('npm-leak', 'npm')).status).toBe(201);
     expect((await publish('npm-leak', 'leaky-pkg', '1.0.0')).status).toBe(201);

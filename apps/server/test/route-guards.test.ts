@@ -1,9 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ROUTE_POLICIES } from '../src/http/guards.js';
-import { type ApiClient, api, type DepotProcess, startDepot } from './helpers/depot-process.js';
-
-let depot: DepotProcess;
-let client: ApiClient;
+import { useDepot } from './helpers/use-depot.js';
 
 // `nobody` authenticates but holds no grant; `reader` may read `rbac-*` only.
 const TOML = `
@@ -32,13 +29,8 @@ password = "reader-password"
 roles = ["rbac-reader"]
 `;
 
-beforeAll(async () => {
-  depot = await startDepot({ toml: TOML });
-  client = api(depot);
-});
-afterAll(async () => {
-  await depot?.stop();
-});
+const depot = useDepot({ toml: TOML });
+const { client } = depot;
 
 const routes = Object.entries(ROUTE_POLICIES).map(([key, policy]) => {
   const [method, template] = key.split(' ') as [string, string];

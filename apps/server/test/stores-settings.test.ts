@@ -1,21 +1,14 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiClient, api, type DepotProcess, startDepot } from './helpers/depot-process.js';
+import { describe, expect, it } from 'vitest';
+import { useInProcessDepot } from './helpers/in-process.js';
 
 type ErrorBody = { error: { code: string; message: string } };
 type Store = Record<string, unknown> & { name: string; store_type: string };
 
-let depot: DepotProcess;
-let client: ApiClient;
-
-beforeAll(async () => {
-  depot = await startDepot();
-  client = api(depot);
-});
-afterAll(async () => {
-  await depot?.stop();
-});
+// The stores and settings admin API, in-process (`app.request()`): no process start, no socket.
+const depot = useInProcessDepot();
+const { client } = depot;
 
 describe('stores', () => {
   it('lists the initialization store, creates, checks, updates and deletes a file store', async () => {

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiClient, api, type DepotProcess, startDepot } from './helpers/depot-process.js';
+import { type ApiClient, api, type DepotProcess } from './helpers/depot-process.js';
+import { useDepot } from './helpers/use-depot.js';
 
 type ErrorBody = { error: { code: string; message: string } };
 type Repo = Record<string, unknown> & { name: string };
@@ -75,11 +76,10 @@ async function getArtifact(depot: DepotProcess, path: string): Promise<{ status:
 }
 
 describe('cache upstream redirects', () => {
-  let depot: DepotProcess;
-  let client: ApiClient;
+  const depot = useDepot();
+  const { client } = depot;
+
   beforeAll(async () => {
-    depot = await startDepot();
-    client = api(depot);
     expect((await client.post('/api/v1/repositories', cacheRepo('redir'))).status).toBe(201);
     const cdnRepo = cacheRepo('redir-cdn', {
       upstream_auth: { username: 'mirror', password: 'upstream-pw' },
@@ -87,9 +87,6 @@ describe('cache upstream redirects', () => {
     });
     const created = await client.post('/api/v1/repositories', cdnRepo);
     expect(created.status, JSON.stringify(created.body)).toBe(201);
-  });
-  afterAll(async () => {
-    await depot?.stop();
   });
 
   it('refuses a redirect to another port: 502 UPSTREAM_ERROR, nothing fetched there, nothing cached, logged', async () => {
@@ -194,15 +191,9 @@ const LINK_LOCAL_SPELLINGS = [
 ];
 
 describe('private upstreams (product default: refused)', () => {
-  let depot: DepotProcess;
-  let client: ApiClient;
-  beforeAll(async () => {
-    depot = await startDepot({ privateUpstreams: false });
-    client = api(depot);
-  });
-  afterAll(async () => {
-    await depot?.stop();
-  });
+  const depot = useDepot({ privateUpstreams: false });
+  const { client } = depot;
+  afterAll(async () => {});
 
   const create = (name: string, url: string) =>
     client.post<ErrorBody & Repo>('/api/v1/repositories', cacheRepo(name, { upstream_url: url }));
@@ -250,12 +241,11 @@ describe('private upstreams (product default: refused)', () => {
 });
 
 describe('credentials in upstream_url', () => {
-  let depot: DepotProcess;
-  let client: ApiClient;
   const reader = ['reader', 'reader-password-1'] as const;
+  const depot = useDepot();
+  const { client } = depot;
+
   beforeAll(async () => {
-    depot = await startDepot();
-    client = api(depot);
     const role = await client.post('/api/v1/roles', {
       name: 'readers',
       capabilities: [{ capability: 'read', repo: '*' }],
@@ -263,9 +253,6 @@ describe('credentials in upstream_url', () => {
     expect(role.status).toBe(201);
     const user = await client.post('/api/v1/users', { username: reader[0], password: reader[1], roles: ['readers'] });
     expect(user.status).toBe(201);
-  });
-  afterAll(async () => {
-    await depot?.stop();
   });
 
   it('moves userinfo into upstream_auth and never returns the password', async () => {

@@ -5,14 +5,15 @@ import { bootstrap } from './bootstrap.js';
 import * as defaults from './create-auth-defaults.js';
 import { CredentialCache } from './credential-cache.js';
 import { verifyLogin } from './credentials.js';
-import { type AuthContext, numberSetting, serializer, stringListSetting } from './internal/context.js';
+import { type AuthContext, serializer, stringListSetting } from './internal/context.js';
+import { issueTokenFor } from './issue-token.js';
 import { JwtKeyring } from './jwt-keys.js';
 import { LdapSettings } from './ldap-config.js';
 import { DEFAULT_LOGIN_THROTTLE, LoginThrottle, type LoginThrottleSettings } from './login-throttle.js';
 import { PrincipalCache, type ResolvedPrincipal } from './principals.js';
 import { clientKey, RateLimiter, type RateLimitSettings } from './rate-limit.js';
 import { registerAuthRoutes } from './routes/register.js';
-import { DEFAULT_JWT_EXPIRY_SECS, TokenService } from './tokens.js';
+import { TokenService } from './tokens.js';
 import { authRefreshWorker, jwtRotationWorker } from './workers.js';
 
 /** Builds the shared context of the auth module. */
@@ -71,17 +72,6 @@ function rateLimitSetting(ctx: AuthContext): RateLimitSettings | null {
   if (typeof r.requests_per_second !== 'number' || typeof r.burst_size !== 'number') return null;
   if (r.requests_per_second <= 0 || r.burst_size <= 0) return null;
   return { requests_per_second: r.requests_per_second, burst_size: r.burst_size };
-}
-
-/** Issues a token for `username` (which must exist) with the `jwt_expiry_secs` lifetime. */
-export async function issueTokenFor(
-  ctx: AuthContext,
-  username: string,
-): Promise<{ token: string; expiresInSecs: number }> {
-  const { user } = await ctx.principals.get(username);
-  if (user === null) throw new DepotError('UNAUTHORIZED', 'unknown user');
-  const expiresInSecs = numberSetting(ctx.settings(), 'jwt_expiry_secs', DEFAULT_JWT_EXPIRY_SECS);
-  return { token: await ctx.tokens.issue(user, expiresInSecs), expiresInSecs };
 }
 
 /**

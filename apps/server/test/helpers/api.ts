@@ -34,8 +34,14 @@ export interface ApiClient {
 export const basicAuth = (user: string, password: string): string =>
   `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
-/** Builds an {@link ApiClient} for `depot` (paths are relative to its URL, e.g. `/api/v1/health`). */
-export function api(depot: Pick<DepotProcess, 'url' | 'adminPassword'>): ApiClient {
+/** What an {@link ApiClient} sends its requests with: `fetch`, or an in-process app's `request`. */
+export type Transport = (url: string, init: RequestInit) => Promise<Response>;
+
+/**
+ * Builds an {@link ApiClient} for `depot` (paths are relative to its URL, e.g. `/api/v1/health`),
+ * sending over the network, or through `transport` (an in-process hono app's `request`).
+ */
+export function api(depot: Pick<DepotProcess, 'url' | 'adminPassword'>, transport: Transport = fetch): ApiClient {
   const authorization = basicAuth('admin', depot.adminPassword);
   const request = async <T>(
     method: string,
@@ -48,7 +54,11 @@ export function api(depot: Pick<DepotProcess, 'url' | 'adminPassword'>): ApiClie
     let payload: string | undefined = opts.raw;
     if (payload === undefined && body !== undefined) payload = JSON.stringify(body);
     if (payload !== undefined && headers['content-type'] === undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(depot.url + path, { method, headers, ...(payload === undefined ? {} : { body: payload }) });
+    const res = await transport(depot.url + path, {
+      method,
+      headers,
+      ...(payload === undefined ? {} : { body: payload }),
+    });
     const text = await res.text();
     let parsed: unknown = text;
     try {

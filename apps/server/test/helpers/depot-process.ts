@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { acquireMoto, type Backend, backendToml, releaseMoto } from './backends.js';
 import { CLI_PATH, ensureBuilt, REPO_ROOT } from './build-once.js';
 
 /** A running depot server process, spawned from the built CLI. */
@@ -11,12 +12,17 @@ export interface DepotProcess {
   /** `http://127.0.0.1:PORT` */
   readonly url: string;
   readonly port: number;
-  /** Temp dir holding the config, `kv/` and `blobs/`. */
+  /** Temp dir holding the config (and, on `level-fs`, `kv/` and `blobs/`). */
   readonly dataDir: string;
+  /** What the KV and the `default` store run on. */
+  readonly backend: Backend;
   readonly adminPassword: string;
   /** Process id of the running server (changes on restart). */
   pid(): number;
-  /** Sends `signal` (default SIGTERM) and resolves with the exit code (`null` when killed by a signal). */
+  /**
+   * Sends `signal` (default SIGTERM) and resolves with the exit code (`null` when killed by a signal);
+   * also lets go of the moto server a `dynamodb-s3` depot runs on.
+   */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
   /** Stops (SIGTERM) and starts again on the same data dir and port. */
   restart(): Promise<void>;
@@ -30,6 +36,11 @@ export interface DepotProcess {
 export interface StartDepotOptions {
   /** Extra TOML appended to the generated config (top-level keys first, then tables). */
   readonly toml?: string;
+  /**
+   * The KV + `default` store backend (default `level-fs`). `dynamodb-s3` runs on this test file's
+   * shared moto server with a table prefix and bucket of its own; `toml` must not set `[kv_store]` then.
+   */
+  readonly backend?: Backend;
   readonly env?: Record<string, string>;
   /** Leave out the `default` file store (to test a store-less start). */
   readonly noDefaultStore?: boolean;
@@ -76,15 +87,12 @@ process.once('exit', () => {
 });
 
 function buildConfig(
-  dataDir: string,
   port: number,
   password: string | null,
   extra: string,
-  flags: { store: boolean; privateUpstreams: boolean },
+  flags: { backendToml: string; privateUpstreams: boolean },
 ): string {
-  const { store } = flags;
-  const hasKv = /^\s*\[kv_store\]/m.test(extra);
-  const lines = [
+  return [
     password === null ? '' : `default_admin_password = ${tomlString(password)}`,
     ...(flags.privateUpstreams ? ['allow_private_upstreams = true'] : []),
     '',
@@ -92,18 +100,20 @@ function buildConfig(
     '',
     '[http]',
     `listen = "127.0.0.1:${port}"`,
-  ];
-  if (!hasKv) lines.push('', '[kv_store]', 'type = "level"', `path = ${tomlString(join(dataDir, 'kv'))}`);
-  if (store)
-    lines.push(
-      '',
-      '[[initialization.stores]]',
-      'name = "default"',
-      'store_type = "file"',
-      `root = ${tomlString(join(dataDir, 'blobs'))}`,
-      '',
-    );
-  return lines.join('\n');
+    '',
+    flags.backendToml,
+    '',
+  ].join('\n');
+}
+
+/** The backend's `[kv_store]` (unless the test's TOML brings its own) and `default` store (unless left out). */
+async function backendConfig(options: StartDepotOptions, dataDir: string): Promise<string> {
+  const backend = options.backend ?? 'level-fs';
+  const kv = !/^\s*\[kv_store\]/m.test(options.toml ?? '');
+  const store = options.noDefaultStore !== true;
+  if (backend === 'level-fs') return backendToml(backend, { dataDir, kv, store });
+  if (!kv) throw new Error('startDepot: the dynamodb-s3 backend writes [kv_store] itself');
+  return backendToml(backend, { dataDir, kv, store, moto: await acquireMoto() });
 }
 
 async function waitHealthy(url: string, child: ChildProcess, timeoutMs: number, logs: () => string): Promise<void> {
@@ -137,13 +147,21 @@ export async function startDepot(options: StartDepotOptions = {}): Promise<Depot
   let adminPassword = `pw-${randomBytes(9).toString('base64url')}`;
   const generated = options.generatedAdminPassword === true;
   const configPath = join(dataDir, 'depot.toml');
+  const backend = options.backend ?? 'level-fs';
   writeFileSync(
     configPath,
-    buildConfig(dataDir, port, generated ? null : adminPassword, options.toml ?? '', {
-      store: options.noDefaultStore !== true,
+    buildConfig(port, generated ? null : adminPassword, options.toml ?? '', {
+      backendToml: await backendConfig(options, dataDir),
       privateUpstreams: options.privateUpstreams !== false,
     }),
   );
+  // The moto reference backendConfig took for a dynamodb-s3 depot, dropped once on the final stop.
+  let holdsMoto = backend === 'dynamodb-s3';
+  const letGo = async (): Promise<void> => {
+    if (!holdsMoto) return;
+    holdsMoto = false;
+    await releaseMoto();
+  };
   const url = `http://127.0.0.1:${port}`;
   let output = '';
   let child: ChildProcess;
@@ -166,7 +184,7 @@ export async function startDepot(options: StartDepotOptions = {}): Promise<Depot
     await waitHealthy(url, child, options.timeoutMs ?? 30_000, () => output);
   };
 
-  const stop = async (signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> => {
+  const stopChild = async (signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> => {
     const c = child;
     if (c.exitCode !== null || c.signalCode !== null) return c.exitCode;
     return new Promise((resolve) => {
@@ -175,8 +193,19 @@ export async function startDepot(options: StartDepotOptions = {}): Promise<Depot
     });
   };
 
-  options.beforeSpawn?.(dataDir);
-  await spawnChild();
+  const stop = async (signal?: NodeJS.Signals): Promise<number | null> => {
+    const code = await stopChild(signal);
+    await letGo();
+    return code;
+  };
+
+  try {
+    options.beforeSpawn?.(dataDir);
+    await spawnChild();
+  } catch (err) {
+    await letGo();
+    throw err;
+  }
   if (generated) {
     const printed = /Generated password for user "admin": (\S+)/.exec(output)?.[1];
     if (printed === undefined) throw new Error(`no generated admin password in the output:\n${output}`);
@@ -186,10 +215,11 @@ export async function startDepot(options: StartDepotOptions = {}): Promise<Depot
     url,
     port,
     dataDir,
+    backend,
     adminPassword,
     stop,
     restart: async () => {
-      await stop();
+      await stopChild();
       await spawnChild();
     },
     logs: () => output,

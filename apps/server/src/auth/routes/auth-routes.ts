@@ -1,10 +1,10 @@
 import { badRequest, DepotError, notFound } from '@depot/core';
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../../http/env.js';
-import { issueTokenFor } from '../create-auth.js';
 import { verifyLogin } from '../credentials.js';
 import { forgetUser, updateUser } from '../directory.js';
 import type { AuthContext } from '../internal/context.js';
+import { issueTokenFor } from '../issue-token.js';
 import { verifyAgainstDummy, verifyPassword } from '../passwords.js';
 import { adminOnly, principalOf, requireAdmin, validationHook } from './helpers.js';
 import {
