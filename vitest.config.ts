@@ -22,6 +22,7 @@ export default defineConfig({
       project('format-raw', 'packages/format-raw'),
       project('format-docker', 'packages/format-docker'),
       project('format-npm', 'packages/format-npm'),
+      project('format-pypi', 'packages/format-pypi'),
       project('server', 'apps/server'),
       project('bench', 'bench'),
       project('integration', 'packages/integration'),

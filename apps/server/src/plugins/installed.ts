@@ -1,6 +1,7 @@
 import type { BlobStorePluginManifest, FormatPluginManifest, KvStorePluginManifest } from '@depot/core';
 import { depotPlugin as dockerFormat } from '@depot/format-docker';
 import { depotPlugin as npmFormat } from '@depot/format-npm';
+import { depotPlugin as pypiFormat } from '@depot/format-pypi';
 import { depotPlugin as rawFormat } from '@depot/format-raw';
 import { depotPlugin as fsBlobStore } from '@depot/store-fs';
 import { depotPlugin as levelKvStore } from '@depot/store-level';
@@ -33,7 +34,7 @@ const dynamoKvStore: KvStorePluginManifest = {
 
 /** The plugins compiled into the server. */
 export const INSTALLED_PLUGINS: InstalledPlugins = {
-  formats: [rawFormat, dockerFormat, npmFormat],
+  formats: [rawFormat, dockerFormat, npmFormat, pypiFormat],
   blobStores: [fsBlobStore, s3BlobStore],
   kvStores: [levelKvStore, dynamoKvStore],
 };
