@@ -49,6 +49,8 @@ export async function receiveUpload(
   try {
     parser = busboy({
       headers: { 'content-type': contentType },
+      // The file name as sent: one with a directory part is refused, not silently cut to its base name.
+      preservePath: true,
       limits: { fieldSize: MAX_FIELD_BYTES, fields: MAX_FIELDS, files: 8, fileSize: maxBytes },
     });
   } catch (err) {
