@@ -21,7 +21,7 @@ async function staticIndex(
   routes: Map<string, [string, Uint8Array | string]>,
 ): Promise<{ url: string; hits: string[] }> {
   const hits: string[] = [];
-  server = createServer((req, res) => {
+  const listening = createServer((req, res) => {
     hits.push(req.url ?? '');
     const found = routes.get(req.url ?? '');
     if (found === undefined) {
@@ -30,8 +30,9 @@ async function staticIndex(
     }
     res.writeHead(200, { 'content-type': found[0] }).end(found[1]);
   });
-  await new Promise<void>((r) => server?.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server?.address() as AddressInfo).port}`, hits };
+  server = listening;
+  await new Promise<void>((r) => listening.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(listening.address() as AddressInfo).port}`, hits };
 }
 
 describe('pypi cache of a static PEP 503 index', () => {

@@ -47,7 +47,7 @@ describe('pypi hosted', () => {
     });
     expect(metadata.status).toBe(200);
     expect(metadata.text()).toContain('Name: Demo.Pkg');
-    expect(sha256(metadata.body)).toBe((whl?.['core-metadata'] as { sha256: string }).sha256);
+    expect(sha256(metadata.body)).toBe((whl?.['core-metadata'] as { sha256: string } | undefined)?.sha256);
 
     const html = await h.request({ method: 'GET', repo: 'py', path: 'simple/demo-pkg/' });
     expect(html.headers['content-type']).toContain('text/html');
