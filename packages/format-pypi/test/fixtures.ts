@@ -142,18 +142,62 @@ function tarEntry(path: string, data: Buffer): Buffer {
   return Buffer.concat([header, data, pad]);
 }
 
-/** A setuptools sdist (`{dist}-{version}.tar.gz`) with PKG-INFO at Metadata-Version 2.1. */
+/**
+ * A PEP 517 build backend that needs nothing but the standard library, so pip can prepare and
+ * build the sdist offline: metadata from PKG-INFO, a wheel holding the package directory.
+ */
+const BACKEND = `import os, zipfile, hashlib, base64
+def _meta():
+    with open("PKG-INFO") as f:
+        return f.read()
+def _field(meta, key):
+    return next(l.split(":", 1)[1].strip() for l in meta.splitlines() if l.startswith(key + ":"))
+def _dist(meta):
+    return _field(meta, "Name").replace("-", "_").replace(".", "_") + "-" + _field(meta, "Version")
+def get_requires_for_build_wheel(config_settings=None):
+    return []
+def get_requires_for_build_sdist(config_settings=None):
+    return []
+def prepare_metadata_for_build_wheel(metadata_directory, config_settings=None):
+    meta = _meta()
+    info = _dist(meta) + ".dist-info"
+    os.makedirs(os.path.join(metadata_directory, info), exist_ok=True)
+    with open(os.path.join(metadata_directory, info, "METADATA"), "w") as f:
+        f.write(meta)
+    return info
+def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
+    meta = _meta()
+    dist = _dist(meta)
+    name = dist + "-py3-none-any.whl"
+    files = {dist + ".dist-info/METADATA": meta.encode(),
+             dist + ".dist-info/WHEEL": b"Wheel-Version: 1.0\\nGenerator: depot-test\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n"}
+    for root, _, names in os.walk(os.environ.get("DEPOT_MODULE", MODULE)):
+        for n in names:
+            p = os.path.join(root, n)
+            with open(p, "rb") as f:
+                files[p.replace(os.sep, "/")] = f.read()
+    record = "".join(p + ",sha256=" + base64.urlsafe_b64encode(hashlib.sha256(c).digest()).rstrip(b"=").decode() + "," + str(len(c)) + "\\n" for p, c in files.items())
+    with zipfile.ZipFile(os.path.join(wheel_directory, name), "w") as z:
+        for p, c in files.items():
+            z.writestr(p, c)
+        z.writestr(dist + ".dist-info/RECORD", record + dist + ".dist-info/RECORD,,\\n")
+    return name
+`;
+
+/**
+ * An sdist (`{dist}-{version}.tar.gz`) with PKG-INFO at Metadata-Version 2.1 and an in-tree
+ * standard-library build backend, so pip downloads and installs it without network or setuptools.
+ */
 export function makeSdist(name: string, version: string): Dist {
   const dist = name.replace(/[-.]+/g, '_');
   const module = dist.toLowerCase();
   const root = `${dist}-${version}`;
   const pkgInfo = `Metadata-Version: 2.1\nName: ${name}\nVersion: ${version}\nSummary: a Depot test sdist\n`;
+  const pyproject = '[build-system]\nrequires = []\nbuild-backend = "depot_backend"\nbackend-path = ["."]\n';
   const entries: [string, string][] = [
     [`${root}/PKG-INFO`, pkgInfo],
-    [
-      `${root}/setup.py`,
-      `from setuptools import setup\nsetup(name=${JSON.stringify(name)}, version=${JSON.stringify(version)}, packages=[${JSON.stringify(module)}])\n`,
-    ],
+    [`${root}/pyproject.toml`, pyproject],
+    [`${root}/depot_backend.py`, `MODULE = ${JSON.stringify(module)}\n${BACKEND}`],
     [`${root}/${module}/__init__.py`, `__version__ = "${version}"\n`],
   ];
   const tar = Buffer.concat([...entries.map(([p, c]) => tarEntry(p, Buffer.from(c))), Buffer.alloc(1024)]);
