@@ -1,5 +1,6 @@
 import {
   type FormatContext,
+  type FormatCounter,
   type FormatRequest,
   type GeneratedMetadata,
   generatedMetadata,
@@ -22,6 +23,8 @@ export interface PypiEnv {
   readonly simple: GeneratedMetadata;
   /** Largest distribution file accepted, in bytes. */
   uploadLimit(): number;
+  /** Counts cached files whose upstream page later announced another sha256. */
+  readonly digestChanged: FormatCounter | undefined;
 }
 
 /** The page file of a stored file (URL relative to `simple/{project}/`). */
@@ -31,7 +34,7 @@ export function pageFileOf(project: string, file: StoredFile): PageFile {
     url: fileUrlFromPage(project, file.version, file.filename),
     hashes: { sha256: file.sha256 },
     ...(file.requires_python === undefined ? {} : { requires_python: file.requires_python }),
-    yanked: file.yanked === true ? (file.yanked_reason ?? true) || true : false,
+    yanked: file.yanked === true ? file.yanked_reason || true : false,
     core_metadata: file.core_metadata_sha256 === undefined ? false : { sha256: file.core_metadata_sha256 },
     size: file.size,
     upload_time: file.upload_time,
@@ -67,6 +70,11 @@ export function pypiEnv(ctx: FormatContext, maxUploadBytes: number): PypiEnv {
     ctx,
     store,
     simple,
+    digestChanged: ctx.metrics?.counter(
+      'depot_pypi_digest_changed_total',
+      'Cached PyPI files whose upstream page later announced a different sha256 (the first copy is kept)',
+      ['repo'],
+    ),
     uploadLimit() {
       const fromSettings = ctx.settings().max_artifact_bytes;
       return typeof fromSettings === 'number' && fromSettings > 0

@@ -136,4 +136,25 @@ describe('pypi cache of a static PEP 503 index', () => {
     const got = await h.request({ method: 'GET', repo: 'c', path: pathFromPageUrl(page.files[0]?.url ?? '') });
     expect(got.body.equals(a.bytes)).toBe(true);
   });
+
+  it('keeps serving the verified copy when the upstream later announces other bytes for a file', async () => {
+    const first = makeWheel('delta', '1.0', { variant: 0 });
+    const swapped = makeWheel('delta', '1.0', { variant: 1 });
+    const routes = new Map<string, [string, Uint8Array | string]>();
+    const up = await staticIndex(routes);
+    const page = (w: typeof first) => `<a href="/f/${w.filename}#sha256=${sha256(w.bytes)}">x</a>`;
+    routes.set('/simple/delta/', ['text/html', page(first)]);
+    routes.set(`/f/${first.filename}`, ['application/octet-stream', first.bytes]);
+    h = await createFormatHarness({ format: pypiFormat() });
+    await h.createRepo({ name: 'c', repo_type: 'cache', upstream_url: `${up.url}/simple/`, cache_ttl_secs: 0 });
+    const url = (await jsonPage(h, 'c', 'delta')).json<JsonPage>().files[0]?.url ?? '';
+    expect((await h.request({ method: 'GET', repo: 'c', path: pathFromPageUrl(url) })).body.equals(first.bytes)).toBe(
+      true,
+    );
+    routes.set('/simple/delta/', ['text/html', page(swapped)]);
+    routes.set(`/f/${first.filename}`, ['application/octet-stream', swapped.bytes]);
+    const again = await h.request({ method: 'GET', repo: 'c', path: pathFromPageUrl(url) });
+    expect(again.status).toBe(200);
+    expect(again.body.equals(first.bytes)).toBe(true);
+  });
 });

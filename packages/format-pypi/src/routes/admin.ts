@@ -19,11 +19,9 @@ function projectOf(name: string): string {
   return normalizeName(name);
 }
 
-/** The files of `version` (PEP 440 equal) in `record`. */
+/** The files of `version` (PEP 440 equal: `1.0` names `1.0.0` too) in `record`. */
 function filesOf(record: ProjectRecord | null, version: string): StoredFile[] {
-  return Object.values(record?.files ?? {}).filter(
-    (f) => compareVersions(f.version, version) === 0 && f.version === version,
-  );
+  return Object.values(record?.files ?? {}).filter((f) => compareVersions(f.version, version) === 0);
 }
 
 /** Reads the optional `{"reason": "…"}` body of a yank. */

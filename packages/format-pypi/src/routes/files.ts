@@ -95,6 +95,16 @@ export async function getFile(env: PypiEnv, req: FormatRequest): Promise<FormatR
     if (read !== null) break;
   }
   if (read === null) throw notFound('no such file');
+  const held = read.record.hashes.sha256;
+  if (expected?.sha256 !== undefined && read.provisional !== true && held !== undefined && held !== expected.sha256) {
+    // The upstream now announces other bytes for a file already verified and stored: the first
+    // copy stays what is served; the change is logged and counted (tamper detection).
+    env.ctx.logger.warn(
+      { repo: read.repo, path: req.path, held, announced: expected.sha256 },
+      'pypi upstream announces a different sha256 for a file already cached; serving the verified copy',
+    );
+    env.digestChanged?.inc({ repo: read.repo });
+  }
   const metadata = req.path.endsWith(METADATA_SUFFIX);
   const headers: Record<string, string> = {
     'content-type': metadata ? 'text/plain; charset=utf-8' : read.record.content_type,
