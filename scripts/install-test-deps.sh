@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the end-to-end tests and `depot-bench compare` drive: Debian clients/peers
-# (skopeo umoci podman buildah docker-registry nginx wrk slapd ldap-utils twine), verdaccio 6.8.0 into
+# (skopeo umoci podman buildah docker-registry nginx wrk slapd ldap-utils twine
+# python3-poetry), verdaccio 6.8.0 into
 # .test-deps/, and moto server (S3 + DynamoDB stand-in for the cloud stores) into .test-deps/moto/.
 # Idempotent and quick when everything is present; `apt-get update` runs only when something is
 # missing; serialized with flock so concurrent callers wait for one another. Needs root for apt;
@@ -21,7 +22,7 @@ declare -A WANT=(
   [skopeo]=skopeo [umoci]=umoci [podman]=podman [buildah]=buildah [docker-registry]=docker-registry
   [nginx]=nginx-light
   [wrk]=wrk [slapd]=slapd [ldapsearch]=ldap-utils
-  [twine]=twine
+  [twine]=twine [poetry]=python3-poetry
 )
 
 missing_packages() {

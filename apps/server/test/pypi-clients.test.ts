@@ -11,7 +11,7 @@ import { type ApiClient, api, type DepotProcess, freePort, startDepot } from './
 const run = promisify(execFile);
 const has = (bin: string): boolean => spawnSync('sh', ['-c', `command -v ${bin}`]).status === 0;
 /** The clients this file drives; a missing one fails the run (scripts/install-test-deps.sh installs them). */
-const MISSING = ['twine', 'python3'].filter((b) => !has(b));
+const MISSING = ['twine', 'python3', 'poetry'].filter((b) => !has(b));
 
 let depot: DepotProcess;
 let client: ApiClient;
@@ -110,13 +110,31 @@ function writeStaticIndex(dir: string, port: number, rel: Dist, abs: Dist): void
   );
 }
 
+/** Debian's poetry (1.3), configured by environment only, with its own config and cache dirs. */
+function poetry(cwd: string, args: readonly string[]) {
+  return run('poetry', ['--no-interaction', '--no-ansi', ...args], {
+    cwd,
+    timeout: 180_000,
+    env: {
+      ...process.env,
+      PYTHON_KEYRING_BACKEND: 'keyring.backends.null.Keyring',
+      POETRY_CONFIG_DIR: join(work, 'poetry-config'),
+      POETRY_CACHE_DIR: join(work, 'poetry-cache'),
+      POETRY_VIRTUALENVS_CREATE: 'false',
+      POETRY_REPOSITORIES_DEPOT_URL: `${depot.url}/repository/py/`,
+      POETRY_HTTP_BASIC_DEPOT_USERNAME: '__token__',
+      POETRY_HTTP_BASIC_DEPOT_PASSWORD: token,
+    },
+  });
+}
+
 describe('pypi clients are installed', () => {
-  it('twine and python3 (pip) are on PATH', () => {
+  it('twine, poetry and python3 (pip) are on PATH', () => {
     expect(MISSING, `missing ${MISSING.join(', ')}: run scripts/install-test-deps.sh`).toEqual([]);
   });
 });
 
-describe.skipIf(MISSING.length > 0)('pypi with real clients (twine, pip)', () => {
+describe.skipIf(MISSING.length > 0)('pypi with real clients (twine, pip, poetry)', () => {
   const demoWheel = makeWheel('Demo.Pkg', '1.0', { requiresPython: '>=3.7' });
   const demoSdist = makeSdist('Demo.Pkg', '1.0');
 
@@ -304,5 +322,32 @@ describe.skipIf(MISSING.length > 0)('pypi with real clients (twine, pip)', () =>
     expect(installedVersion(await pipInstall('py-static', ['static-pkg'], 'st4'), 'static_pkg')).toBe('2.0');
     expect(existsSync(join(work, 'static'))).toBe(true);
     expect(readdirSync(join(work, 'targets')).length).toBeGreaterThan(0);
+  });
+
+  it('poetry publishes to hosted and locks a dependency from the proxy index', async () => {
+    const project = join(work, 'poetry-pub');
+    mkdirSync(join(project, 'dist'), { recursive: true });
+    const wheel = makeWheel('poetry-made', '0.3');
+    writeFileSync(join(project, 'dist', wheel.filename), wheel.bytes);
+    mkdirSync(join(project, 'poetry_made'), { recursive: true });
+    writeFileSync(join(project, 'poetry_made', '__init__.py'), '');
+    writeFileSync(
+      join(project, 'pyproject.toml'),
+      '[tool.poetry]\nname = "poetry-made"\nversion = "0.3"\ndescription = "x"\nauthors = ["Depot <depot@example.com>"]\n\n[tool.poetry.dependencies]\npython = ">=3.7"\n\n[build-system]\nrequires = ["poetry-core"]\nbuild-backend = "poetry.core.masonry.api"\n',
+    );
+    await poetry(project, ['publish', '-r', 'depot']);
+    expect((await client.get('/repository/py/pypi/poetry-made/json')).status).toBe(200);
+
+    const consumer = join(work, 'poetry-use');
+    mkdirSync(consumer, { recursive: true });
+    writeFileSync(
+      join(consumer, 'pyproject.toml'),
+      `[tool.poetry]\nname = "consumer"\nversion = "0.1"\ndescription = "x"\nauthors = ["Depot <depot@example.com>"]\n\n[tool.poetry.dependencies]\npython = ">=3.7"\npoetry-made = "0.3"\nupstream-pkg = "*"\n\n[[tool.poetry.source]]\nname = "depot"\nurl = "${indexUrl('py-all')}"\ndefault = true\n`,
+    );
+    await poetry(consumer, ['lock']);
+    const lock = readFileSync(join(consumer, 'poetry.lock'), 'utf8');
+    expect(lock).toContain('name = "poetry-made"');
+    expect(lock).toContain(`sha256:${sha256(wheel.bytes)}`);
+    expect(lock).toContain('name = "upstream-pkg"');
   });
 });
