@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the end-to-end tests and `depot-bench compare` drive: Debian clients/peers
-# (skopeo umoci podman buildah docker-registry nginx wrk slapd ldap-utils twine
-# python3-poetry), verdaccio 6.8.0 into
-# .test-deps/, and moto server (S3 + DynamoDB stand-in for the cloud stores) into .test-deps/moto/.
+# (skopeo umoci podman buildah docker-registry nginx wrk slapd ldap-utils twine python3-poetry),
+# verdaccio 6.8.0 into .test-deps/, and moto server (S3 + DynamoDB stand-in for the cloud stores) into .test-deps/moto/.
 # Idempotent and quick when everything is present; `apt-get update` runs only when something is
 # missing; serialized with flock so concurrent callers wait for one another. Needs root for apt;
 # without root it only prints what it would install.
