@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { finished } from 'node:stream/promises';
+import { finished, pipeline } from 'node:stream/promises';
 import { type ByteSource, badRequest, DepotError } from '@depot/core';
 import busboy from 'busboy';
 import { createBLAKE2b } from 'hash-wasm';
@@ -70,7 +70,9 @@ export async function receiveUpload(
     else if (!fields.has(name)) fields.set(name, value);
   });
   parser.on('fieldsLimit', () => fail(badRequest('too many form fields')));
+  const streams: Readable[] = [];
   parser.on('file', (name, stream, info) => {
+    streams.push(stream);
     if (name !== 'content' || file !== undefined || pending.length > 0) {
       // Signatures and attestations are not kept.
       stream.resume();
@@ -82,11 +84,13 @@ export async function receiveUpload(
       }, fail),
     );
   });
-  const source = Readable.from(body);
-  source.on('error', fail);
-  parser.on('error', fail);
   try {
-    await finished(source.pipe(parser)).catch(fail);
+    // pipeline destroys the parser when the body fails (a client that goes away); the file parts
+    // are ended with it so the spooling below never waits for bytes that will not come.
+    await pipeline(Readable.from(body), parser).catch((err: unknown) => {
+      fail(err);
+      for (const stream of streams) stream.destroy(err instanceof Error ? err : new Error(String(err)));
+    });
     await Promise.all(pending);
     if (failure !== undefined) throw failure;
   } catch (err) {

@@ -16,6 +16,8 @@ const CENTRAL_SIGNATURE = 0x02014b50;
 const LOCAL_SIGNATURE = 0x04034b50;
 const EOCD_MIN = 22;
 const MAX_COMMENT = 0xffff;
+/** Largest central directory read (about 500 000 entries with short names). */
+const MAX_CENTRAL_DIRECTORY = 64 * 1024 * 1024;
 /** Most entries a wheel may have. */
 const MAX_ENTRIES = 200_000;
 const S_IFMT = 0o170000;
@@ -61,6 +63,7 @@ export async function readZipDirectory(fh: FileHandle, size: number): Promise<Zi
     throw badRequest('zip64 archives are not supported');
   if (count > MAX_ENTRIES) throw badRequest('too many entries in the zip archive');
   if (cdOffset + cdSize > size) throw badRequest('truncated zip archive (central directory out of range)');
+  if (cdSize > MAX_CENTRAL_DIRECTORY) throw badRequest('the zip central directory is too large');
   const cd = await readAt(fh, cdOffset, cdSize);
   const entries: ZipEntry[] = [];
   let at = 0;

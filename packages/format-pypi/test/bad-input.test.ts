@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
+import { readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createFormatHarness, type FormatHarness } from '@depot/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { pypiFormat } from '../src/index.js';
-import { makeWheel, makeZip } from './fixtures.js';
+import { makeWheel, makeZip, twineFields, uploadForm } from './fixtures.js';
 import { upload } from './helpers.js';
 
 let h: FormatHarness;
@@ -105,5 +107,26 @@ describe('pypi upload refuses bad input', () => {
       await upload(h, 'py', makeWheel('pkg', '1.0'), 'pkg', '1.0', { ':action': undefined }),
       'BAD_REQUEST',
     );
+  });
+
+  it('a body that breaks off in the middle of the file: an error, no temporary file left, nothing stored', async () => {
+    const spools = () => readdirSync(tmpdir()).filter((n) => n.startsWith('depot-pypi-')).length;
+    const before = spools();
+    const wheel = makeWheel('pkg', '1.0');
+    const form = uploadForm(wheel, twineFields(wheel, 'pkg', '1.0'));
+    async function* broken(): AsyncGenerator<Uint8Array> {
+      yield form.body.subarray(0, form.body.length - 200);
+      throw new Error('client went away');
+    }
+    const res = await h.request({
+      method: 'POST',
+      repo: 'py',
+      path: '',
+      headers: { 'content-type': form.contentType },
+      body: broken(),
+    });
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect((await h.engine.list('py')).artifacts).toEqual([]);
+    expect(spools()).toBe(before);
   });
 });
