@@ -1,6 +1,7 @@
 import { open } from 'node:fs/promises';
 import { badRequest } from '@depot/core';
 import { type CoreMetadata, parseCoreMetadata } from './core-metadata.js';
+import { scanTarGz } from './tar.js';
 import { readZipDirectory, readZipEntry } from './zip.js';
 
 /** Largest `METADATA` extracted from a wheel. */
@@ -31,18 +32,32 @@ export async function inspectWheel(path: string, size: number): Promise<WheelMet
   }
 }
 
-/** Checks that an sdist at `path` is the archive its extension says (gzip, or a safe zip). */
-export async function inspectSdist(path: string, size: number, filename: string): Promise<void> {
-  const fh = await open(path, 'r');
-  try {
-    if (filename.endsWith('.zip')) {
-      await readZipDirectory(fh, size);
-      return;
+/**
+ * Checks the sdist at `path`: a `.tar.gz` (gzip, every entry relative and inside the archive, no
+ * links) or a safe `.zip`, holding `{root}/PKG-INFO`. Returns that core metadata, parsed.
+ */
+export async function inspectSdist(path: string, size: number, filename: string): Promise<CoreMetadata> {
+  let pkgInfo: Buffer | undefined;
+  if (filename.endsWith('.zip')) {
+    const fh = await open(path, 'r');
+    try {
+      const entries = await readZipDirectory(fh, size);
+      const entry = entries.find((e) => /^[^/]+\/PKG-INFO$/.test(e.name));
+      if (entry !== undefined) pkgInfo = await readZipEntry(fh, entry, MAX_METADATA_BYTES);
+    } finally {
+      await fh.close();
     }
+  } else {
     const head = Buffer.alloc(2);
-    await fh.read(head, 0, 2, 0);
+    const fh = await open(path, 'r');
+    try {
+      await fh.read(head, 0, 2, 0);
+    } finally {
+      await fh.close();
+    }
     if (head[0] !== 0x1f || head[1] !== 0x8b) throw badRequest('the sdist is not a gzip archive');
-  } finally {
-    await fh.close();
+    pkgInfo = (await scanTarGz(path)).pkgInfo;
   }
+  if (pkgInfo === undefined) throw badRequest('the sdist has no PKG-INFO in its top directory');
+  return parseCoreMetadata(pkgInfo);
 }

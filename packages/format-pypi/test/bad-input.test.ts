@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { createFormatHarness, type FormatHarness } from '@depot/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { pypiFormat } from '../src/index.js';
-import { makeWheel, makeZip, twineFields, uploadForm } from './fixtures.js';
+import { makeSdist, makeWheel, makeZip, twineFields, uploadForm } from './fixtures.js';
 import { upload } from './helpers.js';
 
 let h: FormatHarness;
@@ -107,6 +107,22 @@ describe('pypi upload refuses bad input', () => {
       await upload(h, 'py', makeWheel('pkg', '1.0'), 'pkg', '1.0', { ':action': undefined }),
       'BAD_REQUEST',
     );
+  });
+
+  it('an sdist with ../, an absolute path, a link, another name in PKG-INFO, no PKG-INFO, or broken gzip', async () => {
+    const cases = [
+      makeSdist('pkg', '1.0', { extra: [{ path: 'pkg-1.0/../../evil.py', data: 'x' }] }),
+      makeSdist('pkg', '1.0', { extra: [{ path: '/etc/evil.py', data: 'x' }] }),
+      makeSdist('pkg', '1.0', { extra: [{ path: 'pkg-1.0/link', type: '2', link: '/etc/passwd' }] }),
+      makeSdist('pkg', '1.0', { extra: [{ path: 'pkg-1.0/hard', type: '1', link: '/etc/passwd' }] }),
+      makeSdist('pkg', '1.0', { pkgInfoName: 'other' }),
+      makeSdist('pkg', '1.0', { noPkgInfo: true }),
+    ];
+    for (const sdist of cases) await expectRefused(await upload(h, 'py', sdist, 'pkg', '1.0'), 'BAD_REQUEST');
+    const whole = makeSdist('pkg', '1.0').bytes;
+    const truncated = { filename: 'pkg-1.0.tar.gz', bytes: whole.subarray(0, whole.length - 40) };
+    await expectRefused(await upload(h, 'py', truncated, 'pkg', '1.0'), 'BAD_REQUEST');
+    expect((await upload(h, 'py', makeSdist('pkg', '1.0'), 'pkg', '1.0')).status).toBe(200);
   });
 
   it('a body that breaks off in the middle of the file: an error, no temporary file left, nothing stored', async () => {

@@ -123,16 +123,25 @@ export function makeWheel(name: string, version: string, options: WheelOptions =
   return { filename: `${dist}-${version}-py3-none-any.whl`, bytes };
 }
 
-function tarEntry(path: string, data: Buffer): Buffer {
+/** One extra entry of {@link makeSdist}: `type` `'2'` is a symlink to `link`. */
+export interface TarInput {
+  readonly path: string;
+  readonly data?: string;
+  readonly type?: string;
+  readonly link?: string;
+}
+
+function tarEntry(path: string, data: Buffer, type = '0', link = ''): Buffer {
   const header = Buffer.alloc(512);
   header.write(path, 0, 100);
+  header.write(link, 157, 100);
   header.write('0000644\0', 100);
   header.write('0000000\0', 108);
   header.write('0000000\0', 116);
   header.write(`${data.length.toString(8).padStart(11, '0')}\0`, 124);
   header.write('00000000000\0', 136);
   header.write('        ', 148);
-  header.write('0', 156);
+  header.write(type, 156);
   header.write('ustar\0', 257);
   header.write('00', 263);
   let sum = 0;
@@ -188,19 +197,24 @@ def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
  * An sdist (`{dist}-{version}.tar.gz`) with PKG-INFO at Metadata-Version 2.1 and an in-tree
  * standard-library build backend, so pip downloads and installs it without network or setuptools.
  */
-export function makeSdist(name: string, version: string): Dist {
+export function makeSdist(
+  name: string,
+  version: string,
+  options: { readonly pkgInfoName?: string; readonly noPkgInfo?: boolean; readonly extra?: readonly TarInput[] } = {},
+): Dist {
   const dist = name.replace(/[-.]+/g, '_');
   const module = dist.toLowerCase();
   const root = `${dist}-${version}`;
-  const pkgInfo = `Metadata-Version: 2.1\nName: ${name}\nVersion: ${version}\nSummary: a Depot test sdist\n`;
+  const pkgInfo = `Metadata-Version: 2.1\nName: ${options.pkgInfoName ?? name}\nVersion: ${version}\nSummary: a Depot test sdist\n`;
   const pyproject = '[build-system]\nrequires = []\nbuild-backend = "depot_backend"\nbackend-path = ["."]\n';
   const entries: [string, string][] = [
-    [`${root}/PKG-INFO`, pkgInfo],
+    ...(options.noPkgInfo === true ? [] : [[`${root}/PKG-INFO`, pkgInfo] as [string, string]]),
     [`${root}/pyproject.toml`, pyproject],
     [`${root}/depot_backend.py`, `MODULE = ${JSON.stringify(module)}\n${BACKEND}`],
     [`${root}/${module}/__init__.py`, `__version__ = "${version}"\n`],
   ];
-  const tar = Buffer.concat([...entries.map(([p, c]) => tarEntry(p, Buffer.from(c))), Buffer.alloc(1024)]);
+  const extra = (options.extra ?? []).map((e) => tarEntry(e.path, Buffer.from(e.data ?? ''), e.type, e.link));
+  const tar = Buffer.concat([...entries.map(([p, c]) => tarEntry(p, Buffer.from(c))), ...extra, Buffer.alloc(1024)]);
   return { filename: `${root}.tar.gz`, bytes: gzipSync(tar) };
 }
 

@@ -81,23 +81,21 @@ async function store(
     throw badRequest(`filetype ${filetype} does not match the file name`);
   verifyDigests(fields, file);
 
-  let metadata: Buffer | undefined;
-  let requiresPython = fields.get('requires_python') || undefined;
-  let summary = fields.get('summary') || undefined;
-  if (parsed.packagetype === 'bdist_wheel') {
-    const wheel = await inspectWheel(file.path, file.size);
-    const meta = wheel.parsed;
-    if (meta.name === undefined || normalizeName(meta.name) !== project)
-      throw badRequest('the wheel METADATA names another project');
-    if (meta.version === undefined || compareVersions(meta.version, version) !== 0) {
-      throw badRequest('the wheel METADATA names another version');
-    }
-    metadata = wheel.bytes;
-    requiresPython = meta.requiresPython ?? requiresPython;
-    summary = meta.summary ?? summary;
-  } else {
-    await inspectSdist(file.path, file.size, file.filename);
+  const meta =
+    parsed.packagetype === 'bdist_wheel'
+      ? await inspectWheel(file.path, file.size)
+      : { bytes: undefined, parsed: await inspectSdist(file.path, file.size, file.filename) };
+  const kind = parsed.packagetype === 'bdist_wheel' ? 'wheel METADATA' : 'sdist PKG-INFO';
+  if (meta.parsed.name === undefined || normalizeName(meta.parsed.name) !== project) {
+    throw badRequest(`the ${kind} names another project`);
   }
+  if (meta.parsed.version === undefined || compareVersions(meta.parsed.version, version) !== 0) {
+    throw badRequest(`the ${kind} names another version`);
+  }
+  // Only a wheel's METADATA is served as PEP 658 core metadata.
+  const metadata = meta.bytes;
+  const requiresPython = meta.parsed.requiresPython ?? (fields.get('requires_python') || undefined);
+  const summary = meta.parsed.summary ?? (fields.get('summary') || undefined);
 
   const redeploy = allowsRedeploy(target);
   const existing = await env.store.get(target.name, project);
