@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeWheel, twineFields, uploadForm } from '../../../packages/format-pypi/test/fixtures.js';
 import { type ApiClient, api, type DepotProcess, startDepot } from './helpers/depot-process.js';
 import { dockerClient, OCI_MANIFEST } from './helpers/docker.js';
 import { tgz } from './helpers/tarball.js';
 
 // Deleting a repository removes the records its format keeps of its own (npm packuments and
-// integrity pins, Docker images, tags, referrers, blob references), so a new repository of the same
+// integrity pins, Docker images, tags, referrers, blob references, PyPI projects and simple pages), so a new repository of the same
 // name starts empty instead of showing the old one's metadata.
 
 let depot: DepotProcess;
@@ -79,6 +80,30 @@ describe('deleting a repository', () => {
     expect(packument.status).toBe(404);
     await packument.arrayBuffer();
     expect((await publish('npm-leak', 'leaky-pkg', '1.0.0')).status).toBe(201);
+  });
+
+  it('pypi: the old project and its simple pages do not come back', async () => {
+    const wheel = makeWheel('leaky-py', '1.0');
+    const post = () => {
+      const form = uploadForm(wheel, twineFields(wheel, 'leaky-py', '1.0'));
+      return fetch(`${depot.url}/repository/py-leak/`, {
+        method: 'POST',
+        headers: { authorization: admin.authorization, 'content-type': form.contentType },
+        body: form.body,
+      });
+    };
+    const page = (path: string) =>
+      fetch(`${depot.url}/repository/py-leak/${path}`, {
+        headers: { authorization: admin.authorization, accept: 'application/vnd.pypi.simple.v1+json' },
+      });
+    expect((await create('py-leak', 'pypi')).status).toBe(201);
+    expect((await post()).status).toBe(200);
+    expect((await page('simple/leaky-py/')).status).toBe(200);
+    await deleteAndRecreate('py-leak', 'pypi');
+    expect((await page('simple/leaky-py/')).status).toBe(404);
+    expect(await (await page('simple/')).json()).toMatchObject({ projects: [] });
+    // The same file uploads again: no "File already exists" left over.
+    expect((await post()).status).toBe(200);
   });
 
   it('docker: the old image, tags and blob references do not come back', async () => {
