@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the end-to-end tests and `depot-bench compare` drive: Debian clients/peers
-# (skopeo umoci podman buildah docker-registry nginx wrk slapd ldap-utils), verdaccio 6.8.0 into
-# .test-deps/, moto server (S3 + DynamoDB stand-in for the cloud stores) into .test-deps/moto/, and
-# oras (pushes/pulls Helm charts as OCI artifacts, as `helm push oci://` does) into .test-deps/oras/.
+# (skopeo umoci podman buildah docker-registry nginx wrk slapd ldap-utils twine python3-poetry),
+# verdaccio 6.8.0 into .test-deps/, moto server (S3 + DynamoDB stand-in for the cloud stores) into
+# .test-deps/moto/, and oras (pushes/pulls Helm charts as OCI artifacts, as `helm push oci://` does)
+# into .test-deps/oras/.
 # Idempotent and quick when everything is present; `apt-get update` runs only when something is
 # missing; serialized with flock so concurrent callers wait for one another. Needs root for apt;
 # without root it only prints what it would install.
@@ -24,6 +25,7 @@ declare -A WANT=(
   [skopeo]=skopeo [umoci]=umoci [podman]=podman [buildah]=buildah [docker-registry]=docker-registry
   [nginx]=nginx-light
   [wrk]=wrk [slapd]=slapd [ldapsearch]=ldap-utils
+  [twine]=twine [poetry]=python3-poetry
 )
 
 missing_packages() {

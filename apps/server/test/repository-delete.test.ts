@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { expect, it } from 'vitest';
+import { makeWheel, twineFields, uploadForm } from '../../../packages/format-pypi/test/fixtures.js';
 import { dockerClient, OCI_MANIFEST } from './helpers/docker.js';
 import { tgz } from './helpers/tarball.js';
 import { describeEachBackend, useDepot } from './helpers/use-depot.js';
 
 // Deleting a repository removes the records its format keeps of its own (npm packuments and
-// integrity pins, Docker images, tags, referrers, blob references), so a new repository of the same
+// integrity pins, Docker images, tags, referrers, blob references, PyPI projects and simple pages), so a new repository of the same
 // name starts empty instead of showing the old one's metadata.
 
 function publishBody(name: string, version: string): string {
@@ -92,6 +93,30 @@ describeEachBackend('deleting a repository', (backend) => {
     const api2 = await fetch(`${depot.url}/repository/helm-leak/api/charts/leaky`, { headers });
     expect(api2.status).toBe(404);
     await api2.arrayBuffer();
+  });
+
+  it('pypi: the old project and its simple pages do not come back', async () => {
+    const wheel = makeWheel('leaky-py', '1.0');
+    const post = () => {
+      const form = uploadForm(wheel, twineFields(wheel, 'leaky-py', '1.0'));
+      return fetch(`${depot.url}/repository/py-leak/`, {
+        method: 'POST',
+        headers: { authorization: admin.authorization, 'content-type': form.contentType },
+        body: form.body,
+      });
+    };
+    const page = (path: string) =>
+      fetch(`${depot.url}/repository/py-leak/${path}`, {
+        headers: { authorization: admin.authorization, accept: 'application/vnd.pypi.simple.v1+json' },
+      });
+    expect((await create('py-leak', 'pypi')).status).toBe(201);
+    expect((await post()).status).toBe(200);
+    expect((await page('simple/leaky-py/')).status).toBe(200);
+    await deleteAndRecreate('py-leak', 'pypi');
+    expect((await page('simple/leaky-py/')).status).toBe(404);
+    expect(await (await page('simple/')).json()).toMatchObject({ projects: [] });
+    // The same file uploads again: no "File already exists" left over.
+    expect((await post()).status).toBe(200);
   });
 
   it('docker: the old image, tags and blob references do not come back', async () => {

@@ -82,4 +82,20 @@ describe('authenticate', () => {
       username: 'admin',
     });
   });
+
+  it('takes a token as the password of the Basic user __token__ (PyPI clients); a bad one is a Basic 401', async () => {
+    const h = await authHarness();
+    const p = await h.auth.service.verifyPassword('admin', ADMIN_PASSWORD);
+    if (p === null) throw new Error('admin did not verify');
+    const { token } = await h.auth.service.issueToken(p);
+    await expect(h.auth.authenticate(headers(basic('__token__', token)), '127.0.0.1')).resolves.toMatchObject({
+      username: 'admin',
+    });
+    for (const bad of [`${token}x`, 'not-a-token', ADMIN_PASSWORD]) {
+      await expect(h.auth.authenticate(headers(basic('__token__', bad)), '127.0.0.1')).rejects.toMatchObject({
+        code: 'UNAUTHORIZED',
+        details: { scheme: 'basic' },
+      });
+    }
+  });
 });

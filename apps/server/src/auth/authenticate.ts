@@ -11,6 +11,15 @@ const MAX_AUTHORIZATION_LENGTH = 8192;
 const unauthorized = (message: string, scheme?: 'basic'): DepotError =>
   new DepotError('UNAUTHORIZED', message, scheme === undefined ? {} : { details: { scheme } });
 
+/** The Basic user name under which a Depot token is sent as the password (PyPI's convention). */
+export const TOKEN_USER = '__token__';
+
+/** A token refused inside Basic credentials answers like a wrong password. */
+const basicFailure = (err: unknown): never => {
+  if (err instanceof DepotError && err.code === 'UNAUTHORIZED') throw unauthorized(err.message, 'basic');
+  throw err;
+};
+
 /** Splits `Basic base64(user:password)`; throws UNAUTHORIZED when malformed (RELIABILITY.md §4.2 #19). */
 export function parseBasic(encoded: string): { username: string; password: string } {
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(encoded)) throw unauthorized('malformed basic credentials', 'basic');
@@ -110,6 +119,8 @@ export async function authenticate(ctx: AuthContext, headers: Headers, client?: 
   const rest = value.slice(space + 1).trim();
   if (scheme === 'basic') {
     const { username, password } = parseBasic(rest);
+    // PyPI clients (twine, uv, poetry) send an API token as the password of the user `__token__`.
+    if (username === TOKEN_USER) return tokenPrincipal(ctx, password).catch(basicFailure);
     return basicPrincipal(ctx, username, password, client);
   }
   if (scheme === 'bearer') return tokenPrincipal(ctx, rest);

@@ -2,6 +2,7 @@ import type { BlobStorePluginManifest, FormatPluginManifest, KvStorePluginManife
 import { depotPlugin as dockerFormat } from '@depot/format-docker';
 import { depotPlugin as helmFormat } from '@depot/format-helm';
 import { depotPlugin as npmFormat } from '@depot/format-npm';
+import { depotPlugin as pypiFormat } from '@depot/format-pypi';
 import { depotPlugin as rawFormat } from '@depot/format-raw';
 import { depotPlugin as fsBlobStore } from '@depot/store-fs';
 import { depotPlugin as levelKvStore } from '@depot/store-level';
@@ -34,7 +35,7 @@ const dynamoKvStore: KvStorePluginManifest = {
 
 /** The plugins compiled into the server. */
 export const INSTALLED_PLUGINS: InstalledPlugins = {
-  formats: [rawFormat, dockerFormat, npmFormat, helmFormat],
+  formats: [rawFormat, dockerFormat, npmFormat, pypiFormat, helmFormat],
   blobStores: [fsBlobStore, s3BlobStore],
   kvStores: [levelKvStore, dynamoKvStore],
 };
