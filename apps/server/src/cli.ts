@@ -5,7 +5,6 @@ import { ConfigError, loadConfig } from './config/load-config.js';
 import { createLogger } from './logger.js';
 import { INSTALLED_PLUGINS } from './plugins/installed.js';
 import { loadPlugins } from './plugins/load-plugins.js';
-import { settleHeapSoon } from './runtime/settle-heap.js';
 import { depotVersion, startDepot } from './server.js';
 
 const HELP = `depot — artifact repository manager
@@ -87,7 +86,6 @@ async function main(): Promise<number> {
   }
   if (depot.generatedAdminPassword !== null) process.stderr.write(banner(depot.generatedAdminPassword));
   for (const url of depot.urls) process.stderr.write(`depot: listening on ${url}\n`);
-  settleHeapSoon();
   const onSignal = (signal: NodeJS.Signals): void => {
     logger.info({ signal }, 'signal received');
     void depot.shutdown(0);

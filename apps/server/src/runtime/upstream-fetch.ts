@@ -9,7 +9,7 @@ import {
   type Logger,
   type UpstreamFetch,
 } from '@depot/core';
-import type { Agent, fetch as undiciFetch } from 'undici';
+import { Agent, fetch as undiciFetch } from 'undici';
 
 /** How long an upstream may take to answer with headers (the body then streams unbounded). */
 const UPSTREAM_HEADERS_TIMEOUT_MS = 30_000;
@@ -67,16 +67,7 @@ export function createUpstreamFetch(
   logger: Logger,
   resolve: Resolve = (hostname, options, callback) => lookup(hostname, options, callback),
 ): UpstreamFetch {
-  // undici is loaded on the first upstream request: its ~13 MB stay out of a server that never
-  // fills a cache repository.
-  let client: Promise<{ agent: Agent; fetch: typeof undiciFetch }> | undefined;
-  const open = async () => {
-    const undici = await import('undici');
-    return {
-      agent: new undici.Agent({ connect: { lookup: guardedLookup(policy, logger, resolve) } }),
-      fetch: undici.fetch,
-    };
-  };
+  const agent = new Agent({ connect: { lookup: guardedLookup(policy, logger, resolve) } });
   return async (url, init) => {
     const { hostname } = new URL(url);
     const cls = classifyHost(hostname);
@@ -91,10 +82,8 @@ export function createUpstreamFetch(
     );
     const signal = init.signal ? AbortSignal.any([init.signal, timeout.signal]) : timeout.signal;
     try {
-      client ??= open();
-      const { agent, fetch } = await client;
       const options = { ...init, signal, dispatcher: agent } as unknown as Parameters<typeof undiciFetch>[1];
-      return (await fetch(url, options)) as unknown as Response;
+      return (await undiciFetch(url, options)) as unknown as Response;
     } finally {
       clearTimeout(timer);
     }
