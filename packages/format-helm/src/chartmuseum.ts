@@ -7,6 +7,7 @@ import {
   notAllowed,
   notFound,
   readBounded,
+  requestWriteTarget,
   requireRepoAccess,
 } from '@depot/core';
 import type { ChartRecord } from './chart-records.js';
@@ -20,7 +21,6 @@ import { readMultipart } from './multipart.js';
 import { helmRepoOptions } from './options.js';
 import { PROV_SUFFIX, requireRootChartFile } from './paths.js';
 import { MAX_PROV_BYTES, storeChart, storeProvenance } from './upload.js';
-import { writeTarget } from './write-target.js';
 
 /** ChartMuseum's answer to a version that is already stored (what `helm cm-push` shows). */
 const EXISTS = 'file already exists';
@@ -37,7 +37,7 @@ const ownVersions = (all: Readonly<Record<string, readonly IndexEntry[]>>, name:
 /** `POST /api/charts` (`chart` and optional `prov` parts) and `POST /api/prov` (`prov` only). */
 async function upload(env: HelmEnv, req: FormatRequest, provOnly: boolean): Promise<FormatResponse> {
   requireRepoAccess(req, 'write');
-  const target = await writeTarget(env, req);
+  const target = await requestWriteTarget(req);
   // ChartMuseum: `?force` replaces an existing version, unless overwriting is disabled — here,
   // unless the repository allows redeploy. Without it an existing version is a 409.
   const overwrite = req.query.has('force') && helmRepoOptions(target).allow_redeploy;

@@ -1,15 +1,14 @@
-import { type FormatRequest, type FormatResponse, notFound, requireRepoAccess } from '@depot/core';
+import { type FormatRequest, type FormatResponse, notFound, requestWriteTarget, requireRepoAccess } from '@depot/core';
 import type { HelmEnv } from './env.js';
 import { helmRepoOptions } from './options.js';
 import { PROV_SUFFIX, requireRootChartFile } from './paths.js';
 import { storeChart, storeProvenance } from './upload.js';
-import { writeTarget } from './write-target.js';
 
 /** `PUT {name}-{version}.tgz`: stores a chart (Chart.yaml must agree with the file name). 201, no body. */
 export async function putChart(env: HelmEnv, req: FormatRequest): Promise<FormatResponse> {
   requireRepoAccess(req, 'write');
   const file = requireRootChartFile(req.path);
-  const target = await writeTarget(env, req);
+  const target = await requestWriteTarget(req);
   await storeChart(env, target, req.body, {
     file,
     overwrite: helmRepoOptions(target).allow_redeploy,
@@ -22,7 +21,7 @@ export async function putChart(env: HelmEnv, req: FormatRequest): Promise<Format
 export async function putProvenance(env: HelmEnv, req: FormatRequest): Promise<FormatResponse> {
   requireRepoAccess(req, 'write');
   const file = requireRootChartFile(req.path.slice(0, -PROV_SUFFIX.length));
-  const target = await writeTarget(env, req);
+  const target = await requestWriteTarget(req);
   await storeProvenance(env, target, file, req.body, helmRepoOptions(target).allow_redeploy);
   return { status: 201 };
 }
@@ -32,7 +31,7 @@ export async function putProvenance(env: HelmEnv, req: FormatRequest): Promise<F
  * `false` when the repository does not hold it.
  */
 export async function removeChart(env: HelmEnv, req: FormatRequest, file: string): Promise<boolean> {
-  const target = await writeTarget(env, req, 'delete');
+  const target = await requestWriteTarget(req, 'delete');
   // Stale first: a process that dies after the delete must not leave the chart listed.
   await env.hostedIndex.markStale(target.name);
   const removed = await env.engine.delete(target.name, file);
@@ -47,7 +46,7 @@ export async function deleteChartFile(env: HelmEnv, req: FormatRequest): Promise
   requireRepoAccess(req, 'delete');
   if (req.path.endsWith(PROV_SUFFIX)) {
     requireRootChartFile(req.path.slice(0, -PROV_SUFFIX.length));
-    const target = await writeTarget(env, req, 'delete');
+    const target = await requestWriteTarget(req, 'delete');
     if (!(await env.engine.delete(target.name, req.path))) throw notFound(`${req.path} not found`);
     return { status: 204 };
   }

@@ -1,10 +1,11 @@
 import {
   type ArtifactRead,
   DepotError,
-  discardBody,
   type ExpectedContent,
   type FormatRequest,
   type FormatResponse,
+  fillsFromUpstream,
+  immutableArtifactResponse,
   isDepotError,
   notFound,
   requireRepoAccess,
@@ -71,16 +72,7 @@ const sha256Of = (digest: unknown): string | undefined =>
  * expectation when no fill can happen (hosted, or a member ahead of every cache already holds it).
  */
 async function fillExpectation(env: HelmEnv, req: FormatRequest, path: string): Promise<ExpectedContent | undefined> {
-  if (req.repo.repo_type === 'hosted' || isProvPath(path)) return undefined;
-  let fills = false;
-  for (const member of await env.engine.resolveMembers(req.repo.name)) {
-    if ((await env.engine.stat(member.name, path)) !== null) break;
-    if (member.repo_type === 'cache') {
-      fills = true;
-      break;
-    }
-  }
-  if (!fills) return undefined;
+  if (isProvPath(path) || !(await fillsFromUpstream(req, path))) return undefined;
   const loaded = await loadIndex(env, req.repo, req.signal);
   const entry = loaded === null ? undefined : entryAt(loaded.doc, path);
   if (entry === undefined) {
@@ -116,16 +108,8 @@ export async function getChartFile(env: HelmEnv, req: FormatRequest): Promise<Fo
     });
   }
   if (read === null) throw notFound(`${path} not found`);
-  const headers: Record<string, string> = {
+  return immutableArtifactResponse(req, read, {
     'content-type': isProvPath(path) ? 'application/pgp-signature' : 'application/gzip',
-    'content-length': String(read.record.size),
     'x-content-type-options': 'nosniff',
-  };
-  if (read.provisional === true) return { status: 200, headers, body: read.body };
-  const etag = `"${read.record.hashes.blake3}"`;
-  if (req.headers['if-none-match'] === etag) {
-    await discardBody(read.body);
-    return { status: 304, headers: { etag } };
-  }
-  return { status: 200, headers: { ...headers, etag }, body: read.body };
+  });
 }

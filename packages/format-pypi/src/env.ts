@@ -1,13 +1,9 @@
 import {
   type FormatContext,
   type FormatCounter,
-  type FormatRequest,
   type GeneratedMetadata,
   generatedMetadata,
-  notAllowed,
-  type RepoAction,
   type RepositoryEngine,
-  type RepositoryRecord,
 } from '@depot/core';
 import { fileUrlFromPage } from './names.js';
 import { type ProjectStore, projectStore } from './store.js';
@@ -86,20 +82,4 @@ export function pypiEnv(ctx: FormatContext, maxUploadBytes: number): PypiEnv {
         : maxUploadBytes;
     },
   };
-}
-
-/**
- * The hosted repository writes land in: itself, or a proxy's write member (which must allow the
- * caller `action`; the engine refuses otherwise). Cache repositories refuse.
- */
-export async function writeTarget(
-  env: PypiEnv,
-  req: FormatRequest,
-  action: RepoAction = 'write',
-): Promise<RepositoryRecord> {
-  if (req.repo.repo_type === 'cache') throw notAllowed('cache repositories are read-only');
-  if (req.repo.repo_type === 'hosted') return req.repo;
-  const target = await env.engine.resolveWriteTarget(req.repo.name, action);
-  if (target.repo_type !== 'hosted') throw notAllowed('this proxy has no hosted write member');
-  return target;
 }

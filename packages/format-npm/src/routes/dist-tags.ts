@@ -1,10 +1,16 @@
-import { badRequest, type FormatRequest, type FormatResponse, notFound, requireRepoAccess } from '@depot/core';
+import {
+  badRequest,
+  type FormatRequest,
+  type FormatResponse,
+  notFound,
+  requestWriteTarget,
+  requireRepoAccess,
+} from '@depot/core';
 import { readJsonValue } from '../body.js';
 import { loadPackument, type NpmEnv } from '../env.js';
 import { jsonResponse } from '../errors.js';
 import { validatePackageName } from '../names.js';
 import { dict, validateTag } from '../tags.js';
-import { writeTarget } from './write-target.js';
 
 const MAX_TAG_BODY = 4096;
 
@@ -23,7 +29,7 @@ export async function setTag(env: NpmEnv, req: FormatRequest, name: string, tag:
   validateTag(tag);
   const version = await readJsonValue(req.body, req.headers, MAX_TAG_BODY);
   if (typeof version !== 'string') throw badRequest('the body must be a JSON string naming a version');
-  const target = await writeTarget(env, req);
+  const target = await requestWriteTarget(req);
   await env.store.update(target.name, name, (current) => {
     if (current === null) throw notFound(`package ${name} not found`);
     if (!Object.hasOwn(current.doc.versions, version)) throw badRequest(`version ${version} of ${name} does not exist`);
@@ -40,7 +46,7 @@ export async function removeTag(env: NpmEnv, req: FormatRequest, name: string, t
   requireRepoAccess(req, 'write');
   validatePackageName(name);
   if (tag === 'latest') throw badRequest('the latest tag cannot be removed');
-  const target = await writeTarget(env, req);
+  const target = await requestWriteTarget(req);
   await env.store.update(target.name, name, (current) => {
     if (current === null) throw notFound(`package ${name} not found`);
     if (!Object.hasOwn(current.doc['dist-tags'], tag)) throw notFound(`dist-tag ${tag} not found`);

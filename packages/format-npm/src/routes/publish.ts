@@ -5,6 +5,7 @@ import {
   type FormatResponse,
   isDepotError,
   type RepositoryRecord,
+  requestWriteTarget,
   requireRepoAccess,
 } from '@depot/core';
 import { decodeAttachment } from '../attachment.js';
@@ -18,7 +19,6 @@ import { dict, isValidTag, validateTag, validateVersion } from '../tags.js';
 import { inspectTarball } from '../tarball-inspect.js';
 import { isObject, type JsonObject, type Packument, type PackumentVersion, type StoredPackument } from '../types.js';
 import { updateMetadata } from './update.js';
-import { writeTarget } from './write-target.js';
 
 /** Top-level packument fields a publish refreshes from its body. */
 const TOP_FIELDS = [
@@ -57,7 +57,7 @@ export async function putPackument(
 ): Promise<FormatResponse> {
   validatePackageName(name);
   requireRepoAccess(req, 'write');
-  const target = await writeTarget(env, req);
+  const target = await requestWriteTarget(req);
   let free: () => void;
   try {
     free = env.publishes.take(declaredBytes(req, env.publishLimit()));

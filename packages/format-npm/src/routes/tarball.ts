@@ -2,12 +2,14 @@ import {
   type ArtifactRead,
   badRequest,
   DepotError,
-  discardBody,
   type ExpectedContent,
   type FormatRequest,
   type FormatResponse,
+  fillsFromUpstream,
+  immutableArtifactResponse,
   isDepotError,
   notFound,
+  requestWriteTarget,
   requireRepoAccess,
 } from '@depot/core';
 import { loadPackument, type NpmEnv } from '../env.js';
@@ -15,7 +17,6 @@ import { jsonResponse } from '../errors.js';
 import { sriSha512Hex } from '../integrity.js';
 import { isSafeTarballFile, tarballPath } from '../names.js';
 import { versionFile } from '../render.js';
-import { writeTarget } from './write-target.js';
 
 /** `GET|HEAD {name}/-/{file}.tgz`: streams the tarball from the engine. */
 export async function getTarball(env: NpmEnv, req: FormatRequest, name: string, file: string): Promise<FormatResponse> {
@@ -40,21 +41,11 @@ export async function getTarball(env: NpmEnv, req: FormatRequest, name: string, 
     });
   }
   if (read === null) throw notFound(`tarball ${file} not found`);
-  const headers: Record<string, string> = {
+  return immutableArtifactResponse(req, read, {
     'content-type': 'application/octet-stream',
     'cache-control': 'public, max-age=31536000, immutable',
     'x-content-type-options': 'nosniff',
-  };
-  // A provisional read (streamed while stored) has no hashes yet: no ETag, no 304.
-  if (read.provisional === true) {
-    return { status: 200, headers: { ...headers, 'content-length': String(read.record.size) }, body: read.body };
-  }
-  const etag = `"${read.record.hashes.blake3}"`;
-  if (req.headers['if-none-match'] === etag) {
-    await discardBody(read.body);
-    return { status: 304, headers: { etag } };
-  }
-  return { status: 200, headers: { ...headers, etag, 'content-length': String(read.record.size) }, body: read.body };
+  });
 }
 
 /**
@@ -71,16 +62,7 @@ async function fillExpectation(
   file: string,
   path: string,
 ): Promise<ExpectedContent | undefined> {
-  if (req.repo.repo_type === 'hosted') return undefined;
-  let fills = false;
-  for (const member of await env.engine.resolveMembers(req.repo.name)) {
-    if ((await env.engine.stat(member.name, path)) !== null) break;
-    if (member.repo_type === 'cache') {
-      fills = true;
-      break;
-    }
-  }
-  if (!fills) return undefined;
+  if (!(await fillsFromUpstream(req, path))) return undefined;
   const loaded = await loadPackument(env, req.repo, name, req.signal);
   const version = loaded === null ? undefined : Object.values(loaded.doc.versions).find((v) => versionFile(v) === file);
   if (version === undefined) throw notFound(`tarball ${file} not found`);
@@ -100,7 +82,7 @@ export async function deleteTarball(
 ): Promise<FormatResponse> {
   requireRepoAccess(req, 'delete');
   if (!isSafeTarballFile(file)) throw badRequest('invalid tarball file name');
-  const target = await writeTarget(env, req, 'delete');
+  const target = await requestWriteTarget(req, 'delete');
   const stored = await env.store.get(target.name, name);
   if (stored !== null) {
     if (Object.values(stored.doc.versions).some((v) => versionFile(v) === file)) {

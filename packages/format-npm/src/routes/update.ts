@@ -6,6 +6,7 @@ import {
   type FormatResponse,
   notFound,
   type RepositoryRecord,
+  requestWriteTarget,
   requireRepoAccess,
 } from '@depot/core';
 import type { NpmEnv } from '../env.js';
@@ -14,7 +15,6 @@ import { tarballPath, validatePackageName } from '../names.js';
 import { versionFile } from '../render.js';
 import { dict, highestVersion, isValidTag, validateTag } from '../tags.js';
 import { isObject, type JsonObject, type Packument, type PackumentVersion, type StoredPackument } from '../types.js';
-import { writeTarget } from './write-target.js';
 
 /**
  * A packument PUT without attachments. Without a revision (`npm deprecate`) only `deprecated`
@@ -108,7 +108,7 @@ export async function deletePackage(
 ): Promise<FormatResponse> {
   validatePackageName(name);
   requireRepoAccess(req, 'delete');
-  const target = await writeTarget(env, req, 'delete');
+  const target = await requestWriteTarget(req, 'delete');
   await env.store.update(target.name, name, (current) => {
     if (current === null) throw notFound(`package ${name} not found`);
     if (rev !== current.rev) throw new DepotError('CONFLICT', 'document revision is out of date');

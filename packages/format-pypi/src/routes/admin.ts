@@ -4,9 +4,10 @@ import {
   type FormatResponse,
   notFound,
   readBounded,
+  requestWriteTarget,
   requireRepoAccess,
 } from '@depot/core';
-import { type PypiEnv, writeTarget } from '../env.js';
+import type { PypiEnv } from '../env.js';
 import { filePath, isSafeFileName, isValidName, normalizeName } from '../names.js';
 import { compareVersions } from '../pep440.js';
 import type { ProjectRecord, StoredFile } from '../types.js';
@@ -56,7 +57,7 @@ export async function setYank(
   yank: boolean,
 ): Promise<FormatResponse> {
   requireRepoAccess(req, 'delete');
-  const target = await writeTarget(env, req, 'delete');
+  const target = await requestWriteTarget(req, 'delete');
   const project = projectOf(name);
   const reason = yank ? await yankReason(req) : '';
   let changed: StoredFile[] = [];
@@ -93,7 +94,7 @@ export async function deleteFiles(
   filename: string | undefined,
 ): Promise<FormatResponse> {
   requireRepoAccess(req, 'delete');
-  const target = await writeTarget(env, req, 'delete');
+  const target = await requestWriteTarget(req, 'delete');
   const project = projectOf(name);
   if (filename !== undefined && !isSafeFileName(filename)) throw badRequest('invalid file name');
   let removed: StoredFile[] = [];

@@ -1,10 +1,10 @@
 import {
   type ArtifactRead,
   DepotError,
-  discardBody,
   type ExpectedContent,
   type FormatRequest,
   type FormatResponse,
+  immutableArtifactResponse,
   isDepotError,
   notFound,
   type RepositoryRecord,
@@ -106,17 +106,9 @@ export async function getFile(env: PypiEnv, req: FormatRequest): Promise<FormatR
     env.digestChanged?.inc({ repo: read.repo });
   }
   const metadata = req.path.endsWith(METADATA_SUFFIX);
-  const headers: Record<string, string> = {
+  return immutableArtifactResponse(req, read, {
     'content-type': metadata ? 'text/plain; charset=utf-8' : read.record.content_type,
     'cache-control': 'public, max-age=31536000, immutable',
     'x-content-type-options': 'nosniff',
-    'content-length': String(read.record.size),
-  };
-  if (read.provisional === true) return { status: 200, headers, body: read.body };
-  const etag = `"${read.record.hashes.blake3}"`;
-  if (req.headers['if-none-match'] === etag) {
-    await discardBody(read.body);
-    return { status: 304, headers: { etag } };
-  }
-  return { status: 200, headers: { ...headers, etag }, body: read.body };
+  });
 }

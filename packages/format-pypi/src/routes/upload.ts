@@ -7,9 +7,10 @@ import {
   type FormatResponse,
   isDepotError,
   type RepositoryRecord,
+  requestWriteTarget,
   requireRepoAccess,
 } from '@depot/core';
-import { type PypiEnv, writeTarget } from '../env.js';
+import type { PypiEnv } from '../env.js';
 import { inspectSdist, inspectWheel } from '../inspect.js';
 import { receiveUpload, type SpooledFile } from '../multipart.js';
 import { filePath, normalizeName, parseFileName, validateName, validateVersion } from '../names.js';
@@ -46,7 +47,7 @@ function verifyDigests(fields: ReadonlyMap<string, string>, file: SpooledFile): 
 /** `POST /` with `:action=file_upload`: the legacy upload API that twine, uv and poetry use. */
 export async function upload(env: PypiEnv, req: FormatRequest): Promise<FormatResponse> {
   requireRepoAccess(req, 'write');
-  const target = await writeTarget(env, req);
+  const target = await requestWriteTarget(req);
   const form = await receiveUpload(req.body, req.headers['content-type'], env.uploadLimit());
   try {
     return await store(env, req, target, form.fields, form.file);
