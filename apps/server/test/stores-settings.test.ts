@@ -25,6 +25,11 @@ describe('stores', () => {
     const updated = await client.put<Store>('/api/v1/stores/second', { sync: false });
     expect(updated.status, JSON.stringify(updated.body)).toBe(200);
     expect(updated.body.sync).toBe(false);
+    // The body GET answered goes back unchanged (timestamps included), as a UI edit form sends it.
+    const roundTrip = await client.put<Store>('/api/v1/stores/second', updated.body);
+    expect(roundTrip.status, JSON.stringify(roundTrip.body)).toBe(200);
+    expect(roundTrip.body.created_at).toBe(created.body.created_at);
+    expect(roundTrip.body).not.toHaveProperty('options');
 
     expect((await client.delete('/api/v1/stores/second')).status).toBe(204);
     expect((await client.get<ErrorBody>('/api/v1/stores/second')).body.error.code).toBe('NOT_FOUND');

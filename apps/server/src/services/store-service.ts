@@ -81,7 +81,8 @@ export function createStoreService(records: ServerRecords, registry: StoreRegist
     async update(name, patch) {
       const found = await records.stores.getVersioned(name);
       if (found === null) throw notFound(`store "${name}" not found`);
-      const { name: newName, store_type, ...changes } = patch;
+      // `created_at`/`updated_at` are the server's: a body taken from GET carries them unchanged.
+      const { name: newName, store_type, created_at: _created, updated_at: _updated, ...changes } = patch;
       if (newName !== undefined && newName !== name) throw badRequest('name: cannot be changed');
       if (store_type !== undefined && store_type !== found.record.store_type)
         throw badRequest('store_type: cannot be changed');
