@@ -2,6 +2,7 @@ import {
   discardBody,
   type FormatRequest,
   type FormatResponse,
+  isDepotError,
   notFound,
   type RepositoryRecord,
   readBounded,
@@ -24,6 +25,28 @@ function bytesResponse(req: FormatRequest, contentType: string, body: string | U
   };
 }
 
+/**
+ * A cache member's `list` or `@latest` for a proxy: an upstream that fails (with nothing stale to
+ * serve) counts as not knowing the module, so the other members still answer; `failed` keeps the
+ * error for when nobody does.
+ */
+async function readMember(
+  env: GoEnv,
+  repo: string,
+  path: string,
+  signal: AbortSignal,
+  failed: { error?: unknown },
+): Promise<Uint8Array | null> {
+  try {
+    return await readSmall(env, repo, path, signal);
+  } catch (err) {
+    if (!isDepotError(err, 'UPSTREAM_ERROR')) throw err;
+    env.ctx.logger.warn({ repo, path }, 'go proxy member upstream failed; answering from the other members');
+    failed.error = err;
+    return null;
+  }
+}
+
 /** A member's copy of a small document (a cache's `list` or `@latest`), `null` when it has none. */
 async function readSmall(env: GoEnv, repo: string, path: string, signal: AbortSignal): Promise<Uint8Array | null> {
   const read = await env.engine.get(repo, path, { signal });
@@ -36,18 +59,20 @@ async function readSmall(env: GoEnv, repo: string, path: string, signal: AbortSi
 async function knownVersions(env: GoEnv, req: FormatRequest, path: GoPath): Promise<string[] | null> {
   let any = false;
   const versions: string[] = [];
+  const failed: { error?: unknown } = {};
   for (const member of await env.engine.resolveMembers(req.repo.name)) {
     if (member.repo_type === 'hosted') {
       const found = await hostedVersions(env.engine, member.name, path.encoded);
       if (found.length > 0) any = true;
       versions.push(...found);
     } else if (member.repo_type === 'cache') {
-      const body = await readSmall(env, member.name, `${path.encoded}/@v/list`, req.signal);
+      const body = await readMember(env, member.name, `${path.encoded}/@v/list`, req.signal, failed);
       if (body === null) continue;
       any = true;
       versions.push(...new TextDecoder().decode(body).split(/\s+/).filter(Boolean));
     }
   }
+  if (!any && failed.error !== undefined) throw failed.error;
   return any ? versions : null;
 }
 
@@ -88,16 +113,18 @@ const infoVersion = (body: Uint8Array): string | null => {
 export async function getLatest(env: GoEnv, req: FormatRequest, path: GoPath): Promise<FormatResponse> {
   requireRepoAccess(req, 'read');
   const answers: { body: Uint8Array; version: string }[] = [];
+  const failed: { error?: unknown } = {};
   for (const member of await env.engine.resolveMembers(req.repo.name)) {
     const body =
       member.repo_type === 'hosted'
         ? await hostedLatest(env, member, path.encoded, req.signal)
         : member.repo_type === 'cache'
-          ? await readSmall(env, member.name, `${path.encoded}/@latest`, req.signal)
+          ? await readMember(env, member.name, `${path.encoded}/@latest`, req.signal, failed)
           : null;
     const version = body === null ? null : infoVersion(body);
     if (body !== null && version !== null) answers.push({ body, version });
   }
+  if (answers.length === 0 && failed.error !== undefined) throw failed.error;
   if (answers.length === 0) throw notFound(`no versions of module ${path.module}`);
   const best = pickLatest(
     answers.map((a) => a.version),
