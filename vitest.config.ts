@@ -23,6 +23,7 @@ export default defineConfig({
       project('format-docker', 'packages/format-docker'),
       project('format-npm', 'packages/format-npm'),
       project('format-helm', 'packages/format-helm'),
+      project('format-go', 'packages/format-go'),
       project('format-pypi', 'packages/format-pypi'),
       project('server', 'apps/server'),
       project('bench', 'bench'),

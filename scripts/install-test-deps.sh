@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the end-to-end tests and `depot-bench compare` drive: Debian clients/peers
-# (skopeo umoci podman buildah docker-registry nginx wrk slapd ldap-utils twine python3-poetry),
+# (skopeo umoci podman buildah docker-registry nginx wrk slapd ldap-utils twine python3-poetry golang-go),
 # verdaccio 6.8.0 into .test-deps/, moto server (S3 + DynamoDB stand-in for the cloud stores) into
 # .test-deps/moto/, and oras (pushes/pulls Helm charts as OCI artifacts, as `helm push oci://` does)
 # into .test-deps/oras/.
@@ -25,7 +25,7 @@ declare -A WANT=(
   [skopeo]=skopeo [umoci]=umoci [podman]=podman [buildah]=buildah [docker-registry]=docker-registry
   [nginx]=nginx-light
   [wrk]=wrk [slapd]=slapd [ldapsearch]=ldap-utils
-  [twine]=twine [poetry]=python3-poetry
+  [twine]=twine [poetry]=python3-poetry [go]=golang-go
 )
 
 missing_packages() {

@@ -1,5 +1,6 @@
 import type { BlobStorePluginManifest, FormatPluginManifest, KvStorePluginManifest } from '@depot/core';
 import { depotPlugin as dockerFormat } from '@depot/format-docker';
+import { depotPlugin as goFormat } from '@depot/format-go';
 import { depotPlugin as helmFormat } from '@depot/format-helm';
 import { depotPlugin as npmFormat } from '@depot/format-npm';
 import { depotPlugin as pypiFormat } from '@depot/format-pypi';
@@ -35,7 +36,7 @@ const dynamoKvStore: KvStorePluginManifest = {
 
 /** The plugins compiled into the server. */
 export const INSTALLED_PLUGINS: InstalledPlugins = {
-  formats: [rawFormat, dockerFormat, npmFormat, pypiFormat, helmFormat],
+  formats: [rawFormat, dockerFormat, npmFormat, pypiFormat, helmFormat, goFormat],
   blobStores: [fsBlobStore, s3BlobStore],
   kvStores: [levelKvStore, dynamoKvStore],
 };
