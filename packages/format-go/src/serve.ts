@@ -1,7 +1,7 @@
 import {
-  discardBody,
   type FormatRequest,
   type FormatResponse,
+  immutableArtifactResponse,
   isDepotError,
   notFound,
   type RepositoryRecord,
@@ -143,16 +143,8 @@ export async function getVersionFile(
   requireRepoAccess(req, 'read');
   const read = await env.engine.get(req.repo.name, req.path, { headOnly: req.method === 'HEAD', signal: req.signal });
   if (read === null) throw notFound(`${path.module}@${path.version}: no ${path.ext} file`);
-  const headers: Record<string, string> = {
+  return immutableArtifactResponse(req, read, {
     'content-type': CONTENT_TYPES[path.ext],
-    'content-length': String(read.record.size),
     'x-content-type-options': 'nosniff',
-  };
-  if (read.provisional === true) return { status: 200, headers, body: read.body };
-  const etag = `"${read.record.hashes.blake3}"`;
-  if (req.headers['if-none-match'] === etag) {
-    await discardBody(read.body);
-    return { status: 304, headers: { etag } };
-  }
-  return { status: 200, headers: { ...headers, etag }, body: read.body };
+  });
 }

@@ -3,8 +3,7 @@ import {
   DepotError,
   type FormatRequest,
   type FormatResponse,
-  notAllowed,
-  type RepositoryRecord,
+  requestWriteTarget,
   requireRepoAccess,
 } from '@depot/core';
 import type { GoEnv } from './env.js';
@@ -18,14 +17,6 @@ import { requireVersionFor } from './version.js';
 import { checkModuleZip } from './zip-check.js';
 
 const MAX_INFO_BYTES = 64 * 1024;
-
-async function writeTarget(env: GoEnv, req: FormatRequest): Promise<RepositoryRecord> {
-  if (req.repo.repo_type === 'cache') throw notAllowed('cache repositories are read-only');
-  if (req.repo.repo_type === 'hosted') return req.repo;
-  const target = await env.engine.resolveWriteTarget(req.repo.name, 'write');
-  if (target.repo_type !== 'hosted') throw notAllowed('this proxy has no hosted write member');
-  return target;
-}
 
 const text = (bytes: Uint8Array | undefined, what: string): string | undefined => {
   if (bytes === undefined) return undefined;
@@ -58,7 +49,7 @@ function checkInfo(info: string, version: string): string {
  */
 export async function upload(env: GoEnv, req: FormatRequest): Promise<FormatResponse> {
   requireRepoAccess(req, 'write');
-  const target = await writeTarget(env, req);
+  const target = await requestWriteTarget(req);
   const form = await readForm(req.headers['content-type'], req.body, {
     fileBytes: {
       zip: env.limits.maxZipBytes,
