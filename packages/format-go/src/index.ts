@@ -50,15 +50,6 @@ const goCachePolicy: CachePolicy = {
       throw new DepotErrorClass('UPSTREAM_ERROR', 'upstream answered a module zip with HTML');
     }
   },
-  fetchUpstream({ repo, url, init, fetch }) {
-    // The upstream's credentials go to the upstream only, never to the checksum database.
-    if (repo.upstream_url !== undefined && new URL(url).origin !== new URL(repo.upstream_url).origin) {
-      const headers = new Headers(init.headers);
-      headers.delete('authorization');
-      return fetch(url, { ...init, headers });
-    }
-    return fetch(url, init);
-  },
 };
 
 function limit(value: number | undefined, max: number, what: string): number {

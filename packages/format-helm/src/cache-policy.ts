@@ -32,14 +32,5 @@ export function helmCachePolicy(external: ExternalUrls): CachePolicy {
       }
     },
     algorithms: ['sha256'],
-    fetchUpstream({ repo, url, init, fetch }) {
-      // The upstream's credentials go to the upstream only, never to a chart host its index names.
-      if (repo.upstream_url !== undefined && new URL(url).origin !== new URL(repo.upstream_url).origin) {
-        const headers = new Headers(init.headers);
-        headers.delete('authorization');
-        return fetch(url, { ...init, headers });
-      }
-      return fetch(url, init);
-    },
   };
 }

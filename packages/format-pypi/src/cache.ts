@@ -86,11 +86,10 @@ export const PYPI_CACHE_POLICY: CachePolicy = {
   },
   algorithms: ['sha256'],
   async fetchUpstream(request) {
+    // Credentials reach the upstream index only, never a file host it links to (the engine's rule).
+    if (!isPage(request.path)) return request.fetch(request.url, request.init);
     const headers = new Headers(request.init.headers);
-    const url = new URL(request.url);
-    if (isPage(request.path)) headers.set('accept', ACCEPT);
-    // Credentials are for the upstream index, never for a file host it links to.
-    else if (url.origin !== new URL(upstreamBase(request.repo)).origin) headers.delete('authorization');
+    headers.set('accept', ACCEPT);
     return request.fetch(request.url, { ...request.init, headers });
   },
 };

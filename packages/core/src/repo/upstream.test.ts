@@ -25,8 +25,15 @@ describe('upstream helpers', () => {
   });
 
   it('sends validators only when the copy has them', () => {
-    const headers = upstreamHeaders(repo({}), null);
+    const headers = upstreamHeaders(repo({}), null, 'https://x.test/a');
     expect([...headers.keys()]).toEqual([]);
+  });
+
+  it("sends the upstream's credentials to its own origin only, never to a host its index links to", () => {
+    const cache = repo({ upstream_url: 'https://x.test/simple', upstream_auth: { username: 'u', password: 'p' } });
+    expect(upstreamHeaders(cache, null, 'https://x.test/packages/a.whl').get('authorization')).toMatch(/^Basic /);
+    expect(upstreamHeaders(cache, null, 'https://files.example/a.whl').get('authorization')).toBeNull();
+    expect(upstreamHeaders(cache, null, 'http://x.test/a.whl').get('authorization')).toBeNull();
   });
 
   it('fails a body that stalls with UPSTREAM_ERROR', async () => {

@@ -22,10 +22,23 @@ export function defaultUpstreamUrl(repo: RepositoryRecord, path: string): string
   return `${repo.upstream_url.replace(/\/+$/, '')}/${path.split('/').map(encodeSegment).join('/')}`;
 }
 
-/** The request headers for a fetch: Basic credentials and, when revalidating, the validators. */
-export function upstreamHeaders(repo: RepositoryRecord, local: ArtifactRecord | null): Headers {
+/** Whether `url` is on the origin of `repo`'s `upstream_url` (false for a malformed URL). */
+function onUpstreamOrigin(repo: RepositoryRecord, url: string): boolean {
+  try {
+    return repo.upstream_url !== undefined && new URL(url).origin === new URL(repo.upstream_url).origin;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The request headers for a fetch of `url`: the repository's Basic credentials — only when `url` is
+ * on the upstream's own origin, never for a host the upstream's index links to (a CDN, a file host,
+ * a checksum database) — and, when revalidating, the validators.
+ */
+export function upstreamHeaders(repo: RepositoryRecord, local: ArtifactRecord | null, url: string): Headers {
   const headers = new Headers();
-  if (repo.upstream_auth !== undefined) {
+  if (repo.upstream_auth !== undefined && onUpstreamOrigin(repo, url)) {
     const { username, password = '' } = repo.upstream_auth;
     headers.set('authorization', `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`);
   }
@@ -69,7 +82,7 @@ async function sendWithTimeout(
       reject(timeout);
     }, ctx.timeouts.headersMs);
   });
-  const init: RequestInit = { method: 'GET', headers: upstreamHeaders(repo, local), signal: controller.signal };
+  const init: RequestInit = { method: 'GET', headers: upstreamHeaders(repo, local, url), signal: controller.signal };
   // Every request of the fill (the format's too) follows redirects only as the guard allows.
   const fetch = guardUpstreamFetch(ctx.fetch, repo, ctx.logger);
   const sent = (async () =>
