@@ -7,6 +7,7 @@ import type { GroupContext } from './context.js';
 import { FIGURES, figure } from './figures.js';
 import { rawAuthGroup } from './group-auth.js';
 import { dockerGroup } from './group-docker.js';
+import { helmGroup } from './group-helm.js';
 import { npmGroup } from './group-npm.js';
 import { rawDownloadGroup, rawUploadGroup } from './group-raw.js';
 import { rssIdle, rssMixed } from './group-rss.js';
@@ -33,7 +34,7 @@ export interface CompareOutput {
   readonly jsonFile?: string;
 }
 
-const GROUPS = [rssIdle, rawDownloadGroup, rawAuthGroup, rawUploadGroup, dockerGroup, npmGroup, rssMixed];
+const GROUPS = [rssIdle, rawDownloadGroup, rawAuthGroup, rawUploadGroup, dockerGroup, npmGroup, helmGroup, rssMixed];
 
 /** Starts a Depot on loopback, runs every selected group against it and its peers, and reports. */
 export async function runCompare(o: CompareOptions): Promise<CompareOutput> {
@@ -87,5 +88,6 @@ function groupOf(name: string): string {
   if (name === 'raw-download-1k-basic') return rawAuthGroup.name;
   if (name.startsWith('raw-')) return rawDownloadGroup.name;
   if (name.startsWith('docker-')) return dockerGroup.name;
+  if (name.startsWith('helm-')) return helmGroup.name;
   return npmGroup.name;
 }

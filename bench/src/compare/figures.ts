@@ -86,6 +86,13 @@ export const FIGURES: readonly FigureDef[] = [
     peer: 'verdaccio',
     target: { kind: 'ratio', min: 1 },
   },
+  {
+    name: 'helm-index-1000',
+    title: 'helm index.yaml GET (1,000 chart versions) @16',
+    unit: 'req/s',
+    peer: 'nginx',
+    target: { kind: 'ratio', min: 0.5 },
+  },
   { name: 'rss-idle', title: 'depot RSS idle', unit: 'MB', peer: null, target: { kind: 'max-mb', max: 100 } },
   {
     name: 'rss-mixed',

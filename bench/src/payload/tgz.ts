@@ -50,3 +50,11 @@ export function npmTarball(name: string, version: string, filler: Buffer): NpmTa
     integrity: `sha512-${createHash('sha512').update(data).digest('base64')}`,
   };
 }
+
+/** A Helm chart archive `{name}-{version}.tgz` holding `{name}/Chart.yaml` (apiVersion v2). */
+export function helmChart(name: string, version: string): Buffer {
+  const chart = Buffer.from(
+    `apiVersion: v2\nname: ${name}\nversion: ${version}\ndescription: bench chart ${name}\nappVersion: "${version}"\n`,
+  );
+  return gzipSync(Buffer.concat([...tarEntry(`${name}/Chart.yaml`, chart), Buffer.alloc(1024)]));
+}

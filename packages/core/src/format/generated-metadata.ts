@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { isDepotError } from '../errors/depot-error.js';
+import { BytesLru } from '../internal/bytes-lru.js';
 import { singleFlight } from '../internal/single-flight.js';
 import type { KvStore } from '../kv/kv-store.js';
 import type { RepositoryRecord } from '../kv/records.js';
@@ -23,6 +24,11 @@ export interface GeneratedMetadataOptions {
   readonly logger?: Logger;
   /** How often one read rebuilds again when writes keep landing during its rebuild (default 3). */
   readonly maxPasses?: number;
+  /**
+   * Bytes of built content kept in memory (default 16 MiB): content keys are never reused, so a
+   * read of fresh metadata costs two small KV reads and no copy of a large document.
+   */
+  readonly memoryBytes?: number;
 }
 
 /** Generated metadata (an index, a packument, `Packages`) rebuilt lazily after writes. */
@@ -43,6 +49,9 @@ interface Pointer {
   readonly content: string;
   readonly built_from: string | null;
 }
+
+/** Default bytes of built content {@link generatedMetadata} keeps in memory. */
+const DEFAULT_MEMORY_BYTES = 16 * 1024 * 1024;
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -71,6 +80,17 @@ export function generatedMetadata(options: GeneratedMetadataOptions): GeneratedM
   const staleKey = (repo: string, scope: string): string => `${base(repo, scope)}stale`;
   const pointerKey = (repo: string, scope: string): string => `${base(repo, scope)}pointer`;
   const flights = singleFlight<Uint8Array>();
+  const memoryBytes = options.memoryBytes ?? DEFAULT_MEMORY_BYTES;
+  const held = new BytesLru(memoryBytes, memoryBytes);
+
+  /** The content at `key`: from memory when held (keys are immutable), else the KV store. */
+  const contentAt = async (key: string): Promise<Uint8Array | null> => {
+    const hit = held.get(key);
+    if (hit !== undefined) return hit;
+    const bytes = await kv.get(key);
+    if (bytes !== null) held.set(key, bytes);
+    return bytes;
+  };
 
   const token = async (repo: string, scope: string): Promise<string | null> => {
     const raw = await kv.get(staleKey(repo, scope));
@@ -82,7 +102,7 @@ export function generatedMetadata(options: GeneratedMetadataOptions): GeneratedM
     const [current, raw] = await Promise.all([token(repo, scope), kv.get(pointerKey(repo, scope))]);
     const pointer = parsePointer(raw ?? undefined);
     if (pointer === null || pointer.built_from !== current) return null;
-    return kv.get(pointer.content);
+    return contentAt(pointer.content);
   };
 
   /** One rebuild: content first, pointer last (compare-and-swap), then the old content goes. */
@@ -93,17 +113,22 @@ export function generatedMetadata(options: GeneratedMetadataOptions): GeneratedM
     const body = typeof built === 'string' ? enc.encode(built) : built;
     const content = `${base(repo, scope)}content/${randomUUID()}`;
     await kv.put(content, body);
+    held.set(content, body);
     const pointer: Pointer = { content, built_from: from };
     try {
       await kv.putIfVersion(pointerKey(repo, scope), enc.encode(JSON.stringify(pointer)), previous?.version ?? null);
     } catch (err) {
       // Another process rebuilt meanwhile: its pointer wins, ours is dropped.
       await kv.delete(content);
+      held.delete(content);
       if (!isDepotError(err, 'CONFLICT')) throw err;
       return { body: (await fresh(repo, scope)) ?? body, from };
     }
     const old = parsePointer(previous?.value);
-    if (old !== null && old.content !== content) await kv.delete(old.content);
+    if (old !== null && old.content !== content) {
+      await kv.delete(old.content);
+      held.delete(old.content);
+    }
     return { body, from };
   };
 
@@ -118,7 +143,7 @@ export function generatedMetadata(options: GeneratedMetadataOptions): GeneratedM
 
   const previousContent = async (repo: string, scope: string): Promise<Uint8Array | null> => {
     const pointer = parsePointer((await kv.get(pointerKey(repo, scope))) ?? undefined);
-    return pointer === null ? null : kv.get(pointer.content);
+    return pointer === null ? null : contentAt(pointer.content);
   };
 
   return {

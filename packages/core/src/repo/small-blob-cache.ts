@@ -1,4 +1,5 @@
 import type { ByteSource } from '../blob/blob-store.js';
+import { BytesLru } from '../internal/bytes-lru.js';
 
 /** Blobs up to this size are kept in memory once read (64 KiB). */
 export const SMALL_BLOB_MAX_BYTES = 64 * 1024;
@@ -27,56 +28,35 @@ export function memoryBody(bytes: Uint8Array, start = 0, end = bytes.byteLength)
  * random and never reused), so an entry never goes stale; it is dropped when evicted or deleted.
  */
 export class SmallBlobCache {
-  readonly #entries = new Map<string, Uint8Array>();
-  #bytes = 0;
+  readonly #lru: BytesLru;
 
-  constructor(
-    readonly maxEntryBytes: number = SMALL_BLOB_MAX_BYTES,
-    readonly maxBytes: number = SMALL_BLOB_CACHE_BYTES,
-  ) {}
+  constructor(maxEntryBytes: number = SMALL_BLOB_MAX_BYTES, maxBytes: number = SMALL_BLOB_CACHE_BYTES) {
+    this.#lru = new BytesLru(maxEntryBytes, maxBytes);
+  }
 
   /** Whether a blob of `size` bytes is small enough to be cached. */
   fits(size: number): boolean {
-    return size <= this.maxEntryBytes && size <= this.maxBytes;
+    return this.#lru.fits(size);
   }
 
   /** The cached bytes of `store`/`blobId`, marking them recently used. */
   get(store: string, blobId: string): Uint8Array | undefined {
-    const key = `${store}\0${blobId}`;
-    const bytes = this.#entries.get(key);
-    if (bytes !== undefined) {
-      this.#entries.delete(key);
-      this.#entries.set(key, bytes);
-    }
-    return bytes;
+    return this.#lru.get(`${store}\0${blobId}`);
   }
 
   /** Caches `bytes` (ignored when too large), evicting the least recently used entries. */
   set(store: string, blobId: string, bytes: Uint8Array): void {
-    if (!this.fits(bytes.byteLength)) return;
-    const key = `${store}\0${blobId}`;
-    this.delete(store, blobId);
-    this.#entries.set(key, bytes);
-    this.#bytes += bytes.byteLength;
-    for (const [oldest, value] of this.#entries) {
-      if (this.#bytes <= this.maxBytes) break;
-      this.#entries.delete(oldest);
-      this.#bytes -= value.byteLength;
-    }
+    this.#lru.set(`${store}\0${blobId}`, bytes);
   }
 
   /** Drops one blob. */
   delete(store: string, blobId: string): void {
-    const key = `${store}\0${blobId}`;
-    const bytes = this.#entries.get(key);
-    if (bytes === undefined) return;
-    this.#entries.delete(key);
-    this.#bytes -= bytes.byteLength;
+    this.#lru.delete(`${store}\0${blobId}`);
   }
 
   /** Bytes currently held. */
   get size(): number {
-    return this.#bytes;
+    return this.#lru.size;
   }
 }
 
