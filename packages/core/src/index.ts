@@ -17,6 +17,12 @@ export type {
 export { discardBody, positionalReadOf, withPositionalRead } from './blob/blob-store.js';
 export { healthRoundTrip } from './blob/health-round-trip.js';
 export { memoryBlobStore } from './blob/memory-blob-store.js';
+export {
+  createSecretBox,
+  MIN_SERVER_SECRET_BYTES,
+  type SecretBox,
+  unavailableSecretBox,
+} from './crypto/secret-box.js';
 export type { CreateDepotOptions, Depot, DepotRepositories } from './depot.js';
 export { createDepot } from './depot.js';
 export type { AccessRule } from './dispatch/access.js';

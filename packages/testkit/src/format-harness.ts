@@ -1,8 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import {
   type BlobStore,
   createDispatcher,
   createFormatContext,
   createRepositoryEngine,
+  createSecretBox,
   type DepotRecords,
   type DispatchRequest,
   depotRecords,
@@ -132,7 +134,18 @@ export async function createFormatHarness(options: FormatHarnessOptions): Promis
   const auth = harnessAuth(options.users);
   const settings = options.settings ?? {};
   const runtime = await format.init(
-    createFormatContext({ engine, kv, fetch, auth, logger: noopLogger, settings: () => settings }, format),
+    createFormatContext(
+      {
+        engine,
+        kv,
+        fetch,
+        auth,
+        logger: noopLogger,
+        settings: () => settings,
+        secrets: createSecretBox(randomBytes(32)),
+      },
+      format,
+    ),
   );
   const now = options.now ?? Date.now;
   const servers: HarnessServer[] = [];

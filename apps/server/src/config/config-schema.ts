@@ -76,6 +76,11 @@ export const configSchema = z
       )
       .transform((url) => url.replace(/\/+$/, ''))
       .optional(),
+    /**
+     * A file holding the server secret (at least 32 bytes) that seals private signing keys in KV;
+     * `DEPOT_SERVER_SECRET` wins over it. Default: generated beside a LevelDB store.
+     */
+    server_secret_file: z.string().min(1).optional(),
     http: z
       .object({ listen: listenSchema.default('0.0.0.0:8080') })
       .strict()

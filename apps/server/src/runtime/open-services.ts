@@ -22,6 +22,7 @@ import { createFormatHost } from './format-host.js';
 import { applyInitialIdentities, applyInitialStorage, isFreshKv } from './initialize.js';
 import { moveLegacyFormatKeys } from './legacy-format-keys.js';
 import { openKvStore } from './open-kv-store.js';
+import { openServerSecret } from './server-secret.js';
 import type { DepotServices } from './services.js';
 import { createSettingsService } from './settings-service.js';
 import { createStoreRegistry } from './store-registry.js';
@@ -50,6 +51,7 @@ export async function openServices(
   const loaded = isLoaded(plugins) ? plugins : await loadPlugins(config, plugins, process.cwd());
   // Format options are validated before anything is opened.
   const formats = createFormatHost(loaded.formats, logger, loaded.formatOptions);
+  const secrets = openServerSecret(config, process.env, logger);
   const kv = await openKvStore(config.kv_store, loaded.kvStores, logger.child({ component: 'kv' }));
   await moveLegacyFormatKeys(kv, logger.child({ component: 'kv' }));
   const records = serverRecords(kv);
@@ -96,6 +98,7 @@ export async function openServices(
     logger: logger.child({ component: 'engine' }),
   });
   await formats.init({
+    secrets,
     engine,
     kv,
     logger,

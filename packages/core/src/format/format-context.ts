@@ -1,4 +1,5 @@
 import type { AuthService } from '../auth/principal.js';
+import { type SecretBox, unavailableSecretBox } from '../crypto/secret-box.js';
 import type { KvStore } from '../kv/kv-store.js';
 import { recordView } from '../kv/record-view.js';
 import { type RepositoryRecord, SCHEMA_VERSION, type SettingsRecord } from '../kv/records.js';
@@ -17,7 +18,11 @@ export interface FormatHostServices {
   readonly auth: AuthService;
   settings(): SettingsRecord;
   readonly metrics?: FormatMetrics;
+  /** Seals secrets under the server secret (default: none available). */
+  readonly secrets?: SecretBox;
 }
+
+const NO_SECRETS = unavailableSecretBox('the host was started without one');
 
 /** The KV namespace of format `name`: `fmt/<name>/`. */
 export const formatNamespace = (name: string): string => `fmt/${name}/`;
@@ -53,5 +58,6 @@ export function createFormatContext(host: FormatHostServices, format: Pick<Forma
     auth: host.auth,
     settings: () => host.settings(),
     ...(host.metrics === undefined ? {} : { metrics: host.metrics }),
+    secrets: host.secrets ?? NO_SECRETS,
   };
 }

@@ -1,5 +1,6 @@
 import type { AuthService, Principal } from '../auth/principal.js';
 import type { ByteSource } from '../blob/blob-store.js';
+import type { SecretBox } from '../crypto/secret-box.js';
 import type { AccessRule } from '../dispatch/access.js';
 import type { DepotError } from '../errors/depot-error.js';
 import type { KvStore } from '../kv/kv-store.js';
@@ -91,6 +92,11 @@ export interface FormatContext {
   settings(): SettingsRecord;
   /** The server's metrics registry, when it has one (absent in unit harnesses). */
   readonly metrics?: FormatMetrics;
+  /**
+   * Seals secrets (private signing keys) under the server secret before they are written to KV;
+   * `available` is false when the host has no server secret.
+   */
+  readonly secrets: SecretBox;
 }
 
 /** A counter a format registered with {@link FormatMetrics.counter}. */
