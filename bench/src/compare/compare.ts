@@ -9,6 +9,7 @@ import { rawAuthGroup } from './group-auth.js';
 import { dockerGroup } from './group-docker.js';
 import { helmGroup } from './group-helm.js';
 import { npmGroup } from './group-npm.js';
+import { pypiGroup } from './group-pypi.js';
 import { rawDownloadGroup, rawUploadGroup } from './group-raw.js';
 import { rssIdle, rssMixed } from './group-rss.js';
 import { failedFigure } from './harness.js';
@@ -34,7 +35,17 @@ export interface CompareOutput {
   readonly jsonFile?: string;
 }
 
-const GROUPS = [rssIdle, rawDownloadGroup, rawAuthGroup, rawUploadGroup, dockerGroup, npmGroup, helmGroup, rssMixed];
+const GROUPS = [
+  rssIdle,
+  rawDownloadGroup,
+  rawAuthGroup,
+  rawUploadGroup,
+  dockerGroup,
+  npmGroup,
+  helmGroup,
+  pypiGroup,
+  rssMixed,
+];
 
 /** Starts a Depot on loopback, runs every selected group against it and its peers, and reports. */
 export async function runCompare(o: CompareOptions): Promise<CompareOutput> {
@@ -89,5 +100,6 @@ function groupOf(name: string): string {
   if (name.startsWith('raw-')) return rawDownloadGroup.name;
   if (name.startsWith('docker-')) return dockerGroup.name;
   if (name.startsWith('helm-')) return helmGroup.name;
+  if (name.startsWith('pypi-')) return pypiGroup.name;
   return npmGroup.name;
 }

@@ -93,6 +93,27 @@ export const FIGURES: readonly FigureDef[] = [
     peer: 'nginx',
     target: { kind: 'ratio', min: 0.5 },
   },
+  {
+    name: 'pypi-simple-json',
+    title: 'pypi simple page GET, PEP 691 JSON (20 versions) @16',
+    unit: 'req/s',
+    peer: 'nginx',
+    target: { kind: 'ratio', min: 0.5 },
+  },
+  {
+    name: 'pypi-simple-html',
+    title: 'pypi simple page GET, HTML (20 versions) @16',
+    unit: 'req/s',
+    peer: 'nginx',
+    target: { kind: 'ratio', min: 0.5 },
+  },
+  {
+    name: 'pypi-wheel-10m',
+    title: 'pypi wheel GET 10 MiB @8',
+    unit: 'MB/s',
+    peer: 'nginx',
+    target: { kind: 'ratio', min: 0.6 },
+  },
   { name: 'rss-idle', title: 'depot RSS idle', unit: 'MB', peer: null, target: { kind: 'max-mb', max: 100 } },
   {
     name: 'rss-mixed',

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { FormatResponse } from '@depot/core';
 import { normalizeName, parseFileName } from './names.js';
 import { compareVersions } from './pep440.js';
@@ -20,12 +21,31 @@ const CANDIDATES: readonly { type: string; form: SimpleForm; served: string }[] 
   { type: 'text/html', form: 'html', served: 'text/html' },
 ];
 
+/** The form a request gets and the content type it is served as. */
+export interface Negotiated {
+  readonly form: SimpleForm;
+  readonly contentType: string;
+}
+
+const HTML: Negotiated = { form: 'html', contentType: 'text/html' };
+// Clients send a handful of distinct Accept headers: each is parsed once.
+const negotiated = new Map<string, Negotiated>();
+
 /**
  * PEP 691 content negotiation on `Accept` (q-values honoured; on a tie the first listed wins). No
  * header, `*\/*`, or nothing acceptable gets HTML.
  */
-export function negotiate(accept: string | undefined): { form: SimpleForm; contentType: string } {
-  if (accept === undefined || accept.trim() === '') return { form: 'html', contentType: 'text/html' };
+export function negotiate(accept: string | undefined): Negotiated {
+  if (accept === undefined || accept.trim() === '') return HTML;
+  const known = negotiated.get(accept);
+  if (known !== undefined) return known;
+  const result = negotiateUncached(accept);
+  if (negotiated.size >= 256) negotiated.clear();
+  negotiated.set(accept, result);
+  return result;
+}
+
+function negotiateUncached(accept: string): Negotiated {
   let best: { form: SimpleForm; contentType: string; q: number } | undefined;
   for (const part of accept.split(',')) {
     const [rawType = '', ...params] = part.split(';');
@@ -41,9 +61,7 @@ export function negotiate(accept: string | undefined): { form: SimpleForm; conte
       best = { form: match.form, contentType: match.served, q };
   }
   // PEP 691 lets a server answer a default instead of 406: HTML, which every client reads.
-  return best === undefined
-    ? { form: 'html', contentType: 'text/html' }
-    : { form: best.form, contentType: best.contentType };
+  return best === undefined ? HTML : { form: best.form, contentType: best.contentType };
 }
 
 const escapeHtml = (s: string): string =>
@@ -126,11 +144,50 @@ export function renderIndex(names: readonly string[], form: SimpleForm): string 
   ].join('\n');
 }
 
-/** A simple API response in the negotiated form. */
-export function simpleResponse(body: string, contentType: string): FormatResponse {
-  return {
-    status: 200,
-    headers: { 'content-type': `${contentType}; charset=utf-8`, vary: 'Accept', 'x-content-type-options': 'nosniff' },
-    body,
+/** A page rendered once per form, with its strong ETag. */
+export interface RenderedPage {
+  readonly body: Buffer;
+  readonly etag: string;
+}
+
+const rendered = new WeakMap<ProjectPage, Partial<Record<SimpleForm, RenderedPage>>>();
+
+/**
+ * The project page in `form`. Renders are kept with the page object, so a page that is served
+ * again unchanged (the hosted page held in memory) is rendered and hashed once.
+ */
+export function renderProject(page: ProjectPage, form: SimpleForm): RenderedPage {
+  let forms = rendered.get(page);
+  if (forms === undefined) {
+    forms = {};
+    rendered.set(page, forms);
+  }
+  const held = forms[form];
+  if (held !== undefined) return held;
+  const body = Buffer.from(form === 'json' ? renderProjectJson(page) : renderProjectHtml(page));
+  const out = { body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"` };
+  forms[form] = out;
+  return out;
+}
+
+/** A simple API response in the negotiated form; 304 when `If-None-Match` names its ETag. */
+export function simpleResponse(body: string | RenderedPage, contentType: string, ifNoneMatch?: string): FormatResponse {
+  const headers = {
+    'content-type': `${contentType}; charset=utf-8`,
+    vary: 'Accept',
+    'x-content-type-options': 'nosniff',
   };
+  if (typeof body === 'string') return { status: 200, headers, body };
+  if (ifNoneMatch !== undefined && etagMatches(ifNoneMatch, body.etag)) {
+    return { status: 304, headers: { etag: body.etag, vary: 'Accept' } };
+  }
+  return { status: 200, headers: { ...headers, etag: body.etag }, body: body.body };
+}
+
+/** `If-None-Match` (a list, weak comparison, `*`) against `etag`. */
+function etagMatches(header: string, etag: string): boolean {
+  return header.split(',').some((t) => {
+    const tag = t.trim();
+    return tag === '*' || tag === etag || tag === `W/${etag}`;
+  });
 }

@@ -70,6 +70,34 @@ describe('pypi hosted', () => {
     expect((await downloadFile(h, 'py', 'demo-pkg', sdist.filename)).body.equals(sdist.bytes)).toBe(true);
   });
 
+  it('gives each page form a strong ETag: 304 while unchanged, a new ETag after an upload', async () => {
+    await hosted();
+    expect((await upload(h, 'py', makeWheel('tagged', '1.0'), 'tagged', '1.0')).status).toBe(200);
+    const first = await jsonPage(h, 'py', 'tagged');
+    const etag = first.headers.etag ?? '';
+    expect(etag).toMatch(/^"[\w-]+"$/);
+    const html = await h.request({ method: 'GET', repo: 'py', path: 'simple/tagged/' });
+    expect(html.headers.etag).not.toBe(etag);
+    const again = await h.request({
+      method: 'GET',
+      repo: 'py',
+      path: 'simple/tagged/',
+      headers: { accept: 'application/vnd.pypi.simple.v1+json', 'if-none-match': `"other", W/${etag}` },
+    });
+    expect(again.status).toBe(304);
+    expect(again.body.length).toBe(0);
+    expect((await upload(h, 'py', makeWheel('tagged', '2.0'), 'tagged', '2.0')).status).toBe(200);
+    const changed = await h.request({
+      method: 'GET',
+      repo: 'py',
+      path: 'simple/tagged/',
+      headers: { accept: 'application/vnd.pypi.simple.v1+json', 'if-none-match': etag },
+    });
+    expect(changed.status).toBe(200);
+    expect(changed.headers.etag).not.toBe(etag);
+    expect(changed.json<JsonPage>().versions).toEqual(['1.0', '2.0']);
+  });
+
   it('yanks and un-yanks a release (PEP 592); JSON API reflects it; needs delete', async () => {
     await hosted();
     for (const v of ['1.0', '2.0']) expect((await upload(h, 'py', makeWheel('yanky', v), 'yanky', v)).status).toBe(200);

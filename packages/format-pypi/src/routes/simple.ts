@@ -2,7 +2,7 @@ import { type FormatRequest, type FormatResponse, notFound, requireRepoAccess } 
 import type { PypiEnv } from '../env.js';
 import { isValidName, normalizeName } from '../names.js';
 import { loadIndex, loadPage } from '../pages.js';
-import { negotiate, renderIndex, renderProjectHtml, renderProjectJson, simpleResponse } from '../render.js';
+import { negotiate, renderIndex, renderProject, simpleResponse } from '../render.js';
 
 /** A redirect to the canonical page URL (normalized name, trailing slash): relative links need it. */
 function redirect(req: FormatRequest, rest: string): FormatResponse {
@@ -31,5 +31,5 @@ export async function getProject(env: PypiEnv, req: FormatRequest, name: string)
   const page = await loadPage(env, req.repo, project, req.signal);
   if (page === null || page.files.length === 0) throw notFound(`no such project: ${project}`);
   const { form, contentType } = negotiate(req.headers.accept);
-  return simpleResponse(form === 'json' ? renderProjectJson(page) : renderProjectHtml(page), contentType);
+  return simpleResponse(renderProject(page, form), contentType, req.headers['if-none-match']);
 }
