@@ -7,6 +7,7 @@ import type { GroupContext } from './context.js';
 import { FIGURES, figure } from './figures.js';
 import { rawAuthGroup } from './group-auth.js';
 import { dockerGroup } from './group-docker.js';
+import { goGroup } from './group-go.js';
 import { helmGroup } from './group-helm.js';
 import { npmGroup } from './group-npm.js';
 import { pypiGroup } from './group-pypi.js';
@@ -44,6 +45,7 @@ const GROUPS = [
   npmGroup,
   helmGroup,
   pypiGroup,
+  goGroup,
   rssMixed,
 ];
 
@@ -101,5 +103,6 @@ function groupOf(name: string): string {
   if (name.startsWith('docker-')) return dockerGroup.name;
   if (name.startsWith('helm-')) return helmGroup.name;
   if (name.startsWith('pypi-')) return pypiGroup.name;
+  if (name.startsWith('go-')) return goGroup.name;
   return npmGroup.name;
 }

@@ -114,6 +114,20 @@ export const FIGURES: readonly FigureDef[] = [
     peer: 'nginx',
     target: { kind: 'ratio', min: 0.6 },
   },
+  {
+    name: 'go-info-mod',
+    title: 'go .info and .mod GET (20 versions) @16',
+    unit: 'req/s',
+    peer: 'nginx',
+    target: { kind: 'ratio', min: 0.5 },
+  },
+  {
+    name: 'go-zip-10m',
+    title: 'go module .zip GET 10 MiB @8',
+    unit: 'MB/s',
+    peer: 'nginx',
+    target: { kind: 'ratio', min: 0.6 },
+  },
   { name: 'rss-idle', title: 'depot RSS idle', unit: 'MB', peer: null, target: { kind: 'max-mb', max: 100 } },
   {
     name: 'rss-mixed',

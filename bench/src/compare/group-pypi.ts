@@ -1,14 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureRepo } from '../http/admin-api.js';
-import { type Endpoint, getDrain, send } from '../http/client.js';
-import type { Recorder } from '../load/recorder.js';
+import { type Endpoint, send } from '../http/client.js';
 import { PayloadFactory } from '../payload/payload.js';
 import { benchWheel, type WheelUpload } from '../payload/wheel.js';
-import { startNginx } from '../peers/nginx.js';
-import { missingBinary, type PeerInstance } from '../peers/peer.js';
 import { type GroupContext, withEndpoint } from './context.js';
-import { loadMeasure, type PeerSide, runPair } from './harness.js';
+import { compareWithStaticNginx } from './static-peer.js';
 import type { FigureResult } from './types.js';
 
 const REPO = 'cmp-pypi';
@@ -17,16 +14,6 @@ const WHEEL_PROJECT = 'benchwheel';
 const VERSIONS = 20;
 const MIB = 1024 * 1024;
 const PEP691 = 'application/vnd.pypi.simple.v1+json';
-
-interface PypiFigure {
-  readonly name: string;
-  readonly concurrency: number;
-  readonly metric: 'ops' | 'mb';
-  /** The Depot path and headers, and the path of the same bytes on nginx. */
-  readonly depotPath: string;
-  readonly peerPath: string;
-  readonly headers?: Record<string, string>;
-}
 
 async function upload(ep: Endpoint, wheel: WheelUpload): Promise<void> {
   await send(ep, 'POST', `/repository/${REPO}/`, {
@@ -72,61 +59,29 @@ export async function pypiGroup(g: GroupContext): Promise<FigureResult[]> {
     if (file === undefined) throw new Error(`${WHEEL_PROJECT} has no file after its upload`);
     wheelPath = new URL(file.url, `${g.depot.url}${base}/simple/${WHEEL_PROJECT}/`).pathname;
   });
-  const figs: PypiFigure[] = [
+  return compareWithStaticNginx(g, www, [
     {
       name: 'pypi-simple-json',
       concurrency: 16,
-      metric: 'ops' as const,
-      depotPath: `${base}/simple/${PAGE_PROJECT}/`,
-      peerPath: `/simple/${PAGE_PROJECT}/index.json`,
+      metric: 'ops',
+      depotPaths: [`${base}/simple/${PAGE_PROJECT}/`],
+      peerPaths: [`/simple/${PAGE_PROJECT}/index.json`],
       headers: { accept: PEP691 },
     },
     {
       name: 'pypi-simple-html',
       concurrency: 16,
-      metric: 'ops' as const,
-      depotPath: `${base}/simple/${PAGE_PROJECT}/`,
-      peerPath: `/simple/${PAGE_PROJECT}/index.html`,
+      metric: 'ops',
+      depotPaths: [`${base}/simple/${PAGE_PROJECT}/`],
+      peerPaths: [`/simple/${PAGE_PROJECT}/index.html`],
       headers: { accept: 'text/html' },
     },
     {
       name: 'pypi-wheel-10m',
       concurrency: 8,
-      metric: 'mb' as const,
-      depotPath: wheelPath,
-      peerPath: `/${WHEEL_PROJECT}-1.0.0-py3-none-any.whl`,
+      metric: 'mb',
+      depotPaths: [wheelPath],
+      peerPaths: [`/${WHEEL_PROJECT}-1.0.0-py3-none-any.whl`],
     },
-  ].filter((f) => g.selected.has(f.name));
-  let nginx: PeerInstance | null = null;
-  let unavailable = missingBinary('nginx');
-  if (!unavailable) {
-    try {
-      nginx = await startNginx(join(s.workDir, 'nginx-pypi-conf'), www);
-    } catch (err) {
-      unavailable = (err as Error).message;
-    }
-  }
-  const stepFor = (ep: Endpoint, path: string, headers?: Record<string, string>) => async (rec: Recorder) => {
-    await rec.time('get', () => getDrain(ep, path, headers));
-  };
-  const out: FigureResult[] = [];
-  try {
-    for (const f of figs) {
-      s.log(`${f.name}: ${f.concurrency} connections`);
-      out.push(
-        await withEndpoint(g.depot.url, g.depotHeaders, f.concurrency, (dep) => {
-          const load = { concurrency: f.concurrency };
-          const depot = loadMeasure(s, stepFor(dep, f.depotPath, f.headers), 'get', f.metric, load);
-          if (!nginx) return runPair(f.name, s, depot, { unavailable: unavailable ?? 'not started' });
-          return withEndpoint(nginx.url, {}, f.concurrency, (peerEp) => {
-            const peer: PeerSide = { measure: loadMeasure(s, stepFor(peerEp, f.peerPath), 'get', f.metric, load) };
-            return runPair(f.name, s, depot, peer);
-          });
-        }),
-      );
-    }
-    return out;
-  } finally {
-    await nginx?.stop();
-  }
+  ]);
 }

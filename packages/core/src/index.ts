@@ -159,3 +159,4 @@ export { validateRepository } from './repo/validate-repository.js';
 export { compareUtf8 } from './util/compare-utf8.js';
 export { parseQueryInteger } from './util/query-integer.js';
 export { readBounded } from './util/read-bounded.js';
+export { readZipDirectory, readZipEntry, unsafeEntryName, type ZipEntry } from './util/zip-file.js';

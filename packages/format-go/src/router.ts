@@ -1,4 +1,5 @@
 import { type FormatRequest, type FormatResponse, notAllowed, notFound } from '@depot/core';
+import { deleteVersion } from './delete.js';
 import type { GoEnv } from './env.js';
 import { parseGoPath, SUMDB_PREFIX } from './paths.js';
 import { getLatest, getList, getVersionFile } from './serve.js';
@@ -20,6 +21,7 @@ export function route(env: GoEnv, req: FormatRequest): Promise<FormatResponse> {
   }
   const parsed = parseGoPath(path);
   if (parsed === null) throw notFound(`no such GOPROXY path: ${path === '' ? '/' : path}`);
+  if (req.method === 'DELETE' && parsed.kind === 'file') return deleteVersion(env, req, parsed);
   if (!isRead(req.method)) throw notAllowed(`${req.method} is not supported here; upload with POST upload`);
   if (parsed.kind === 'list') return getList(env, req, parsed);
   if (parsed.kind === 'latest') return getLatest(env, req, parsed);

@@ -1,8 +1,10 @@
+import { createReadStream } from 'node:fs';
 import {
   badRequest,
   DepotError,
   type FormatRequest,
   type FormatResponse,
+  type RepositoryRecord,
   requestWriteTarget,
   requireRepoAccess,
 } from '@depot/core';
@@ -10,13 +12,14 @@ import type { GoEnv } from './env.js';
 import { jsonResponse } from './errors.js';
 import { parseGoMod, syntheticGoMod } from './go-mod.js';
 import { encodeCase, pathMajor, requireModulePath } from './module-path.js';
-import { readForm } from './multipart.js';
+import { type MultipartForm, readForm } from './multipart.js';
 import { goRepoOptions } from './options.js';
 import { filePath } from './paths.js';
 import { requireVersionFor } from './version.js';
 import { checkModuleZip } from './zip-check.js';
 
 const MAX_INFO_BYTES = 64 * 1024;
+const SPOOLED: ReadonlySet<string> = new Set(['zip']);
 
 const text = (bytes: Uint8Array | undefined, what: string): string | undefined => {
   if (bytes === undefined) return undefined;
@@ -51,6 +54,7 @@ export async function upload(env: GoEnv, req: FormatRequest): Promise<FormatResp
   requireRepoAccess(req, 'write');
   const target = await requestWriteTarget(req);
   const form = await readForm(req.headers['content-type'], req.body, {
+    spool: SPOOLED,
     fileBytes: {
       zip: env.limits.maxZipBytes,
       mod: env.limits.maxGoModBytes,
@@ -59,6 +63,19 @@ export async function upload(env: GoEnv, req: FormatRequest): Promise<FormatResp
       version: 256,
     },
   });
+  try {
+    return await store(env, req, target, form);
+  } finally {
+    await form.cleanup();
+  }
+}
+
+async function store(
+  env: GoEnv,
+  req: FormatRequest,
+  target: RepositoryRecord,
+  form: MultipartForm,
+): Promise<FormatResponse> {
   const field = (name: string): string | undefined => form.fields.get(name) ?? text(form.files.get(name), name)?.trim();
   const module = field('module');
   const version = field('version');
@@ -67,9 +84,9 @@ export async function upload(env: GoEnv, req: FormatRequest): Promise<FormatResp
     throw badRequest('the upload needs a version field', { field: 'version' });
   requireModulePath(module);
   requireVersionFor(module, version, pathMajor(module));
-  const zip = form.files.get('zip');
+  const zip = form.spooled.get('zip');
   if (zip === undefined) throw badRequest('the upload needs a zip part', { field: 'zip' });
-  const checked = checkModuleZip(zip, module, version, env.limits);
+  const checked = await checkModuleZip(zip.path, zip.size, module, version, env.limits);
   const modText = form.files.has('mod') || form.fields.has('mod') ? (field('mod') ?? '') : undefined;
   if (modText !== undefined && new TextEncoder().encode(modText).byteLength > env.limits.maxGoModBytes) {
     throw new DepotError('PAYLOAD_TOO_LARGE', `go.mod is larger than ${env.limits.maxGoModBytes} bytes`);
@@ -101,7 +118,7 @@ export async function upload(env: GoEnv, req: FormatRequest): Promise<FormatResp
   const maxBytes = env.ctx.settings().max_artifact_bytes;
   const opts = { overwrite: true, signal: req.signal, ...(typeof maxBytes === 'number' ? { maxBytes } : {}) };
   // `.info` goes last: a version is listed once it is stored, so a failed upload lists nothing.
-  await env.engine.put(target.name, filePath(encoded, encVersion, 'zip'), zip, {
+  await env.engine.put(target.name, filePath(encoded, encVersion, 'zip'), createReadStream(zip.path), {
     ...opts,
     contentType: 'application/zip',
   });

@@ -1,5 +1,5 @@
-import { badRequest, DepotError } from '@depot/core';
-import { unzipSync } from 'fflate';
+import { type FileHandle, open } from 'node:fs/promises';
+import { badRequest, DepotError, readZipDirectory, readZipEntry, type ZipEntry } from '@depot/core';
 
 /** Go's limits on a module zip. */
 export interface ZipLimits {
@@ -48,84 +48,86 @@ const zipError = (message: string, path?: string): DepotError =>
   badRequest(`invalid module zip: ${message}`, { field: 'zip', ...(path === undefined ? {} : { path }) });
 
 /**
- * Checks a module zip by Go's rules: every file under `{module}@{version}/`, a valid file path
- * (no `..`, valid UTF-8), no two paths equal ignoring case, no files of a nested module (a
- * directory with its own go.mod, vendor/ included), size limits. Returns the root go.mod.
- * `BAD_REQUEST` (`PAYLOAD_TOO_LARGE` for sizes) naming the first offending file otherwise.
+ * Checks the module zip at `path` (`size` bytes) by Go's rules: every file under
+ * `{module}@{version}/`, a valid file path (no `..`, valid UTF-8), no two paths equal ignoring
+ * case, no files of a nested module (a directory with its own go.mod, vendor/ included), size
+ * limits. Reads only the central directory and the root go.mod, which it returns. `BAD_REQUEST`
+ * (`PAYLOAD_TOO_LARGE` for sizes) naming the first offending file otherwise.
  */
-export function checkModuleZip(zip: Uint8Array, module: string, version: string, limits: ZipLimits): CheckedZip {
-  if (zip.byteLength > limits.maxZipBytes) {
+export async function checkModuleZip(
+  path: string,
+  size: number,
+  module: string,
+  version: string,
+  limits: ZipLimits,
+): Promise<CheckedZip> {
+  if (size > limits.maxZipBytes) {
     throw new DepotError('PAYLOAD_TOO_LARGE', `module zip is larger than ${limits.maxZipBytes} bytes`);
   }
-  const prefix = `${module}@${version}/`;
-  const names: string[] = [];
-  const folded = new Map<string, string>();
-  let total = 0;
-  let failure: DepotError | null = null;
-  let entries: Record<string, Uint8Array>;
+  const fh = await open(path, 'r');
   try {
-    entries = unzipSync(zip, {
-      filter(file) {
-        if (failure !== null) return false;
-        const name = file.name;
-        if (name.endsWith('/') && file.originalSize === 0) return false;
-        if (!name.startsWith(prefix)) {
-          failure = zipError(`${name} is not under ${prefix}`, name);
-          return false;
-        }
-        const rel = name.slice(prefix.length);
-        const bad = badFilePath(rel);
-        if (bad !== null) {
-          failure = zipError(`${bad}: ${name}`, name);
-          return false;
-        }
-        const key = rel.toLowerCase();
-        const seen = folded.get(key);
-        if (seen !== undefined) {
-          failure = zipError(`${name} collides with ${prefix}${seen} (paths differ only in case)`, name);
-          return false;
-        }
-        folded.set(key, rel);
-        names.push(rel);
-        total += file.originalSize;
-        if (total > limits.maxZipBytes) {
-          failure = new DepotError('PAYLOAD_TOO_LARGE', `module zip expands to more than ${limits.maxZipBytes} bytes`);
-          return false;
-        }
-        if (rel === 'go.mod' && file.originalSize > limits.maxGoModBytes) {
-          failure = new DepotError('PAYLOAD_TOO_LARGE', `go.mod is larger than ${limits.maxGoModBytes} bytes`);
-          return false;
-        }
-        if (rel === 'LICENSE' && file.originalSize > limits.maxLicenseBytes) {
-          failure = new DepotError('PAYLOAD_TOO_LARGE', `LICENSE is larger than ${limits.maxLicenseBytes} bytes`);
-          return false;
-        }
-        return rel === 'go.mod';
-      },
-    });
-  } catch (err) {
-    if (failure !== null) throw failure;
-    throw zipError(`unreadable zip archive (${(err as Error).message})`);
-  }
-  if (failure !== null) throw failure;
-  if (names.length === 0) throw zipError('the archive holds no files');
-  // A directory below the root with its own go.mod is another module; its files do not belong here.
-  const nested = names.filter((n) => n.endsWith('/go.mod')).map((n) => n.slice(0, -'go.mod'.length));
-  for (const dir of nested) {
-    const inside = names.find((n) => n.startsWith(dir));
-    if (inside !== undefined) throw zipError(`${prefix}${inside} belongs to the nested module in ${dir}`, inside);
-  }
-  const goModBytes = entries['go.mod'] ?? entries[`${prefix}go.mod`];
-  let goMod: string | null = null;
-  if (goModBytes !== undefined) {
+    let entries: ZipEntry[];
     try {
-      goMod = new TextDecoder('utf-8', { fatal: true }).decode(goModBytes);
-    } catch {
-      throw zipError('go.mod is not valid UTF-8', `${prefix}go.mod`);
+      entries = await readZipDirectory(fh, size);
+    } catch (err) {
+      throw zipError(`unreadable zip archive (${(err as Error).message})`);
     }
-    if (goModBytes.byteLength > limits.maxGoModBytes) {
-      throw new DepotError('PAYLOAD_TOO_LARGE', `go.mod is larger than ${limits.maxGoModBytes} bytes`);
+    const prefix = `${module}@${version}/`;
+    const names: string[] = [];
+    const folded = new Map<string, string>();
+    let total = 0;
+    let goModEntry: ZipEntry | undefined;
+    for (const entry of entries) {
+      const name = entry.name;
+      if (name.endsWith('/') && entry.size === 0) continue;
+      if (!name.startsWith(prefix)) throw zipError(`${name} is not under ${prefix}`, name);
+      const rel = name.slice(prefix.length);
+      const bad = badFilePath(rel);
+      if (bad !== null) throw zipError(`${bad}: ${name}`, name);
+      const seen = folded.get(rel.toLowerCase());
+      if (seen !== undefined) {
+        throw zipError(`${name} collides with ${prefix}${seen} (paths differ only in case)`, name);
+      }
+      folded.set(rel.toLowerCase(), rel);
+      names.push(rel);
+      total += entry.size;
+      if (total > limits.maxZipBytes) {
+        throw new DepotError('PAYLOAD_TOO_LARGE', `module zip expands to more than ${limits.maxZipBytes} bytes`);
+      }
+      if (rel === 'go.mod' && entry.size > limits.maxGoModBytes) {
+        throw new DepotError('PAYLOAD_TOO_LARGE', `go.mod is larger than ${limits.maxGoModBytes} bytes`);
+      }
+      if (rel === 'LICENSE' && entry.size > limits.maxLicenseBytes) {
+        throw new DepotError('PAYLOAD_TOO_LARGE', `LICENSE is larger than ${limits.maxLicenseBytes} bytes`);
+      }
+      if (rel === 'go.mod') goModEntry = entry;
     }
+    if (names.length === 0) throw zipError('the archive holds no files');
+    // A directory below the root with its own go.mod is another module; its files do not belong here.
+    const nested = names.filter((n) => n.endsWith('/go.mod')).map((n) => n.slice(0, -'go.mod'.length));
+    for (const dir of nested) {
+      const inside = names.find((n) => n.startsWith(dir));
+      if (inside !== undefined) throw zipError(`${prefix}${inside} belongs to the nested module in ${dir}`, inside);
+    }
+    return {
+      goMod: goModEntry === undefined ? null : await goModText(fh, goModEntry, prefix, limits),
+      files: names.length,
+    };
+  } finally {
+    await fh.close();
   }
-  return { goMod, files: names.length };
+}
+
+async function goModText(fh: FileHandle, entry: ZipEntry, prefix: string, limits: ZipLimits): Promise<string> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readZipEntry(fh, entry, limits.maxGoModBytes);
+  } catch (err) {
+    throw zipError(`go.mod does not read (${(err as Error).message})`, `${prefix}go.mod`);
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw zipError('go.mod is not valid UTF-8', `${prefix}go.mod`);
+  }
 }

@@ -1,3 +1,6 @@
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createFormatHarness, type FormatHarness } from '@depot/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { goFormat } from '../src/index.js';
@@ -49,11 +52,44 @@ describe('hosted GOPROXY', () => {
     expect(again.json()).toMatchObject({ code: 'CONFLICT' });
     expect((await get(`${E}/@v/v1.0.0.zip`)).body).toEqual(Buffer.from(simpleModule(M, 'v1.0.0', 0)));
   });
+
+  it('deletes a version: gone from list and @latest, its files 404, delete permission needed', async () => {
+    for (const v of ['v1.0.0', 'v1.1.0']) {
+      expect((await uploadModule(h, 'go', M, v, simpleModule(M, v))).status).toBe(201);
+    }
+    const del = (who?: string) =>
+      (who === undefined ? h : h.as(who)).request({ method: 'DELETE', repo: 'go', path: `${E}/@v/v1.1.0.zip` });
+    expect((await del('reader')).status).toBe(403);
+    const res = await del();
+    expect(res.status).toBe(200);
+    expect(res.json()).toMatchObject({
+      module: M,
+      version: 'v1.1.0',
+      deleted: expect.arrayContaining([`${E}/@v/v1.1.0.info`]),
+    });
+    expect((await get(`${E}/@v/list`)).text()).toBe('v1.0.0\n');
+    expect((await get(`${E}/@latest`)).json()).toMatchObject({ Version: 'v1.0.0' });
+    for (const ext of ['info', 'mod', 'zip']) expect((await get(`${E}/@v/v1.1.0.${ext}`)).status).toBe(404);
+    expect((await del()).json()).toMatchObject({ code: 'NOT_FOUND' });
+    // The version may be uploaded again once deleted.
+    expect((await uploadModule(h, 'go', M, 'v1.1.0', simpleModule(M, 'v1.1.0', 2))).status).toBe(201);
+  });
 });
 
 describe('bad uploads: 4xx with a code, nothing stored', () => {
   const m = 'example.com/m';
   const v = 'v1.0.0';
+  // Uploads spool their zip under the temporary directory: a private one shows what is left behind.
+  let spoolRoot = '';
+  const savedTmp = process.env.TMPDIR;
+  beforeEach(() => {
+    spoolRoot = mkdtempSync(join(tmpdir(), 'go-spool-test-'));
+    process.env.TMPDIR = spoolRoot;
+  });
+  afterEach(() => {
+    if (savedTmp === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = savedTmp;
+  });
   const cases: [string, () => Promise<Awaited<ReturnType<FormatHarness['request']>>>, string][] = [
     [
       'a ../ path',
@@ -115,6 +151,12 @@ describe('bad uploads: 4xx with a code, nothing stored', () => {
     expect(res.status).toBeLessThan(500);
     expect(res.json()).toMatchObject({ code, error: expect.any(String) });
     expect(await stored()).toEqual([]);
+    expect(readdirSync(spoolRoot)).toEqual([]);
+  });
+
+  it('spools the zip to a temporary file and removes it after a good upload', async () => {
+    expect((await uploadModule(h, 'go', m, v, simpleModule(m, v))).status).toBe(201);
+    expect(readdirSync(spoolRoot)).toEqual([]);
   });
 
   it('refuses a body that breaks off mid-part without an unhandled error', async () => {
@@ -133,5 +175,6 @@ describe('bad uploads: 4xx with a code, nothing stored', () => {
     });
     expect(res.status).toBe(400);
     expect(await stored()).toEqual([]);
+    expect(readdirSync(spoolRoot)).toEqual([]);
   });
 });

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseGoMod } from '../src/go-mod.js';
 import { decodeCase, encodeCase, isValidModulePath, pathMajor } from '../src/module-path.js';
@@ -91,31 +94,38 @@ describe('versions', () => {
   });
 });
 
+/** Checks `zip` as an upload would: spooled to a file first. */
+function check(zip: Uint8Array, m: string, v: string, limits = GO_ZIP_LIMITS) {
+  const path = join(mkdtempSync(join(tmpdir(), 'depot-go-zip-')), 'upload.zip');
+  writeFileSync(path, zip);
+  return checkModuleZip(path, zip.byteLength, m, v, limits);
+}
+
 describe('module zip rules', () => {
   const m = 'example.com/m';
   const v = 'v1.0.0';
-  it('returns the root go.mod of a valid zip', () => {
+  it('returns the root go.mod of a valid zip', async () => {
     const zip = moduleZip(m, v, { 'go.mod': `module ${m}\n`, 'a/b.go': 'package a\n' });
-    expect(checkModuleZip(zip, m, v, GO_ZIP_LIMITS)).toEqual({ goMod: `module ${m}\n`, files: 2 });
+    await expect(check(zip, m, v)).resolves.toEqual({ goMod: `module ${m}\n`, files: 2 });
   });
   it.each([
     ['a file outside the prefix', { [`${m}@${v}/go.mod`]: 'module x', 'other/x.go': 'x' }],
     ['a ../ path', { [`${m}@${v}/../evil.go`]: 'x' }],
     ['paths differing in case', { [`${m}@${v}/A.go`]: 'x', [`${m}@${v}/a.go`]: 'y' }],
     ['a nested module', { [`${m}@${v}/sub/go.mod`]: 'module x', [`${m}@${v}/sub/x.go`]: 'x' }],
-  ])('refuses %s', (_what, files) => {
-    expect(() => checkModuleZip(moduleZip(m, v, files, true), m, v, GO_ZIP_LIMITS)).toThrow(
+  ])('refuses %s', async (_what, files) => {
+    await expect(check(moduleZip(m, v, files, true), m, v)).rejects.toThrow(
       expect.objectContaining({ code: 'BAD_REQUEST' }),
     );
   });
-  it('refuses an oversized go.mod', () => {
+  it('refuses an oversized go.mod', async () => {
     const zip = moduleZip(m, v, { 'go.mod': `module ${m}\n${'// x\n'.repeat(100)}` });
-    expect(() => checkModuleZip(zip, m, v, { ...GO_ZIP_LIMITS, maxGoModBytes: 100 })).toThrow(
+    await expect(check(zip, m, v, { ...GO_ZIP_LIMITS, maxGoModBytes: 100 })).rejects.toThrow(
       expect.objectContaining({ code: 'PAYLOAD_TOO_LARGE' }),
     );
   });
-  it('refuses garbage', () => {
-    expect(() => checkModuleZip(new TextEncoder().encode('not a zip'), m, v, GO_ZIP_LIMITS)).toThrow(
+  it('refuses garbage', async () => {
+    await expect(check(new TextEncoder().encode('not a zip'), m, v)).rejects.toThrow(
       expect.objectContaining({ code: 'BAD_REQUEST' }),
     );
   });

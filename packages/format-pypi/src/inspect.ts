@@ -1,8 +1,7 @@
 import { open } from 'node:fs/promises';
-import { badRequest } from '@depot/core';
+import { badRequest, readZipDirectory, readZipEntry } from '@depot/core';
 import { type CoreMetadata, parseCoreMetadata } from './core-metadata.js';
 import { scanTarGz } from './tar.js';
-import { readZipDirectory, readZipEntry } from './zip.js';
 
 /** Largest `METADATA` extracted from a wheel. */
 export const MAX_METADATA_BYTES = 4 * 1024 * 1024;

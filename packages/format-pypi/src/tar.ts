@@ -1,7 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
-import { badRequest } from '@depot/core';
-import { unsafeEntryName } from './zip.js';
+import { badRequest, unsafeEntryName } from '@depot/core';
 
 /** Most bytes a `.tar.gz` sdist may inflate to while it is checked. */
 const MAX_UNPACKED = 2 * 1024 * 1024 * 1024;

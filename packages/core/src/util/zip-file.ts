@@ -1,6 +1,6 @@
 import type { FileHandle } from 'node:fs/promises';
 import { inflateRawSync } from 'node:zlib';
-import { badRequest } from '@depot/core';
+import { badRequest } from '../errors/depot-error.js';
 
 /** One central-directory entry of a zip archive. */
 export interface ZipEntry {
@@ -18,7 +18,7 @@ const EOCD_MIN = 22;
 const MAX_COMMENT = 0xffff;
 /** Largest central directory read (about 500 000 entries with short names). */
 const MAX_CENTRAL_DIRECTORY = 64 * 1024 * 1024;
-/** Most entries a wheel may have. */
+/** Most entries an archive may have. */
 const MAX_ENTRIES = 200_000;
 const S_IFMT = 0o170000;
 const S_IFLNK = 0o120000;
@@ -79,7 +79,7 @@ export async function readZipDirectory(fh: FileHandle, size: number): Promise<Zi
     const name = cd.subarray(at + 46, at + 46 + nameLength).toString('utf8');
     const unsafe = unsafeEntryName(name);
     if (unsafe !== null) throw badRequest(`unsafe zip entry: ${unsafe}`);
-    // Unix-made entries carry a mode: a symlink inside a wheel could point anywhere on install.
+    // Unix-made entries carry a mode: a symlink inside an archive could point anywhere on install.
     if (madeBy === 3 && (mode & S_IFMT) === S_IFLNK)
       throw badRequest(`symlink in the zip archive: ${JSON.stringify(name)}`);
     const entry: ZipEntry = {
