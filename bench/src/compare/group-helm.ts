@@ -1,13 +1,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureRepo } from '../http/admin-api.js';
-import { type Endpoint, getDrain, send } from '../http/client.js';
-import type { Recorder } from '../load/recorder.js';
+import { type Endpoint, send } from '../http/client.js';
 import { helmChart } from '../payload/tgz.js';
-import { startNginx } from '../peers/nginx.js';
-import { missingBinary, type PeerInstance } from '../peers/peer.js';
 import { type GroupContext, withEndpoint } from './context.js';
-import { loadMeasure, type PeerSide, runPair } from './harness.js';
+import { compareWithStaticNginx } from './static-peer.js';
 import type { FigureResult } from './types.js';
 
 const REPO = 'cmp-helm';
@@ -59,34 +56,16 @@ export async function helmGroup(g: GroupContext): Promise<FigureResult[]> {
   s.log(
     `helm-index-1000: ${CHARTS} chart versions, ${CONCURRENCY} connections; 1,001st visible after ${visibleMs.toFixed(0)} ms`,
   );
-  let nginx: PeerInstance | null = null;
-  let unavailable = missingBinary('nginx');
-  if (!unavailable) {
-    try {
-      nginx = await startNginx(join(s.workDir, 'nginx-helm-conf'), www);
-    } catch (err) {
-      unavailable = (err as Error).message;
-    }
-  }
-  const stepFor = (ep: Endpoint, path: string) => async (rec: Recorder) => {
-    await rec.time('get', () => getDrain(ep, path));
-  };
-  try {
-    const result = await withEndpoint(g.depot.url, g.depotHeaders, CONCURRENCY, (dep) => {
-      const depot = loadMeasure(s, stepFor(dep, `/repository/${REPO}/index.yaml`), 'get', 'ops', {
-        concurrency: CONCURRENCY,
-      });
-      if (!nginx) return runPair('helm-index-1000', s, depot, { unavailable: unavailable ?? 'not started' });
-      const n = nginx;
-      return withEndpoint(n.url, {}, CONCURRENCY, (peerEp) => {
-        const peer: PeerSide = {
-          measure: loadMeasure(s, stepFor(peerEp, '/index.yaml'), 'get', 'ops', { concurrency: CONCURRENCY }),
-        };
-        return runPair('helm-index-1000', s, depot, peer);
-      });
-    });
-    return [{ ...result, note: `1,001st chart listed ${visibleMs.toFixed(0)} ms after its PUT` }];
-  } finally {
-    await nginx?.stop();
-  }
+  const [result] = await compareWithStaticNginx(g, www, [
+    {
+      name: 'helm-index-1000',
+      concurrency: CONCURRENCY,
+      metric: 'ops',
+      depotPaths: [`/repository/${REPO}/index.yaml`],
+      peerPaths: ['/index.yaml'],
+    },
+  ]);
+  return result === undefined
+    ? []
+    : [{ ...result, note: `1,001st chart listed ${visibleMs.toFixed(0)} ms after its PUT` }];
 }
