@@ -24,6 +24,7 @@ export async function deleteVersion(
     await env.engine.delete(target.name, stored);
     deleted.push(stored);
   }
+  if (deleted.length > 0) await env.summaries.markStale(target.name, path.encoded);
   if (deleted.length === 0) throw notFound(`${path.module}@${path.version} is not in ${target.name}`);
   return jsonResponse(200, { module: path.module, version: path.version, deleted });
 }

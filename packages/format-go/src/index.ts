@@ -10,6 +10,7 @@ import {
 } from '@depot/core';
 import type { GoEnv } from './env.js';
 import { GO_CHALLENGE, renderGoError } from './errors.js';
+import { moduleSummaries, SUMMARY_PREFIX } from './module-summary.js';
 import { goRepoOptions, validateGoRepoOptions } from './options.js';
 import { isImmutablePath, SUMDB_PREFIX } from './paths.js';
 import { route } from './router.js';
@@ -74,8 +75,9 @@ export function goFormat(options: GoFormatOptions = {}): Format {
     capabilities: { repoTypes: ['hosted', 'cache', 'proxy'] },
     cachePolicy: goCachePolicy,
     validateRepositoryOptions: (opts) => validateGoRepoOptions(opts),
+    repositoryRecordPrefixes: (repo) => [`${SUMMARY_PREFIX}${encodeURIComponent(repo)}/`],
     init(ctx): FormatRuntime {
-      const env: GoEnv = { ctx, engine: ctx.engine, limits };
+      const env: GoEnv = { ctx, engine: ctx.engine, limits, summaries: moduleSummaries(ctx) };
       return {
         // Each request acts as its caller.
         handle: (req) => route({ ...env, engine: req.engine }, req),

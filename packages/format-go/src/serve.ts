@@ -10,8 +10,9 @@ import {
 } from '@depot/core';
 import type { GoEnv } from './env.js';
 import { encodeCase } from './module-path.js';
+import { moduleSummary } from './module-summary.js';
 import { filePath, type GoPath } from './paths.js';
-import { hostedVersions, MAX_METADATA_BYTES, pickLatest, renderList, retractions } from './versions.js';
+import { MAX_METADATA_BYTES, pickLatest, renderList } from './versions.js';
 
 const CONTENT_TYPES = { info: 'application/json', mod: 'text/plain; charset=utf-8', zip: 'application/zip' } as const;
 const TEXT = 'text/plain; charset=utf-8';
@@ -62,7 +63,7 @@ async function knownVersions(env: GoEnv, req: FormatRequest, path: GoPath): Prom
   const failed: { error?: unknown } = {};
   for (const member of await env.engine.resolveMembers(req.repo.name)) {
     if (member.repo_type === 'hosted') {
-      const found = await hostedVersions(env.engine, member.name, path.encoded);
+      const found = (await moduleSummary(env.summaries, member.name, path.encoded)).versions;
       if (found.length > 0) any = true;
       versions.push(...found);
     } else if (member.repo_type === 'cache') {
@@ -91,8 +92,7 @@ async function hostedLatest(
   encoded: string,
   signal: AbortSignal,
 ): Promise<Uint8Array | null> {
-  const versions = await hostedVersions(env.engine, repo.name, encoded);
-  const latest = pickLatest(versions, await retractions(env.engine, repo, encoded, versions, signal));
+  const { latest } = await moduleSummary(env.summaries, repo.name, encoded);
   if (latest === null) return null;
   return readSmall(env, repo.name, filePath(encoded, encodeCase(latest), 'info'), signal);
 }

@@ -127,5 +127,6 @@ async function store(
     contentType: 'text/plain',
   });
   await env.engine.put(target.name, infoPath, info, { ...opts, contentType: 'application/json' });
+  await env.summaries.markStale(target.name, encoded);
   return jsonResponse(201, { module, version });
 }

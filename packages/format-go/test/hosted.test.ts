@@ -57,8 +57,10 @@ describe('hosted GOPROXY', () => {
     for (const v of ['v1.0.0', 'v1.1.0']) {
       expect((await uploadModule(h, 'go', M, v, simpleModule(M, v))).status).toBe(201);
     }
-    const del = (who?: string) =>
+    const del = (who?: 'reader') =>
       (who === undefined ? h : h.as(who)).request({ method: 'DELETE', repo: 'go', path: `${E}/@v/v1.1.0.zip` });
+    expect((await get(`${E}/@v/list`)).text()).toBe('v1.0.0\nv1.1.0\n');
+    expect((await get(`${E}/@latest`)).json()).toMatchObject({ Version: 'v1.1.0' });
     expect((await del('reader')).status).toBe(403);
     const res = await del();
     expect(res.status).toBe(200);
