@@ -79,7 +79,12 @@ export type { FormatHostServices } from './format/format-context.js';
 export { createFormatContext, formatNamespace, repositoryRecordKeys } from './format/format-context.js';
 export type { GeneratedMetadata, GeneratedMetadataOptions } from './format/generated-metadata.js';
 export { generatedMetadata, proxiesContaining } from './format/generated-metadata.js';
-export { fillsFromUpstream, immutableArtifactResponse, requestWriteTarget } from './format/request-helpers.js';
+export {
+  fillsFromUpstream,
+  immutableArtifactResponse,
+  requestWriteTarget,
+  upstreamSignal,
+} from './format/request-helpers.js';
 export type { Hasher, MultiHasher } from './hash/hasher.js';
 export { blake3Hex, blake3Implementation, createBlake3, createMultiHasher } from './hash/hasher.js';
 export type { ExpectedContent } from './ingest/expected-content.js';

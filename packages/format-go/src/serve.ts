@@ -7,6 +7,7 @@ import {
   type RepositoryRecord,
   readBounded,
   requireRepoAccess,
+  upstreamSignal,
 } from '@depot/core';
 import type { GoEnv } from './env.js';
 import { encodeCase } from './module-path.js';
@@ -35,7 +36,7 @@ async function readMember(
   env: GoEnv,
   repo: string,
   path: string,
-  signal: AbortSignal,
+  signal: AbortSignal | undefined,
   failed: { error?: unknown },
 ): Promise<Uint8Array | null> {
   try {
@@ -49,7 +50,12 @@ async function readMember(
 }
 
 /** A member's copy of a small document (a cache's `list` or `@latest`), `null` when it has none. */
-async function readSmall(env: GoEnv, repo: string, path: string, signal: AbortSignal): Promise<Uint8Array | null> {
+async function readSmall(
+  env: GoEnv,
+  repo: string,
+  path: string,
+  signal: AbortSignal | undefined,
+): Promise<Uint8Array | null> {
   const read = await env.engine.get(repo, path, { signal });
   if (read === null) return null;
   if (read.body === null) return new Uint8Array();
@@ -67,7 +73,7 @@ async function knownVersions(env: GoEnv, req: FormatRequest, path: GoPath): Prom
       if (found.length > 0) any = true;
       versions.push(...found);
     } else if (member.repo_type === 'cache') {
-      const body = await readMember(env, member.name, `${path.encoded}/@v/list`, req.signal, failed);
+      const body = await readMember(env, member.name, `${path.encoded}/@v/list`, upstreamSignal(req), failed);
       if (body === null) continue;
       any = true;
       versions.push(...new TextDecoder().decode(body).split(/\s+/).filter(Boolean));
@@ -86,15 +92,10 @@ export async function getList(env: GoEnv, req: FormatRequest, path: GoPath): Pro
 }
 
 /** The `@latest` of one hosted repository, as an info document; `null` when it holds no version. */
-async function hostedLatest(
-  env: GoEnv,
-  repo: RepositoryRecord,
-  encoded: string,
-  signal: AbortSignal,
-): Promise<Uint8Array | null> {
+async function hostedLatest(env: GoEnv, repo: RepositoryRecord, encoded: string): Promise<Uint8Array | null> {
   const { latest } = await moduleSummary(env.summaries, repo.name, encoded);
   if (latest === null) return null;
-  return readSmall(env, repo.name, filePath(encoded, encodeCase(latest), 'info'), signal);
+  return readSmall(env, repo.name, filePath(encoded, encodeCase(latest), 'info'), undefined);
 }
 
 const infoVersion = (body: Uint8Array): string | null => {
@@ -117,9 +118,9 @@ export async function getLatest(env: GoEnv, req: FormatRequest, path: GoPath): P
   for (const member of await env.engine.resolveMembers(req.repo.name)) {
     const body =
       member.repo_type === 'hosted'
-        ? await hostedLatest(env, member, path.encoded, req.signal)
+        ? await hostedLatest(env, member, path.encoded)
         : member.repo_type === 'cache'
-          ? await readMember(env, member.name, `${path.encoded}/@latest`, req.signal, failed)
+          ? await readMember(env, member.name, `${path.encoded}/@latest`, upstreamSignal(req), failed)
           : null;
     const version = body === null ? null : infoVersion(body);
     if (body !== null && version !== null) answers.push({ body, version });
@@ -141,7 +142,10 @@ export async function getVersionFile(
   path: Extract<GoPath, { kind: 'file' }>,
 ): Promise<FormatResponse> {
   requireRepoAccess(req, 'read');
-  const read = await env.engine.get(req.repo.name, req.path, { headOnly: req.method === 'HEAD', signal: req.signal });
+  const read = await env.engine.get(req.repo.name, req.path, {
+    headOnly: req.method === 'HEAD',
+    signal: upstreamSignal(req),
+  });
   if (read === null) throw notFound(`${path.module}@${path.version}: no ${path.ext} file`);
   return immutableArtifactResponse(req, read, {
     'content-type': CONTENT_TYPES[path.ext],

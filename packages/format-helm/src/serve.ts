@@ -9,6 +9,7 @@ import {
   isDepotError,
   notFound,
   requireRepoAccess,
+  upstreamSignal,
 } from '@depot/core';
 import type { HelmEnv } from './env.js';
 import { type IndexDoc, renderIndex } from './index-doc.js';
@@ -43,7 +44,7 @@ export async function getIndexYaml(env: HelmEnv, req: FormatRequest): Promise<Fo
   if (req.repo.repo_type === 'hosted' && !absolute) {
     body = await env.hostedIndex.read(req.repo.name);
   } else {
-    const loaded = await loadIndex(env, req.repo, req.signal);
+    const loaded = await loadIndex(env, req.repo, upstreamSignal(req));
     if (loaded === null) throw notFound('the upstream has no index.yaml');
     const base = absolute ? repositoryUrl(req) : '';
     const memoKey = `${req.repo.name}\u0000${loaded.key}\u0000${base}`;
@@ -73,7 +74,7 @@ const sha256Of = (digest: unknown): string | undefined =>
  */
 async function fillExpectation(env: HelmEnv, req: FormatRequest, path: string): Promise<ExpectedContent | undefined> {
   if (isProvPath(path) || !(await fillsFromUpstream(req, path))) return undefined;
-  const loaded = await loadIndex(env, req.repo, req.signal);
+  const loaded = await loadIndex(env, req.repo, upstreamSignal(req));
   const entry = loaded === null ? undefined : entryAt(loaded.doc, path);
   if (entry === undefined) {
     if (path.startsWith(EXTERNAL_PREFIX)) throw notFound(`${path} is not listed in index.yaml`);
@@ -92,7 +93,7 @@ export async function getChartFile(env: HelmEnv, req: FormatRequest): Promise<Fo
   try {
     read = await env.engine.get(req.repo.name, path, {
       headOnly: req.method === 'HEAD',
-      signal: req.signal,
+      signal: upstreamSignal(req),
       ...(expected === undefined ? {} : { expected }),
     });
   } catch (err) {

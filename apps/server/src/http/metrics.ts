@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FormatMetrics } from '@depot/core';
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Registry } from 'prom-client';
+import { RequestStats } from './request-stats.js';
 
 /** Which part of the server answered: labels stay low-cardinality (no paths, no repo names). */
 export type Surface = 'api' | 'repository' | 'mount' | 'metrics';
@@ -20,41 +21,11 @@ export interface DepotMetrics {
 export function createMetrics(): DepotMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'depot_' });
-  const requests = new Counter({
-    name: 'depot_http_requests_total',
-    help: 'HTTP requests by surface, method and status',
-    labelNames: ['surface', 'method', 'status'] as const,
-    registers: [registry],
-  });
-  const durations = new Histogram({
-    name: 'depot_http_request_duration_seconds',
-    help: 'HTTP request durations by surface and method',
-    labelNames: ['surface', 'method'] as const,
-    buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30],
-    registers: [registry],
-  });
-  // The labelled children, resolved once per label set: prom-client hashes the label object on
-  // every call otherwise, a visible share of a small request's CPU.
-  const timers = new Map<string, Histogram.Internal<'surface' | 'method'>>();
-  const tallies = new Map<string, Counter.Internal>();
-  const observe = (surface: Surface, method: string, secs: number): void => {
-    const key = `${surface} ${method}`;
-    let child = timers.get(key);
-    if (child === undefined) {
-      child = durations.labels(surface, method);
-      timers.set(key, child);
-    }
-    child.observe(secs);
-  };
-  const count = (surface: Surface, method: string, status: number): void => {
-    const key = `${surface} ${method} ${status}`;
-    let child = tallies.get(key);
-    if (child === undefined) {
-      child = requests.labels(surface, method, String(status));
-      tallies.set(key, child);
-    }
-    child.inc();
-  };
+  const stats = new RequestStats(
+    registry,
+    { counter: 'depot_http_requests_total', histogram: 'depot_http_request_duration_seconds' },
+    [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30],
+  );
   const counters = new Map<string, Counter<string>>();
   const formats: FormatMetrics = {
     counter(name, help, labelNames) {
@@ -73,9 +44,7 @@ export function createMetrics(): DepotMetrics {
     track(req, res, surface) {
       const started = performance.now();
       res.once('close', () => {
-        const method = req.method ?? 'GET';
-        observe(surface, method, (performance.now() - started) / 1000);
-        count(surface, method, res.statusCode);
+        stats.record(surface, req.method ?? 'GET', res.statusCode, (performance.now() - started) / 1000);
       });
     },
     serve(res) {

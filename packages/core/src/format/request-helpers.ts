@@ -51,3 +51,12 @@ export async function immutableArtifactResponse(
   }
   return { status: 200, headers: { ...sized, etag }, body: read.body };
 }
+
+/**
+ * The signal a read passes on: the request's own (aborted when the client goes away) for cache and
+ * proxy repositories, whose reads may wait on an upstream; `undefined` for hosted ones, which never
+ * do — so a hosted read does not pay for creating it.
+ */
+export function upstreamSignal(req: FormatRequest): AbortSignal | undefined {
+  return req.repo.repo_type === 'hosted' ? undefined : req.signal;
+}

@@ -1,4 +1,4 @@
-import { type FormatRequest, type FormatResponse, notFound, requireRepoAccess } from '@depot/core';
+import { type FormatRequest, type FormatResponse, notFound, requireRepoAccess, upstreamSignal } from '@depot/core';
 import { loadPackument, type NpmEnv } from '../env.js';
 import { jsonWithEtag, packumentResponse, tarballBase, withTarballUrls } from '../render.js';
 import { own } from '../types.js';
@@ -13,7 +13,7 @@ async function writeView(env: NpmEnv, req: FormatRequest) {
 export async function getPackument(env: NpmEnv, req: FormatRequest, name: string): Promise<FormatResponse> {
   requireRepoAccess(req, 'read');
   const repo = await writeView(env, req);
-  const loaded = await loadPackument(env, repo, name, req.signal);
+  const loaded = await loadPackument(env, repo, name, upstreamSignal(req));
   if (loaded === null) throw notFound(`package ${name} not found`);
   return packumentResponse(req, loaded.doc, loaded.rev);
 }
@@ -21,7 +21,7 @@ export async function getPackument(env: NpmEnv, req: FormatRequest, name: string
 /** `GET {name}/{version|tag}`: one version's manifest. */
 export async function getVersion(env: NpmEnv, req: FormatRequest, name: string, spec: string): Promise<FormatResponse> {
   requireRepoAccess(req, 'read');
-  const loaded = await loadPackument(env, req.repo, name, req.signal);
+  const loaded = await loadPackument(env, req.repo, name, upstreamSignal(req));
   if (loaded === null) throw notFound(`package ${name} not found`);
   const doc = withTarballUrls(loaded.doc, tarballBase(req));
   const version = own(doc.versions, own(doc['dist-tags'], spec) ?? spec);

@@ -11,6 +11,7 @@ import {
   notFound,
   requestWriteTarget,
   requireRepoAccess,
+  upstreamSignal,
 } from '@depot/core';
 import { loadPackument, type NpmEnv } from '../env.js';
 import { jsonResponse } from '../errors.js';
@@ -28,7 +29,7 @@ export async function getTarball(env: NpmEnv, req: FormatRequest, name: string, 
   try {
     read = await env.engine.get(req.repo.name, path, {
       headOnly: req.method === 'HEAD',
-      signal: req.signal,
+      signal: upstreamSignal(req),
       ...(expected === undefined ? {} : { expected }),
     });
   } catch (err) {
@@ -63,7 +64,7 @@ async function fillExpectation(
   path: string,
 ): Promise<ExpectedContent | undefined> {
   if (!(await fillsFromUpstream(req, path))) return undefined;
-  const loaded = await loadPackument(env, req.repo, name, req.signal);
+  const loaded = await loadPackument(env, req.repo, name, upstreamSignal(req));
   const version = loaded === null ? undefined : Object.values(loaded.doc.versions).find((v) => versionFile(v) === file);
   if (version === undefined) throw notFound(`tarball ${file} not found`);
   const [sha512] = typeof version.dist.integrity === 'string' ? sriSha512Hex(version.dist.integrity) : [];

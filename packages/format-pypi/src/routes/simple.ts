@@ -1,4 +1,4 @@
-import { type FormatRequest, type FormatResponse, notFound, requireRepoAccess } from '@depot/core';
+import { type FormatRequest, type FormatResponse, notFound, requireRepoAccess, upstreamSignal } from '@depot/core';
 import type { PypiEnv } from '../env.js';
 import { isValidName, normalizeName } from '../names.js';
 import { loadIndex, loadPage } from '../pages.js';
@@ -18,7 +18,7 @@ export async function getIndex(env: PypiEnv, req: FormatRequest): Promise<Format
   requireRepoAccess(req, 'read');
   if (!req.rawPath.endsWith('/')) return redirect(req, 'simple/');
   const { form, contentType } = negotiate(req.headers.accept);
-  const names = await loadIndex(env, req.repo, req.signal);
+  const names = await loadIndex(env, req.repo, upstreamSignal(req));
   return simpleResponse(renderIndex(names, form), contentType);
 }
 
@@ -28,7 +28,7 @@ export async function getProject(env: PypiEnv, req: FormatRequest, name: string)
   if (!isValidName(name)) throw notFound(`no such project: ${name.slice(0, 100)}`);
   const project = normalizeName(name);
   if (project !== name || !req.rawPath.endsWith('/')) return redirect(req, `simple/${project}/`);
-  const page = await loadPage(env, req.repo, project, req.signal);
+  const page = await loadPage(env, req.repo, project, upstreamSignal(req));
   if (page === null || page.files.length === 0) throw notFound(`no such project: ${project}`);
   const { form, contentType } = negotiate(req.headers.accept);
   return simpleResponse(renderProject(page, form), contentType, req.headers['if-none-match']);
