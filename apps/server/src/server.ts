@@ -134,6 +134,7 @@ export async function startDepot(
   const workers = [
     settingsRefreshWorker(services.settings, logger.child({ worker: 'settings-refresh' })),
     cleanup,
+    services.gc.worker,
     listeners,
     ...formatWorkers(services.formats, logger),
     ...services.auth.workers,

@@ -85,6 +85,7 @@ export {
   requestWriteTarget,
   upstreamSignal,
 } from './format/request-helpers.js';
+export { type GcPassOptions, type GcPassResult, runGcPass } from './gc/gc-pass.js';
 export type { Hasher, MultiHasher } from './hash/hasher.js';
 export { blake3Hex, blake3Implementation, createBlake3, createMultiHasher } from './hash/hasher.js';
 export type { ExpectedContent } from './ingest/expected-content.js';

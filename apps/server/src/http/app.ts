@@ -9,6 +9,7 @@ import { registerHealthRoutes } from '../routes/health.js';
 import { registerRepositoryRoutes } from '../routes/repositories.js';
 import { registerSettingsRoutes } from '../routes/settings.js';
 import { registerStoreRoutes } from '../routes/stores.js';
+import { registerTaskRoutes } from '../routes/tasks.js';
 import type { DepotServices } from '../runtime/services.js';
 import type { AppEnv } from './env.js';
 import { BASIC_CHALLENGE, renderError, toDepotError } from './errors.js';
@@ -94,6 +95,7 @@ export function createApp(services: DepotServices): OpenAPIHono<AppEnv> {
   registerArtifactRoutes(app, services);
   registerStoreRoutes(app, services);
   registerSettingsRoutes(app, services);
+  registerTaskRoutes(app, services);
   services.auth.registerRoutes(app);
   registerDocsRoutes(app, services);
 

@@ -35,6 +35,8 @@ export const ROUTE_POLICIES: Readonly<Record<string, RoutePolicy>> = {
   'DELETE /api/v1/stores/{name}': ADMIN,
   'POST /api/v1/stores/{name}/check': ADMIN,
   'GET /api/v1/settings': ADMIN,
+  'POST /api/v1/tasks/gc': ADMIN,
+  'GET /api/v1/tasks/scheduler': ADMIN,
   'PUT /api/v1/settings': ADMIN,
   'PATCH /api/v1/settings': ADMIN,
 };

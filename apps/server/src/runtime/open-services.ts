@@ -18,6 +18,7 @@ import { settingsSchemaWith } from '../services/settings-schema.js';
 import { createStoreService } from '../services/store-service.js';
 import { cleanupWorker } from '../workers/cleanup.js';
 import { runFormatStartupHooks } from '../workers/format-workers.js';
+import { gcService } from '../workers/gc.js';
 import { createFormatHost } from './format-host.js';
 import { applyInitialIdentities, applyInitialStorage, isFreshKv } from './initialize.js';
 import { moveLegacyFormatKeys } from './legacy-format-keys.js';
@@ -114,7 +115,9 @@ export async function openServices(
       return format === undefined ? [] : repositoryRecordKeys(format, repo.name);
     },
   });
+  const gc = gcService(records, storeRegistry, settings, logger.child({ worker: 'gc' }));
   const services: DepotServices = {
+    gc,
     version,
     logger,
     records,

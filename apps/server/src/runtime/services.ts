@@ -4,6 +4,7 @@ import type { ServerRecords } from '../records/server-records.js';
 import type { RepoChangeSignal } from '../repo-listeners/repo-changes.js';
 import type { RepoService } from '../services/repo-service.js';
 import type { StoreService } from '../services/store-service.js';
+import type { GcService } from '../workers/gc.js';
 import type { FormatHost } from './format-host.js';
 import type { SettingsService } from './settings-service.js';
 import type { StoreRegistry } from './store-registry.js';
@@ -16,6 +17,8 @@ export interface DepotServices {
   readonly settings: SettingsService;
   readonly stores: StoreService;
   readonly storeRegistry: StoreRegistry;
+  /** Blob garbage collection (on demand and scheduled). */
+  readonly gc: GcService;
   readonly repos: RepoService;
   readonly engine: RepositoryEngine;
   readonly formats: FormatHost;

@@ -45,6 +45,8 @@ const settingsFields = {
   gc_interval_secs: z.number().int().positive().nullable().default(86_400),
   gc_min_interval_secs: z.number().int().min(60).default(3600),
   gc_max_orphan_candidates: z.number().int().positive().default(1_000_000),
+  /** Blobs younger than this are never GC candidates (an upload writes its blob before its records). */
+  gc_blob_min_age_secs: z.number().int().min(0).default(3600),
   jwt_expiry_secs: z.number().int().min(60).default(86_400),
   jwt_rotation_interval_secs: z.number().int().min(3600).default(604_800),
   state_scan_interval_ms: z.number().int().min(100).default(1000),
