@@ -117,8 +117,8 @@ export function renderProjectJson(page: ProjectPage): string {
     const out: Record<string, unknown> = { filename: file.filename, url: file.url, hashes: file.hashes };
     if (file.requires_python !== undefined) out['requires-python'] = file.requires_python;
     out.yanked = file.yanked;
+    // PEP 714: only the new key in JSON; pip 22.3 to 23.1 crash on a `dist-info-metadata` object there.
     out['core-metadata'] = file.core_metadata;
-    out['dist-info-metadata'] = file.core_metadata;
     if (file.size !== undefined) out.size = file.size;
     if (file.upload_time !== undefined) out['upload-time'] = file.upload_time;
     return out;
