@@ -25,6 +25,7 @@ export default defineConfig({
       project('format-helm', 'packages/format-helm'),
       project('format-go', 'packages/format-go'),
       project('format-pypi', 'packages/format-pypi'),
+      project('format-cargo', 'packages/format-cargo'),
       project('server', 'apps/server'),
       project('bench', 'bench'),
       project('integration', 'packages/integration'),

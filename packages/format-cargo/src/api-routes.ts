@@ -1,0 +1,189 @@
+import {
+  badRequest,
+  DepotError,
+  type FormatRequest,
+  type FormatResponse,
+  immutableArtifactResponse,
+  notFound,
+  readBounded,
+  requestWriteTarget,
+  upstreamSignal,
+} from '@depot/core';
+import semver from 'semver';
+import { checkCrateFile } from './crate-file.js';
+import type { CargoEnv } from './env.js';
+import { jsonResponse } from './errors.js';
+import { versionsOf } from './index-routes.js';
+import { readPublishMetadata } from './metadata.js';
+import { cratePath, identity } from './names.js';
+import type { CrateRecord } from './records.js';
+import { readPublishBody } from './wire.js';
+
+const now = (): string => new Date().toISOString();
+
+/** Owners (and administrators) may publish new versions, yank and change owners. */
+function requireOwner(req: FormatRequest, record: CrateRecord): void {
+  if (req.principal.admin || record.owners.includes(req.principal.username)) return;
+  throw new DepotError('FORBIDDEN', `${req.principal.username} is not an owner of ${record.name}`);
+}
+
+/**
+ * `PUT api/v1/crates/new`: the wire format, the `.crate` checked (paths, Cargo.toml name and
+ * version), stored, then the version appended to the index — visible at once. A name taken in
+ * another spelling (`-`/`_`, case) or an existing version is 400, as crates.io answers.
+ */
+export async function publish(env: CargoEnv, req: FormatRequest): Promise<FormatResponse> {
+  const target = await requestWriteTarget(req);
+  const { metadata, crate } = await readPublishBody(req.body, env.limits);
+  const meta = readPublishMetadata(metadata);
+  const existing = await env.crates.get(target.name, meta.name);
+  if (existing !== null) {
+    if (existing.name !== meta.name) {
+      throw badRequest(`crate name "${meta.name}" is taken by "${existing.name}" (names equal ignoring case and -/_)`);
+    }
+    requireOwner(req, existing);
+    if (existing.versions.some((v) => v.vers === meta.vers)) {
+      throw badRequest(`crate version \`${meta.name}@${meta.vers}\` is already uploaded`);
+    }
+  }
+  checkCrateFile(crate, meta.name, meta.vers, env.limits.maxUnpackedBytes);
+  const stored = await env.engine.put(target.name, cratePath(meta.name, meta.vers), crate, {
+    contentType: 'application/gzip',
+    algorithms: ['sha256'],
+    overwrite: true,
+  });
+  const cksum = stored.hashes.sha256;
+  if (cksum === undefined) throw new DepotError('INTERNAL_ERROR', 'no SHA-256 for the stored crate');
+  await env.crates.update(target.name, meta.name, (current) => {
+    if (current?.versions.some((v) => v.vers === meta.vers) === true) {
+      throw badRequest(`crate version \`${meta.name}@${meta.vers}\` is already uploaded`);
+    }
+    if (current !== null && current.name !== meta.name) throw badRequest(`crate name "${meta.name}" is taken`);
+    return {
+      name: meta.name,
+      versions: [...(current?.versions ?? []), meta.entry(cksum)],
+      owners: current?.owners ?? [req.principal.username],
+      description: meta.description ?? current?.description ?? null,
+      updated_at: now(),
+    };
+  });
+  return jsonResponse(200, { warnings: { invalid_categories: [], invalid_badges: [], other: [] } });
+}
+
+/** `GET api/v1/crates/{name}/{version}/download`: the `.crate` from the first member holding it. */
+export async function download(
+  env: CargoEnv,
+  req: FormatRequest,
+  name: string,
+  version: string,
+): Promise<FormatResponse> {
+  const entries = await versionsOf(env, req.repo, name);
+  if (entries?.some((e) => e.vers === version) !== true) throw notFound(`no crate ${name} ${version}`);
+  const members =
+    req.repo.repo_type === 'hosted'
+      ? [req.repo]
+      : (await env.engine.resolveMembers(req.repo.name)).filter((m) => m.repo_type === 'hosted');
+  for (const member of members) {
+    const read = await env.engine.get(member.name, cratePath(name, version), {
+      headOnly: req.method === 'HEAD',
+      signal: upstreamSignal(req),
+    });
+    if (read !== null) return immutableArtifactResponse(req, read, { 'content-type': 'application/gzip' });
+  }
+  throw notFound(`no crate ${name} ${version}`);
+}
+
+/** `DELETE …/{name}/{version}/yank` and `PUT …/unyank`: flips `yanked` in the index. */
+export async function setYanked(
+  env: CargoEnv,
+  req: FormatRequest,
+  name: string,
+  version: string,
+  yanked: boolean,
+): Promise<FormatResponse> {
+  const target = await requestWriteTarget(req, 'write');
+  const current = await env.crates.get(target.name, name);
+  if (current === null || !current.versions.some((v) => v.vers === version))
+    throw notFound(`no crate ${name} ${version}`);
+  requireOwner(req, current);
+  await env.crates.update(target.name, name, (record) => {
+    if (record === null) throw notFound(`no crate ${name}`);
+    return {
+      ...record,
+      versions: record.versions.map((v) => (v.vers === version ? { ...v, yanked } : v)),
+      updated_at: now(),
+    };
+  });
+  return jsonResponse(200, { ok: true });
+}
+
+/** `GET/PUT/DELETE api/v1/crates/{name}/owners`: owners are Depot usernames. */
+export async function owners(env: CargoEnv, req: FormatRequest, name: string): Promise<FormatResponse> {
+  const target = req.method === 'GET' ? req.repo : await requestWriteTarget(req, 'write');
+  const current =
+    target.repo_type === 'hosted' ? await env.crates.get(target.name, name) : await firstHosted(env, target.name, name);
+  if (current === null) throw notFound(`no crate ${name}`);
+  const list = (users: readonly string[]) => ({
+    users: users.map((login, i) => ({ id: i + 1, login, name: login })),
+  });
+  if (req.method === 'GET') return jsonResponse(200, list(current.owners));
+  requireOwner(req, current);
+  const raw = await readBounded(req.body, 64 * 1024);
+  let users: unknown;
+  try {
+    users = (JSON.parse(new TextDecoder().decode(raw)) as { users?: unknown }).users;
+  } catch {
+    throw badRequest('expected {"users": [...]}');
+  }
+  if (
+    !Array.isArray(users) ||
+    users.length === 0 ||
+    users.some((u) => typeof u !== 'string' || !/^[\w.@-]{1,128}$/.test(u))
+  ) {
+    throw badRequest('expected {"users": ["login", ...]}');
+  }
+  const adding = req.method === 'PUT';
+  const next = await env.crates.update(target.name, name, (record) => {
+    if (record === null) throw notFound(`no crate ${name}`);
+    const set = new Set(record.owners);
+    for (const u of users as string[]) {
+      if (adding) set.add(u);
+      else set.delete(u);
+    }
+    if (set.size === 0) throw badRequest('a crate needs at least one owner');
+    return { ...record, owners: [...set], updated_at: now() };
+  });
+  const msg = `${adding ? 'added' : 'removed'} ${(users as string[]).join(', ')} ${adding ? 'to' : 'from'} the owners of ${next.name}`;
+  return jsonResponse(200, { ok: true, msg });
+}
+
+async function firstHosted(env: CargoEnv, repo: string, name: string): Promise<CrateRecord | null> {
+  for (const member of await env.engine.resolveMembers(repo)) {
+    if (member.repo_type !== 'hosted') continue;
+    const record = await env.crates.get(member.name, name);
+    if (record !== null) return record;
+  }
+  return null;
+}
+
+/** `GET api/v1/crates?q=&per_page=`: crates whose name contains `q`, with the highest unyanked version. */
+export async function search(env: CargoEnv, req: FormatRequest): Promise<FormatResponse> {
+  const q = identity(req.query.get('q') ?? '');
+  const perPage = Math.min(Math.max(Number(req.query.get('per_page') ?? '10') || 10, 1), 100);
+  const members =
+    req.repo.repo_type === 'hosted'
+      ? [req.repo]
+      : (await env.engine.resolveMembers(req.repo.name)).filter((m) => m.repo_type === 'hosted');
+  const found = new Map<string, { name: string; max_version: string; description: string | null }>();
+  for (const member of members) {
+    for await (const record of env.crates.scan(member.name)) {
+      if (!identity(record.name).includes(q) || found.has(identity(record.name))) continue;
+      const live = record.versions.filter((v) => !v.yanked).map((v) => v.vers);
+      const pool = live.length > 0 ? live : record.versions.map((v) => v.vers);
+      const max = pool.sort(semver.rcompare)[0] ?? '0.0.0';
+      found.set(identity(record.name), { name: record.name, max_version: max, description: record.description });
+    }
+  }
+  const crates = [...found.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
+  return jsonResponse(200, { crates: crates.slice(0, perPage), meta: { total: crates.length } });
+}

@@ -1,0 +1,12 @@
+import type { FormatContext, RepositoryEngine } from '@depot/core';
+import type { CrateRecords } from './records.js';
+import type { PublishLimits } from './wire.js';
+
+/** What every Cargo route works with. */
+export interface CargoEnv {
+  readonly ctx: FormatContext;
+  /** The engine acting as the request's caller (`req.engine`). */
+  readonly engine: RepositoryEngine;
+  readonly crates: CrateRecords;
+  readonly limits: PublishLimits & { readonly maxUnpackedBytes: number };
+}

@@ -1,0 +1,62 @@
+import { createHash } from 'node:crypto';
+import { type FormatRequest, type FormatResponse, notFound, type RepositoryRecord } from '@depot/core';
+import type { CargoEnv } from './env.js';
+import { jsonResponse } from './errors.js';
+import { nameOfIndexPath } from './names.js';
+import { type IndexEntry, renderIndexFile } from './records.js';
+
+/**
+ * `index/config.json`: absolute `dl` and `api` URLs from the external base URL. `auth-required`
+ * is true for a caller that had to authenticate: cargo asks anonymously first, and only a
+ * repository anonymous cannot read makes it come back with its token.
+ */
+export function getConfig(req: FormatRequest): FormatResponse {
+  const base = `${req.baseUrl}/repository/${encodeURIComponent(req.repo.name)}`;
+  return jsonResponse(200, {
+    dl: `${base}/api/v1/crates`,
+    api: base,
+    'auth-required': req.principal.anonymous !== true,
+  });
+}
+
+/**
+ * The versions of `name` in `repo` as the caller sees them: a hosted repository's own; a proxy's
+ * members' in member order, the first member listing a version winning it. `null` when none has it.
+ */
+export async function versionsOf(env: CargoEnv, repo: RepositoryRecord, name: string): Promise<IndexEntry[] | null> {
+  if (repo.repo_type === 'hosted') return (await env.crates.get(repo.name, name))?.versions.slice() ?? null;
+  const seen = new Set<string>();
+  const out: IndexEntry[] = [];
+  let any = false;
+  for (const member of await env.engine.resolveMembers(repo.name)) {
+    if (member.repo_type !== 'hosted') continue;
+    const record = await env.crates.get(member.name, name);
+    if (record === null) continue;
+    any = true;
+    for (const entry of record.versions) {
+      if (seen.has(entry.vers)) continue;
+      seen.add(entry.vers);
+      out.push(entry);
+    }
+  }
+  return any ? out : null;
+}
+
+/** `index/{1,2,3/c,ab/cd}/{name}`: the crate's index file, with a strong ETag (304 on a match). */
+export async function getIndexFile(env: CargoEnv, req: FormatRequest, path: string): Promise<FormatResponse> {
+  const name = nameOfIndexPath(path);
+  if (name === null) throw notFound(`no such index path: ${path.slice(0, 200)}`);
+  const entries = await versionsOf(env, req.repo, name);
+  // A crate published as `Foo_Bar` is found under `foo_bar` and `foo-bar` alike; cargo asks by the
+  // lower-cased name it was given, and a different spelling must not match another crate.
+  if (entries === null || entries.length === 0 || entries[0]?.name.toLowerCase() !== name) {
+    throw notFound(`no crate ${name}`);
+  }
+  const body = renderIndexFile(entries);
+  const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`;
+  const headers = { 'content-type': 'text/plain; charset=utf-8', etag, 'cache-control': 'no-cache' };
+  if (req.headers['if-none-match']?.split(',').some((t) => t.trim() === etag || t.trim() === `W/${etag}`)) {
+    return { status: 304, headers: { etag } };
+  }
+  return { status: 200, headers, body };
+}
