@@ -42,8 +42,10 @@ beforeAll(async () => {
   );
 }, 300_000);
 
+let mirror: DepotProcess | undefined;
 afterAll(async () => {
   await depot?.stop();
+  await mirror?.stop();
 });
 
 describe('Cargo sparse registry with the real cargo', () => {
@@ -104,5 +106,41 @@ describe('Cargo sparse registry with the real cargo', () => {
     await sandbox.cargo(app, ['build', '-q']);
     const { stdout } = await run(join(sandbox.root, 'target', 'debug', 'proxied'));
     expect(stdout.trim()).toBe('hello from beta and alpha');
+  });
+
+  it('builds through a cache of the registry in another Depot, and again once that upstream is stopped', async () => {
+    mirror = await startDepot();
+    const created = await api(mirror).post('/api/v1/repositories', {
+      name: 'crates-mirror',
+      repo_type: 'cache',
+      format: 'cargo',
+      store: 'default',
+      upstream_url: `${depot.url}/repository/crates/index/`,
+      upstream_auth: { username: 'admin', password: depot.adminPassword },
+      cache_ttl_secs: 0,
+    });
+    expect(created.status).toBe(201);
+    const login = await api(mirror).post<{ token: string }>(
+      '/api/v1/auth/login',
+      { username: 'admin', password: mirror.adminPassword },
+      { anonymous: true },
+    );
+    const registries = { mirror: `${mirror.url}/repository/crates-mirror/index/` };
+    const first = cargoSandbox(mkdtempSync(join(tmpdir(), 'depot-cargo-mirror-')), registries, login.body.token);
+    const deps = { beta: '{ version = "0.1", registry = "mirror" }' };
+    const app = first.newCrate('mirrored', '0.1.0', { bin: true, deps });
+    await first.cargo(app, ['build', '-q']);
+    expect((await run(join(first.root, 'target', 'debug', 'mirrored'))).stdout.trim()).toBe(
+      'hello from beta and alpha',
+    );
+
+    // The upstream goes away: a fresh cargo (empty CARGO_HOME) still resolves and downloads from the cache.
+    await depot.stop();
+    const second = cargoSandbox(mkdtempSync(join(tmpdir(), 'depot-cargo-mirror-')), registries, login.body.token);
+    const again = second.newCrate('mirrored', '0.1.0', { bin: true, deps });
+    await second.cargo(again, ['build', '-q']);
+    expect((await run(join(second.root, 'target', 'debug', 'mirrored'))).stdout.trim()).toBe(
+      'hello from beta and alpha',
+    );
   });
 });

@@ -10,6 +10,7 @@ import {
   upstreamSignal,
 } from '@depot/core';
 import semver from 'semver';
+import { crateExpectation, upstreamDl } from './cache.js';
 import { checkCrateFile } from './crate-file.js';
 import type { CargoEnv } from './env.js';
 import { jsonResponse } from './errors.js';
@@ -70,23 +71,28 @@ export async function publish(env: CargoEnv, req: FormatRequest): Promise<Format
   return jsonResponse(200, { warnings: { invalid_categories: [], invalid_badges: [], other: [] } });
 }
 
-/** `GET api/v1/crates/{name}/{version}/download`: the `.crate` from the first member holding it. */
+/**
+ * `GET api/v1/crates/{name}/{version}/download`: the `.crate` from the first member holding the
+ * version; a cache fetches it from its upstream's `dl` on first use, checked against the `cksum`
+ * its upstream index announces.
+ */
 export async function download(
   env: CargoEnv,
   req: FormatRequest,
   name: string,
   version: string,
 ): Promise<FormatResponse> {
-  const entries = await versionsOf(env, req.repo, name);
-  if (entries?.some((e) => e.vers === version) !== true) throw notFound(`no crate ${name} ${version}`);
-  const members =
-    req.repo.repo_type === 'hosted'
-      ? [req.repo]
-      : (await env.engine.resolveMembers(req.repo.name)).filter((m) => m.repo_type === 'hosted');
+  const signal = upstreamSignal(req);
+  const members = req.repo.repo_type === 'proxy' ? await env.engine.resolveMembers(req.repo.name) : [req.repo];
   for (const member of members) {
+    if (member.repo_type !== 'hosted' && member.repo_type !== 'cache') continue;
+    const entry = (await versionsOf(env, member, name, signal))?.find((e) => e.vers === version);
+    if (entry === undefined) continue;
+    if (member.repo_type === 'cache') await upstreamDl(env.engine, env.templates, member.name, signal);
     const read = await env.engine.get(member.name, cratePath(name, version), {
       headOnly: req.method === 'HEAD',
-      signal: upstreamSignal(req),
+      signal,
+      ...(member.repo_type === 'cache' ? { expected: crateExpectation(entry) } : {}),
     });
     if (read !== null) return immutableArtifactResponse(req, read, { 'content-type': 'application/gzip' });
   }

@@ -1,4 +1,5 @@
 import type { FormatContext, RepositoryEngine } from '@depot/core';
+import type { DlTemplates } from './cache.js';
 import type { CrateRecords } from './records.js';
 import type { PublishLimits } from './wire.js';
 
@@ -8,5 +9,7 @@ export interface CargoEnv {
   /** The engine acting as the request's caller (`req.engine`). */
   readonly engine: RepositoryEngine;
   readonly crates: CrateRecords;
+  /** Cache repositories' upstream `dl`, learnt from their `config.json`. */
+  readonly templates: DlTemplates;
   readonly limits: PublishLimits & { readonly maxUnpackedBytes: number };
 }

@@ -1,8 +1,16 @@
 import { createHash } from 'node:crypto';
-import { type FormatRequest, type FormatResponse, notFound, type RepositoryRecord } from '@depot/core';
+import {
+  type FormatRequest,
+  type FormatResponse,
+  isDepotError,
+  notFound,
+  type RepositoryRecord,
+  upstreamSignal,
+} from '@depot/core';
+import { cachedVersions } from './cache.js';
 import type { CargoEnv } from './env.js';
 import { jsonResponse } from './errors.js';
-import { nameOfIndexPath } from './names.js';
+import { indexPath, nameOfIndexPath } from './names.js';
 import { type IndexEntry, renderIndexFile } from './records.js';
 
 /**
@@ -20,20 +28,36 @@ export function getConfig(req: FormatRequest): FormatResponse {
 }
 
 /**
- * The versions of `name` in `repo` as the caller sees them: a hosted repository's own; a proxy's
- * members' in member order, the first member listing a version winning it. `null` when none has it.
+ * The versions of `name` in `repo` as the caller sees them: a hosted repository's own, a cache's
+ * upstream index (revalidated per TTL), a proxy's members' in member order — the first member
+ * listing a version winning it; a proxy skips a cache member whose upstream fails. `null` when
+ * none has the crate.
  */
-export async function versionsOf(env: CargoEnv, repo: RepositoryRecord, name: string): Promise<IndexEntry[] | null> {
-  if (repo.repo_type === 'hosted') return (await env.crates.get(repo.name, name))?.versions.slice() ?? null;
+export async function versionsOf(
+  env: CargoEnv,
+  repo: RepositoryRecord,
+  name: string,
+  signal?: AbortSignal,
+): Promise<IndexEntry[] | null> {
+  if (repo.repo_type !== 'proxy') return memberVersions(env, repo, name, signal);
   const seen = new Set<string>();
   const out: IndexEntry[] = [];
   let any = false;
   for (const member of await env.engine.resolveMembers(repo.name)) {
-    if (member.repo_type !== 'hosted') continue;
-    const record = await env.crates.get(member.name, name);
-    if (record === null) continue;
+    let entries: IndexEntry[] | null;
+    try {
+      entries = await memberVersions(env, member, name, signal);
+    } catch (err) {
+      if (!isDepotError(err, 'UPSTREAM_ERROR')) throw err;
+      env.ctx.logger.warn(
+        { repo: repo.name, member: member.name },
+        'cargo proxy member upstream failed; using the others',
+      );
+      continue;
+    }
+    if (entries === null) continue;
     any = true;
-    for (const entry of record.versions) {
+    for (const entry of entries) {
       if (seen.has(entry.vers)) continue;
       seen.add(entry.vers);
       out.push(entry);
@@ -42,11 +66,22 @@ export async function versionsOf(env: CargoEnv, repo: RepositoryRecord, name: st
   return any ? out : null;
 }
 
+async function memberVersions(
+  env: CargoEnv,
+  repo: RepositoryRecord,
+  name: string,
+  signal: AbortSignal | undefined,
+): Promise<IndexEntry[] | null> {
+  if (repo.repo_type === 'cache') return cachedVersions(env.engine, repo, indexPath(name), signal);
+  if (repo.repo_type !== 'hosted') return null;
+  return (await env.crates.get(repo.name, name))?.versions.slice() ?? null;
+}
+
 /** `index/{1,2,3/c,ab/cd}/{name}`: the crate's index file, with a strong ETag (304 on a match). */
 export async function getIndexFile(env: CargoEnv, req: FormatRequest, path: string): Promise<FormatResponse> {
   const name = nameOfIndexPath(path);
   if (name === null) throw notFound(`no such index path: ${path.slice(0, 200)}`);
-  const entries = await versionsOf(env, req.repo, name);
+  const entries = await versionsOf(env, req.repo, name, upstreamSignal(req));
   // A crate published as `Foo_Bar` is found under `foo_bar` and `foo-bar` alike; cargo asks by the
   // lower-cased name it was given, and a different spelling must not match another crate.
   if (entries === null || entries.length === 0 || entries[0]?.name.toLowerCase() !== name) {

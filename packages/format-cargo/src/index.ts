@@ -6,6 +6,7 @@ import {
   type FormatRuntime,
   positiveIntegerOption,
 } from '@depot/core';
+import { cargoCachePolicy, type DlTemplates } from './cache.js';
 import type { CargoEnv } from './env.js';
 import { cargoChallenge, renderCargoError } from './errors.js';
 import { CRATE_PREFIX, crateRecords } from './records.js';
@@ -26,20 +27,23 @@ const MIB = 1024 * 1024;
 
 /**
  * Cargo sparse registries (`"format": "cargo"`): the index (`index/config.json` and index files),
- * the web API (publish, yank, owners, search, download) for hosted repositories, and proxies that
- * merge their members' index files.
+ * the web API (publish, yank, owners, search, download) for hosted repositories, caches of an
+ * upstream sparse registry, and proxies that merge their members' index files.
  */
 export function cargoFormat(options: CargoFormatOptions = {}): Format {
   const maxCrateBytes = options.maxCrateBytes ?? 10 * MIB;
+  const templates: DlTemplates = new Map();
   return {
     name: 'cargo',
-    capabilities: { repoTypes: ['hosted', 'proxy'] },
+    capabilities: { repoTypes: ['hosted', 'cache', 'proxy'] },
+    cachePolicy: cargoCachePolicy(templates),
     repositoryRecordPrefixes: (repo) => [`${CRATE_PREFIX}${encodeURIComponent(repo)}/`],
     init(ctx): FormatRuntime {
       const env: CargoEnv = {
         ctx,
         engine: ctx.engine,
         crates: crateRecords(ctx.kv),
+        templates,
         limits: { maxMetadataBytes: MIB, maxCrateBytes, maxUnpackedBytes: Math.max(64 * MIB, maxCrateBytes * 8) },
       };
       return {

@@ -25,4 +25,5 @@ describeFormat('cargo', {
   },
   anonymousWrite: { challenge: /^Cargo login_url="http/ },
   duplicatePolicy: { reject: 400 },
+  upstreamUrl: (server, origin) => `${server.url}/repository/${origin}/index/`,
 });

@@ -69,6 +69,8 @@ export interface HarnessRequest {
   /** A known-length body also sets `content-length`, as an HTTP client would. */
   readonly body?: HarnessBody;
   readonly principal?: PrincipalInput;
+  /** The external base URL the format sees (default {@link HARNESS_BASE_URL}; served requests: the listener's). */
+  readonly baseUrl?: string;
 }
 
 /** One request to a format mount (e.g. `/v2/…`). */
@@ -184,7 +186,7 @@ export async function createFormatHarness(options: FormatHarnessOptions): Promis
       headers,
       body: EMPTY_BODY,
       openBody: () => toByteSource(req.body),
-      baseUrl: HARNESS_BASE_URL,
+      baseUrl: req.baseUrl ?? HARNESS_BASE_URL,
       principal: resolvePrincipal(req.principal ?? defaultPrincipal),
       signal: new AbortController().signal,
     };

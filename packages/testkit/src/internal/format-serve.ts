@@ -22,6 +22,7 @@ export interface ServeTarget {
     query: string;
     headers: Record<string, string>;
     body?: AsyncIterable<Uint8Array>;
+    baseUrl: string;
   }): Promise<{ status: number; headers: Readonly<Record<string, string>>; body: Buffer }>;
   mount(req: {
     method: string;
@@ -61,6 +62,8 @@ export async function serveHarness(target: ServeTarget): Promise<HarnessServer> 
           path: match[2] ?? '',
           query,
           headers,
+          // Absolute URLs the format builds (a registry's download template) point back here.
+          baseUrl: `http://${req.headers.host ?? '127.0.0.1'}`,
           ...(body ? { body } : {}),
         })
       : target.mount({ method, rawPath: url.pathname, query, headers, ...(body ? { body } : {}) });

@@ -1,0 +1,55 @@
+import { createFormatHarness, type FormatHarness } from '@depot/testkit';
+import { afterEach, describe, expect, it } from 'vitest';
+import { cargoFormat } from '../src/index.js';
+import { crateFile, publish } from './helpers.js';
+
+const harnesses: FormatHarness[] = [];
+afterEach(async () => {
+  for (const h of harnesses.splice(0)) await h.close();
+});
+
+async function originAndCache() {
+  const origin = await createFormatHarness({ format: cargoFormat() });
+  harnesses.push(origin);
+  await origin.createRepo({ name: 'origin' });
+  expect((await publish(origin, 'origin', 'zeta', '1.0.0', crateFile('zeta', '1.0.0'))).status).toBe(200);
+  const server = await origin.listen();
+  const h = await createFormatHarness({ format: cargoFormat() });
+  harnesses.push(h);
+  await h.createRepo({
+    name: 'cache',
+    repo_type: 'cache',
+    upstream_url: `${server.url}/repository/origin/index/`,
+    cache_ttl_secs: 0,
+  });
+  return { origin, h, server };
+}
+
+describe('cargo cache of an upstream sparse registry', () => {
+  it('serves its own config.json, the upstream index, and the upstream index when the upstream fails', async () => {
+    const { h, server } = await originAndCache();
+    const config = (await h.request({ method: 'GET', repo: 'cache', path: 'index/config.json' })).json<{
+      dl: string;
+    }>();
+    expect(config.dl).toBe('http://depot.test/repository/cache/api/v1/crates');
+    expect((await h.request({ method: 'GET', repo: 'cache', path: 'index/ze/ta/zeta' })).text()).toContain(
+      '"vers":"1.0.0"',
+    );
+    await server.stop();
+    const stale = await h.request({ method: 'GET', repo: 'cache', path: 'index/ze/ta/zeta' });
+    expect(stale.status).toBe(200);
+    expect(stale.text()).toContain('"vers":"1.0.0"');
+  });
+
+  it('refuses a crate whose bytes do not match the cksum of the upstream index, storing nothing', async () => {
+    const { origin, h } = await originAndCache();
+    // The upstream now serves other bytes under the published version.
+    await origin.engine.put('origin', 'crates/zeta/zeta-1.0.0.crate', crateFile('zeta', '1.0.0', 7), {
+      overwrite: true,
+    });
+    const res = await h.request({ method: 'GET', repo: 'cache', path: 'api/v1/crates/zeta/1.0.0/download' });
+    expect(res.status).toBe(502);
+    expect(res.json<{ errors: { detail: string }[] }>().errors[0]?.detail).toEqual(expect.any(String));
+    expect((await h.engine.list('cache')).artifacts.filter((a) => a.path.endsWith('.crate'))).toEqual([]);
+  });
+});
