@@ -1,6 +1,6 @@
 import { badRequest } from '@depot/core';
 import semver from 'semver';
-import { parse } from 'yaml';
+import { yaml } from './lazy-yaml.js';
 
 /**
  * The Chart.yaml fields Helm reads and copies into `index.yaml` (chart API v1 and v2), kept as
@@ -91,7 +91,7 @@ export function validateChartVersion(version: unknown): string {
 export function parseChartYaml(text: string): ChartMetadata {
   let doc: unknown;
   try {
-    doc = parse(text, { maxAliasCount: 0, uniqueKeys: true });
+    doc = yaml().parse(text, { maxAliasCount: 0, uniqueKeys: true });
   } catch (err) {
     throw badRequest(`Chart.yaml is not valid YAML: ${(err as Error).message.split('\n')[0]}`);
   }

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { DepotError } from '@depot/core';
 import semver from 'semver';
-import { parse, stringify } from 'yaml';
 import type { ChartMetadata } from './chart-yaml.js';
+import { yaml } from './lazy-yaml.js';
 
 /** One chart version in `index.yaml`: Chart.yaml's fields plus where and what the archive is. */
 export interface IndexEntry extends ChartMetadata {
@@ -41,7 +41,7 @@ export function buildIndex(entries: Iterable<IndexEntry>, generated: string): In
 
 /** Renders `index.yaml` (plain YAML, no anchors, as Helm writes it). */
 export function renderIndex(doc: IndexDoc): string {
-  return stringify(doc, { aliasDuplicateObjects: false, lineWidth: 0 });
+  return yaml().stringify(doc, { aliasDuplicateObjects: false, lineWidth: 0 });
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -56,7 +56,7 @@ export function parseIndex(text: string, what: string): IndexDoc {
   let doc: unknown;
   try {
     // Real indexes never use aliases; refusing them bounds the expansion of a hostile document.
-    doc = parse(text, { maxAliasCount: 0 });
+    doc = yaml().parse(text, { maxAliasCount: 0 });
   } catch (err) {
     throw new DepotError('UPSTREAM_ERROR', `${what} is not valid YAML`, { cause: err });
   }

@@ -8,7 +8,6 @@ import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { type ByteSource, badRequest, DepotError } from '@depot/core';
 import busboy from 'busboy';
-import { createBLAKE2b } from 'hash-wasm';
 
 /** The file part of an upload, spooled to a temporary file while hashed. */
 export interface SpooledFile {
@@ -123,6 +122,8 @@ async function spool(
 ): Promise<SpooledFile> {
   const sha256 = createHash('sha256');
   const md5 = createHash('md5');
+  // Loaded on the first upload: the wasm hashers are not needed by a server without PyPI uploads.
+  const { createBLAKE2b } = await import('hash-wasm');
   const blake2 = await createBLAKE2b(256);
   blake2.init();
   let size = 0;
