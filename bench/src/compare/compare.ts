@@ -6,6 +6,7 @@ import { repoRoot, scratchRoot } from '../launch/paths.js';
 import type { GroupContext } from './context.js';
 import { FIGURES, figure } from './figures.js';
 import { rawAuthGroup } from './group-auth.js';
+import { cargoGroup } from './group-cargo.js';
 import { dockerGroup } from './group-docker.js';
 import { goGroup } from './group-go.js';
 import { helmGroup } from './group-helm.js';
@@ -46,6 +47,7 @@ const GROUPS = [
   helmGroup,
   pypiGroup,
   goGroup,
+  cargoGroup,
   rssMixed,
 ];
 
@@ -104,5 +106,6 @@ function groupOf(name: string): string {
   if (name.startsWith('helm-')) return helmGroup.name;
   if (name.startsWith('pypi-')) return pypiGroup.name;
   if (name.startsWith('go-')) return goGroup.name;
+  if (name.startsWith('cargo-')) return cargoGroup.name;
   return npmGroup.name;
 }

@@ -128,6 +128,27 @@ export const FIGURES: readonly FigureDef[] = [
     peer: 'nginx',
     target: { kind: 'ratio', min: 0.6 },
   },
+  {
+    name: 'cargo-index',
+    title: 'cargo index file GET (20 versions) @16',
+    unit: 'req/s',
+    peer: 'nginx',
+    target: { kind: 'ratio', min: 0.5 },
+  },
+  {
+    name: 'cargo-index-304',
+    title: 'cargo index file GET with If-None-Match (304) @16',
+    unit: 'req/s',
+    peer: 'nginx',
+    target: { kind: 'ratio', min: 0.5 },
+  },
+  {
+    name: 'cargo-crate-5m',
+    title: 'cargo .crate download 5 MiB @8',
+    unit: 'MB/s',
+    peer: 'nginx',
+    target: { kind: 'ratio', min: 0.5 },
+  },
   { name: 'rss-idle', title: 'depot RSS idle', unit: 'MB', peer: null, target: { kind: 'max-mb', max: 100 } },
   {
     name: 'rss-mixed',

@@ -17,6 +17,8 @@ export interface StaticFigure {
   readonly peerPaths: readonly string[];
   /** Headers of the Depot requests (content negotiation). */
   readonly headers?: Readonly<Record<string, string>>;
+  /** Headers of the nginx requests (a conditional request's own ETag). */
+  readonly peerHeaders?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -56,7 +58,9 @@ export async function compareWithStaticNginx(
           const depot = loadMeasure(s, stepFor(dep, f.depotPaths, f.headers), 'get', f.metric, load);
           if (!nginx) return runPair(f.name, s, depot, { unavailable: unavailable ?? 'not started' });
           return withEndpoint(nginx.url, {}, f.concurrency, (peerEp) => {
-            const peer: PeerSide = { measure: loadMeasure(s, stepFor(peerEp, f.peerPaths), 'get', f.metric, load) };
+            const peer: PeerSide = {
+              measure: loadMeasure(s, stepFor(peerEp, f.peerPaths, f.peerHeaders), 'get', f.metric, load),
+            };
             return runPair(f.name, s, depot, peer);
           });
         }),

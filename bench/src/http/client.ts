@@ -88,7 +88,9 @@ export function getDrain(ep: Endpoint, path: string, headers?: Record<string, st
           return true;
         },
         onComplete() {
-          if (status >= 300) reject(new HttpStatusError('GET', path, status, ''));
+          // A conditional GET expects its 304.
+          const expected = status < 300 || (status === 304 && headers?.['if-none-match'] !== undefined);
+          if (!expected) reject(new HttpStatusError('GET', path, status, ''));
           else resolve(bytes);
         },
         onError(err) {

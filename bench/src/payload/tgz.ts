@@ -58,3 +58,26 @@ export function helmChart(name: string, version: string): Buffer {
   );
   return gzipSync(Buffer.concat([...tarEntry(`${name}/Chart.yaml`, chart), Buffer.alloc(1024)]));
 }
+
+/** A `.crate` for cargo: `{name}-{version}/Cargo.toml` and a file carrying `filler` (stored, gzip level 0 when large). */
+export function cargoCrate(name: string, version: string, filler: Buffer): Buffer {
+  const root = `${name}-${version}`;
+  const manifest = Buffer.from(`[package]\nname = "${name}"\nversion = "${version}"\nedition = "2021"\n`);
+  const tar = Buffer.concat([
+    ...tarEntry(`${root}/Cargo.toml`, manifest),
+    ...tarEntry(`${root}/src/blob.bin`, filler),
+    Buffer.alloc(1024),
+  ]);
+  return gzipSync(tar, { level: filler.length > 4096 ? 0 : 6 });
+}
+
+/** Cargo's publish body for `crate`: u32 LE JSON length, the metadata, u32 LE crate length, the crate. */
+export function cargoPublishBody(name: string, version: string, crate: Buffer): Buffer {
+  const json = Buffer.from(
+    JSON.stringify({ name, vers: version, deps: [], features: {}, description: `bench ${name}` }),
+  );
+  const lengths = Buffer.alloc(8);
+  lengths.writeUInt32LE(json.length, 0);
+  lengths.writeUInt32LE(crate.length, 4);
+  return Buffer.concat([lengths.subarray(0, 4), json, lengths.subarray(4), crate]);
+}

@@ -1,5 +1,6 @@
 import type { FormatContext, RepositoryEngine } from '@depot/core';
 import type { DlTemplates } from './cache.js';
+import type { RenderedIndexes } from './index-routes.js';
 import type { CrateRecords } from './records.js';
 import type { PublishLimits } from './wire.js';
 
@@ -11,5 +12,10 @@ export interface CargoEnv {
   readonly crates: CrateRecords;
   /** Cache repositories' upstream `dl`, learnt from their `config.json`. */
   readonly templates: DlTemplates;
+  /**
+   * Hosted index files as served, by crate, while the crate record is unchanged: cargo asks for
+   * every dependency's index file on every build, mostly answered 304.
+   */
+  readonly rendered: RenderedIndexes;
   readonly limits: PublishLimits & { readonly maxUnpackedBytes: number };
 }

@@ -77,21 +77,55 @@ async function memberVersions(
   return (await env.crates.get(repo.name, name))?.versions.slice() ?? null;
 }
 
+/** An index file as served: its text and strong ETag. */
+export interface RenderedIndex {
+  readonly body: string;
+  readonly etag: string;
+}
+
+const render = (entries: readonly IndexEntry[]): RenderedIndex => {
+  const body = renderIndexFile(entries);
+  return { body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"` };
+};
+
+/** Hosted index files by crate, kept while the crate record's version is unchanged. */
+export type RenderedIndexes = Map<string, { readonly version: string; readonly rendered: RenderedIndex }>;
+const MAX_HELD = 4096;
+
+async function hostedIndex(env: CargoEnv, repo: string, name: string): Promise<RenderedIndex | null> {
+  const found = await env.crates.getVersioned(repo, name);
+  if (found === null || found.record.versions.length === 0) return null;
+  const key = `${repo}\u0000${name}`;
+  const held = env.rendered.get(key);
+  if (held?.version === found.version && found.record.name.toLowerCase() === name) return held.rendered;
+  if (found.record.name.toLowerCase() !== name) return null;
+  const rendered = render(found.record.versions);
+  if (env.rendered.size >= MAX_HELD) env.rendered.clear();
+  env.rendered.set(key, { version: found.version, rendered });
+  return rendered;
+}
+
 /** `index/{1,2,3/c,ab/cd}/{name}`: the crate's index file, with a strong ETag (304 on a match). */
 export async function getIndexFile(env: CargoEnv, req: FormatRequest, path: string): Promise<FormatResponse> {
   const name = nameOfIndexPath(path);
   if (name === null) throw notFound(`no such index path: ${path.slice(0, 200)}`);
-  const entries = await versionsOf(env, req.repo, name, upstreamSignal(req));
-  // A crate published as `Foo_Bar` is found under `foo_bar` and `foo-bar` alike; cargo asks by the
-  // lower-cased name it was given, and a different spelling must not match another crate.
-  if (entries === null || entries.length === 0 || entries[0]?.name.toLowerCase() !== name) {
-    throw notFound(`no crate ${name}`);
+  let rendered: RenderedIndex | null;
+  if (req.repo.repo_type === 'hosted') {
+    rendered = await hostedIndex(env, req.repo.name, name);
+  } else {
+    const entries = await versionsOf(env, req.repo, name, upstreamSignal(req));
+    // A crate published as `Foo_Bar` lives at `foo_bar`; `foo-bar` is another crate's path.
+    rendered =
+      entries === null || entries.length === 0 || entries[0]?.name.toLowerCase() !== name ? null : render(entries);
   }
-  const body = renderIndexFile(entries);
-  const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`;
-  const headers = { 'content-type': 'text/plain; charset=utf-8', etag, 'cache-control': 'no-cache' };
+  if (rendered === null) throw notFound(`no crate ${name}`);
+  const { body, etag } = rendered;
   if (req.headers['if-none-match']?.split(',').some((t) => t.trim() === etag || t.trim() === `W/${etag}`)) {
     return { status: 304, headers: { etag } };
   }
-  return { status: 200, headers, body };
+  return {
+    status: 200,
+    headers: { 'content-type': 'text/plain; charset=utf-8', etag, 'cache-control': 'no-cache' },
+    body,
+  };
 }

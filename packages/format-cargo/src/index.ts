@@ -44,6 +44,7 @@ export function cargoFormat(options: CargoFormatOptions = {}): Format {
         engine: ctx.engine,
         crates: crateRecords(ctx.kv),
         templates,
+        rendered: new Map(),
         limits: { maxMetadataBytes: MIB, maxCrateBytes, maxUnpackedBytes: Math.max(64 * MIB, maxCrateBytes * 8) },
       };
       return {

@@ -52,6 +52,8 @@ export function crateRecords(kv: KvStore) {
   return {
     /** The crate whose name is `name` in any spelling (`-`/`_`, case), or `null`. */
     get: (repo: string, name: string): Promise<CrateRecord | null> => view.get(idOf(repo, name)),
+    /** The same with the record's version (it changes with every write). */
+    getVersioned: (repo: string, name: string) => view.getVersioned(idOf(repo, name)),
     /**
      * Applies `change` to the current record with compare-and-swap, retrying on a concurrent
      * write; `change` may throw to refuse. Returns the stored record.
