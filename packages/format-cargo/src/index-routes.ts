@@ -81,12 +81,27 @@ async function memberVersions(
 export interface RenderedIndex {
   readonly body: string;
   readonly etag: string;
+  /** When the crate last changed (hosted only), as an HTTP date. */
+  readonly lastModified?: string;
 }
 
-const render = (entries: readonly IndexEntry[]): RenderedIndex => {
+const render = (entries: readonly IndexEntry[], changed?: string): RenderedIndex => {
   const body = renderIndexFile(entries);
-  return { body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"` };
+  const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`;
+  const at = changed === undefined ? Number.NaN : Date.parse(changed);
+  return Number.isFinite(at) ? { body, etag, lastModified: new Date(at).toUTCString() } : { body, etag };
 };
+
+/** Whether the client's copy is current: its ETag matches, or (without one) nothing changed since its date. */
+function notModified(req: FormatRequest, rendered: RenderedIndex): boolean {
+  const tags = req.headers['if-none-match'];
+  if (tags !== undefined)
+    return tags.split(',').some((t) => t.trim() === rendered.etag || t.trim() === `W/${rendered.etag}`);
+  const since = req.headers['if-modified-since'];
+  if (since === undefined || rendered.lastModified === undefined) return false;
+  const sinceMs = Date.parse(since);
+  return Number.isFinite(sinceMs) && Date.parse(rendered.lastModified) <= sinceMs;
+}
 
 /** Hosted index files by crate, kept while the crate record's version is unchanged. */
 export type RenderedIndexes = Map<string, { readonly version: string; readonly rendered: RenderedIndex }>;
@@ -99,13 +114,16 @@ async function hostedIndex(env: CargoEnv, repo: string, name: string): Promise<R
   const held = env.rendered.get(key);
   if (held?.version === found.version && found.record.name.toLowerCase() === name) return held.rendered;
   if (found.record.name.toLowerCase() !== name) return null;
-  const rendered = render(found.record.versions);
+  const rendered = render(found.record.versions, found.record.updated_at);
   if (env.rendered.size >= MAX_HELD) env.rendered.clear();
   env.rendered.set(key, { version: found.version, rendered });
   return rendered;
 }
 
-/** `index/{1,2,3/c,ab/cd}/{name}`: the crate's index file, with a strong ETag (304 on a match). */
+/**
+ * `index/{1,2,3/c,ab/cd}/{name}`: the crate's index file, with a strong ETag and (hosted) its
+ * Last-Modified; 304 when `If-None-Match` matches or, without it, `If-Modified-Since` is not older.
+ */
 export async function getIndexFile(env: CargoEnv, req: FormatRequest, path: string): Promise<FormatResponse> {
   const name = nameOfIndexPath(path);
   if (name === null) throw notFound(`no such index path: ${path.slice(0, 200)}`);
@@ -119,13 +137,13 @@ export async function getIndexFile(env: CargoEnv, req: FormatRequest, path: stri
       entries === null || entries.length === 0 || entries[0]?.name.toLowerCase() !== name ? null : render(entries);
   }
   if (rendered === null) throw notFound(`no crate ${name}`);
-  const { body, etag } = rendered;
-  if (req.headers['if-none-match']?.split(',').some((t) => t.trim() === etag || t.trim() === `W/${etag}`)) {
-    return { status: 304, headers: { etag } };
-  }
+  const { body, etag, lastModified } = rendered;
+  const validators: Record<string, string> =
+    lastModified === undefined ? { etag } : { etag, 'last-modified': lastModified };
+  if (notModified(req, rendered)) return { status: 304, headers: validators };
   return {
     status: 200,
-    headers: { 'content-type': 'text/plain; charset=utf-8', etag, 'cache-control': 'no-cache' },
+    headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-cache', ...validators },
     body,
   };
 }

@@ -64,6 +64,14 @@ describe('cargo hosted registry', () => {
     const first = await get('index/al/ph/alpha_lib');
     expect(first.headers.etag).toMatch(/^"/);
     expect((await get('index/al/ph/alpha_lib', { 'if-none-match': first.headers.etag ?? '' })).status).toBe(304);
+    const modified = first.headers['last-modified'] ?? '';
+    expect(Date.parse(modified)).toBeGreaterThan(Date.now() - 60_000);
+    expect((await get('index/al/ph/alpha_lib', { 'if-modified-since': modified })).status).toBe(304);
+    const older = new Date(Date.parse(modified) - 60_000).toUTCString();
+    expect((await get('index/al/ph/alpha_lib', { 'if-modified-since': older })).status).toBe(200);
+    expect(
+      (await get('index/al/ph/alpha_lib', { 'if-none-match': '"other"', 'if-modified-since': modified })).status,
+    ).toBe(200);
     expect((await get('index/al/ph/alpha-lib')).status).toBe(404);
     expect((await get('index/xx/yy/alpha_lib')).status).toBe(404);
     const dl = await get('api/v1/crates/Alpha_Lib/1.0.0/download');
