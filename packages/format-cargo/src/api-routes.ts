@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   badRequest,
   DepotError,
@@ -48,14 +49,30 @@ export async function publish(env: CargoEnv, req: FormatRequest): Promise<Format
     }
   }
   checkCrateFile(crate, meta.name, meta.vers, env.limits.maxUnpackedBytes);
-  const stored = await env.engine.put(target.name, cratePath(meta.name, meta.vers), crate, {
-    contentType: 'application/gzip',
-    algorithms: ['sha256'],
-    overwrite: true,
-  });
-  const cksum = stored.hashes.sha256;
-  if (cksum === undefined) throw new DepotError('INTERNAL_ERROR', 'no SHA-256 for the stored crate');
-  await env.crates.update(target.name, meta.name, (current) => {
+  const cksum = createHash('sha256').update(crate).digest('hex');
+  const path = cratePath(meta.name, meta.vers, cksum);
+  await env.engine.put(target.name, path, crate, { contentType: 'application/gzip', algorithms: ['sha256'] });
+  try {
+    await addVersion(env, req, target.name, meta, cksum);
+  } catch (err) {
+    // Unless the index lists this version with these very bytes (another publish of the same file
+    // won), the file just stored belongs to nothing: it goes, the winner's stays.
+    const listed = (await env.crates.get(target.name, meta.name))?.versions.find((v) => v.vers === meta.vers);
+    if (listed?.cksum !== cksum) await env.engine.delete(target.name, path).catch(() => false);
+    throw err;
+  }
+  return jsonResponse(200, { warnings: { invalid_categories: [], invalid_badges: [], other: [] } });
+}
+
+/** Appends `meta`'s version to the index (compare-and-swap): `BAD_REQUEST` when it is already there. */
+async function addVersion(
+  env: CargoEnv,
+  req: FormatRequest,
+  repo: string,
+  meta: ReturnType<typeof readPublishMetadata>,
+  cksum: string,
+): Promise<void> {
+  await env.crates.update(repo, meta.name, (current) => {
     if (current?.versions.some((v) => v.vers === meta.vers) === true) {
       throw badRequest(`crate version \`${meta.name}@${meta.vers}\` is already uploaded`);
     }
@@ -68,7 +85,6 @@ export async function publish(env: CargoEnv, req: FormatRequest): Promise<Format
       updated_at: now(),
     };
   });
-  return jsonResponse(200, { warnings: { invalid_categories: [], invalid_badges: [], other: [] } });
 }
 
 /**
@@ -89,7 +105,8 @@ export async function download(
     const entry = (await versionsOf(env, member, name, signal))?.find((e) => e.vers === version);
     if (entry === undefined) continue;
     if (member.repo_type === 'cache') await upstreamDl(env.engine, env.templates, member.name, signal);
-    const read = await env.engine.get(member.name, cratePath(name, version), {
+    const path = member.repo_type === 'cache' ? cratePath(name, version) : cratePath(name, version, entry.cksum);
+    const read = await env.engine.get(member.name, path, {
       headOnly: req.method === 'HEAD',
       signal,
       ...(member.repo_type === 'cache' ? { expected: crateExpectation(entry) } : {}),

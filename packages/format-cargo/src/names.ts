@@ -75,6 +75,10 @@ export function nameOfIndexPath(path: string): string | null {
   return indexPath(name) === path ? name : null;
 }
 
-/** Where a version's `.crate` is stored in the repository. */
-export const cratePath = (name: string, version: string): string =>
-  `crates/${name.toLowerCase()}/${name.toLowerCase()}-${version}.crate`;
+/**
+ * Where a version's `.crate` is stored. A hosted repository adds the file's SHA-256 (`cksum`), so
+ * two publishes racing for one version never write the same path: the index decides which one
+ * the version is, and the other's file is removed. A cache stores the upstream's under the plain name.
+ */
+export const cratePath = (name: string, version: string, cksum?: string): string =>
+  `crates/${name.toLowerCase()}/${name.toLowerCase()}-${version}${cksum === undefined ? '' : `-${cksum}`}.crate`;

@@ -44,9 +44,9 @@ describe('cargo cache of an upstream sparse registry', () => {
   it('refuses a crate whose bytes do not match the cksum of the upstream index, storing nothing', async () => {
     const { origin, h } = await originAndCache();
     // The upstream now serves other bytes under the published version.
-    await origin.engine.put('origin', 'crates/zeta/zeta-1.0.0.crate', crateFile('zeta', '1.0.0', 7), {
-      overwrite: true,
-    });
+    const published = (await origin.engine.list('origin')).artifacts.find((a) => a.path.startsWith('crates/zeta/'));
+    expect(published).toBeDefined();
+    await origin.engine.put('origin', published?.path ?? '', crateFile('zeta', '1.0.0', 7), { overwrite: true });
     const res = await h.request({ method: 'GET', repo: 'cache', path: 'api/v1/crates/zeta/1.0.0/download' });
     expect(res.status).toBe(502);
     expect(res.json<{ errors: { detail: string }[] }>().errors[0]?.detail).toEqual(expect.any(String));

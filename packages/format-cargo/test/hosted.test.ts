@@ -191,7 +191,27 @@ describe('cargo publish refuses bad input: cargo-shaped 4xx, nothing stored', ()
       expect((await publish(h, 'crates', alias, '2.0.0', crateFile(alias, '2.0.0'))).status).toBe(400);
     }
     expect((await h.engine.list('crates')).artifacts.map((a) => a.path)).toEqual([
-      'crates/my-crate/my-crate-1.0.0.crate',
+      expect.stringMatching(/^crates\/my-crate\/my-crate-1\.0\.0-[0-9a-f]{64}\.crate$/),
     ]);
+  });
+
+  it('two racing publishes of one version store one crate, the one the index names; a leftover file is replaced', async () => {
+    const a = crateFile('racer', '1.0.0', 1);
+    const b = crateFile('racer', '1.0.0', 2);
+    const answers = await Promise.all([
+      publish(h, 'crates', 'racer', '1.0.0', a),
+      publish(h, 'crates', 'racer', '1.0.0', b),
+    ]);
+    expect(answers.map((r) => r.status).sort()).toEqual([200, 400]);
+    const [entry] = await lines('racer');
+    const dl = await get('api/v1/crates/racer/1.0.0/download');
+    expect(sha256(dl.body)).toBe(entry?.cksum);
+    // The loser's file is gone: one crate file for the version.
+    expect((await h.engine.list('crates')).artifacts.filter((x) => x.path.startsWith('crates/racer/'))).toHaveLength(1);
+    // A file a failed publish left behind (stored, never indexed) does not block the version.
+    const c = crateFile('leftover', '1.0.0');
+    await h.engine.put('crates', `crates/leftover/leftover-1.0.0-${sha256(c)}.crate`, 'half a publish');
+    expect((await publish(h, 'crates', 'leftover', '1.0.0', c)).status).toBe(200);
+    expect(sha256((await get('api/v1/crates/leftover/1.0.0/download')).body)).toBe(sha256(c));
   });
 });

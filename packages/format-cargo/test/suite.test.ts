@@ -14,7 +14,7 @@ describeFormat('cargo', {
   async list(h, repo) {
     const out: { name: string; version: string }[] = [];
     for (const a of (await h.engine.list(repo)).artifacts) {
-      const m = /^crates\/c([^/]+)\/c[^/]+-(\d+\.\d+\.\d+)\.crate$/.exec(a.path);
+      const m = /^crates\/c([^/]+)\/c[^/]+-(\d+\.\d+\.\d+)(?:-[0-9a-f]{64})?\.crate$/.exec(a.path);
       if (m !== null) out.push({ name: m[1] as string, version: m[2] as string });
     }
     return out;
