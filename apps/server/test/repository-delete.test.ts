@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { expect, it } from 'vitest';
+import { publishBody as cargoPublishBody, crateFile, metadataOf } from '../../../packages/format-cargo/test/helpers.js';
 import { makeWheel, twineFields, uploadForm } from '../../../packages/format-pypi/test/fixtures.js';
 import { dockerClient, OCI_MANIFEST } from './helpers/docker.js';
 import { tgz } from './helpers/tarball.js';
@@ -140,5 +141,22 @@ describeEachBackend('deleting a repository', (backend) => {
       headers: auth(),
     });
     expect(del.status).toBe(202);
+  });
+
+  it('cargo: the old crates and index files do not come back', async () => {
+    const publishCrate = () =>
+      fetch(`${depot.url}/repository/cargo-leak/api/v1/crates/new`, {
+        method: 'PUT',
+        headers: auth(),
+        body: cargoPublishBody(metadataOf('leaky', '1.0.0'), crateFile('leaky', '1.0.0')),
+      });
+    expect((await create('cargo-leak', 'cargo')).status).toBe(201);
+    expect((await publishCrate()).status).toBe(200);
+    await deleteAndRecreate('cargo-leak', 'cargo');
+    const index = await fetch(`${depot.url}/repository/cargo-leak/index/le/ak/leaky`, { headers: auth() });
+    expect(index.status).toBe(404);
+    await index.arrayBuffer();
+    // The same version publishes again: no "already uploaded" left over.
+    expect((await publishCrate()).status).toBe(200);
   });
 });
