@@ -13,7 +13,10 @@ let sandbox: CargoSandbox;
 
 beforeAll(async () => {
   await requireCargo();
-  depot = await startDepot();
+  // A second Depot user to become a crate owner.
+  depot = await startDepot({
+    toml: `[[initialization.users]]\nusername = "release-bot"\npassword = "release-bot-pw-1"\nroles = []\nmust_change_password = false\n`,
+  });
   const admin = api(depot);
   for (const body of [
     { name: 'crates', repo_type: 'hosted', format: 'cargo', store: 'default' },
@@ -89,6 +92,9 @@ describe('Cargo sparse registry with the real cargo', () => {
     const owners = await sandbox.cargo(alpha, ['owner', '--registry', 'depot', '--list', 'alpha']);
     expect(owners).toContain('admin');
     expect(owners).toContain('release-bot');
+    await expect(
+      sandbox.cargo(alpha, ['owner', '--registry', 'depot', '--add', 'nobody-here', 'alpha']),
+    ).rejects.toThrow(/no Depot user nobody-here/);
     const found = await sandbox.cargo(alpha, ['search', '--registry', 'depot', 'alph']);
     expect(found).toContain('alpha = "0.1.0"');
     // Publishing a version again is refused with cargo's own error shape, which cargo prints.

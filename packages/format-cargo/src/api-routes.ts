@@ -166,6 +166,12 @@ export async function owners(env: CargoEnv, req: FormatRequest, name: string): P
     throw badRequest('expected {"users": ["login", ...]}');
   }
   const adding = req.method === 'PUT';
+  const exists = env.ctx.auth.userExists;
+  if (adding && exists !== undefined) {
+    const unknown: string[] = [];
+    for (const u of users as string[]) if (!(await exists(u))) unknown.push(u);
+    if (unknown.length > 0) throw badRequest(`no Depot user ${unknown.join(', ')}: owners are Depot usernames`);
+  }
   const next = await env.crates.update(target.name, name, (record) => {
     if (record === null) throw notFound(`no crate ${name}`);
     const set = new Set(record.owners);

@@ -124,6 +124,14 @@ describe('cargo hosted registry', () => {
       ).status,
     ).toBe(200);
     expect((await publish(writer, 'crates', 'gamma', '1.1.0', crateFile('gamma', '1.1.0'))).status).toBe(200);
+    const stranger = await h.request({
+      method: 'PUT',
+      repo: 'crates',
+      path: 'api/v1/crates/gamma/owners',
+      body: JSON.stringify({ users: ['nobody-here'] }),
+    });
+    expect(stranger.status).toBe(400);
+    expect(stranger.json<{ errors: { detail: string }[] }>().errors[0]?.detail).toContain('nobody-here');
     const removed = await h.request({
       method: 'DELETE',
       repo: 'crates',

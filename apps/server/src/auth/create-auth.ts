@@ -100,6 +100,7 @@ export function createAuth(options: AuthOptions, tuning: AuthTuning = {}): AuthM
         return (await ctx.principals.get(username)).principal;
       },
       issueToken: (principal) => issueTokenFor(ctx, principal.username),
+      userExists: async (username) => (await ctx.principals.get(username)).user !== null,
     },
     registerRoutes: (app) => registerAuthRoutes(app, ctx),
     bootstrap: () => bootstrap(ctx, options.defaultAdminPassword),

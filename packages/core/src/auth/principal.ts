@@ -29,6 +29,11 @@ export interface AuthService {
   /** Checks a username and password; `null` when they are wrong. */
   verifyPassword(username: string, password: string): Promise<Principal | null>;
   issueToken(principal: Principal): Promise<IssuedToken>;
+  /**
+   * Whether `username` is a user the server knows (for formats that name users, such as crate
+   * owners). Hosts without a user directory leave it out; formats then accept any name.
+   */
+  userExists?(username: string): Promise<boolean>;
 }
 
 /** A principal allowed everything: for embedders and tests without access control. */

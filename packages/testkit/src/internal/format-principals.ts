@@ -57,5 +57,6 @@ export function harnessAuth(users: HarnessUsers = {}): HarnessAuth {
       return { token, expiresInSecs: 3600 };
     },
     principalForToken: (token) => tokens.get(token) ?? null,
+    userExists: async (username) => username in users || username in GRANTS,
   };
 }
