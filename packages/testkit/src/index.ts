@@ -23,3 +23,4 @@ export type { KvStoreSuiteOptions } from './kv-suite.js';
 export { describeKvStore } from './kv-suite.js';
 export type { MotoServer } from './moto-server.js';
 export { describeWithMoto, motoPythonPath, motoUnavailable, startMoto } from './moto-server.js';
+export { type TarFile, tgz } from './tarball.js';
