@@ -5,6 +5,7 @@ import {
   type FormatRequest,
   type FormatResponse,
   immutableArtifactResponse,
+  isDepotError,
   notFound,
   readBounded,
   requestWriteTarget,
@@ -102,7 +103,15 @@ export async function download(
   const members = req.repo.repo_type === 'proxy' ? await env.engine.resolveMembers(req.repo.name) : [req.repo];
   for (const member of members) {
     if (member.repo_type !== 'hosted' && member.repo_type !== 'cache') continue;
-    const entry = (await versionsOf(env, member, name, signal))?.find((e) => e.vers === version);
+    let entries: Awaited<ReturnType<typeof versionsOf>>;
+    try {
+      entries = await versionsOf(env, member, name, signal);
+    } catch (err) {
+      // Through a proxy, a cache member whose upstream fails is skipped like in the index.
+      if (req.repo.repo_type !== 'proxy' || !isDepotError(err, 'UPSTREAM_ERROR')) throw err;
+      continue;
+    }
+    const entry = entries?.find((e) => e.vers === version);
     if (entry === undefined) continue;
     if (member.repo_type === 'cache') await upstreamDl(env.engine, env.templates, member.name, signal);
     const path = member.repo_type === 'cache' ? cratePath(name, version) : cratePath(name, version, entry.cksum);

@@ -52,4 +52,19 @@ describe('cargo cache of an upstream sparse registry', () => {
     expect(res.json<{ errors: { detail: string }[] }>().errors[0]?.detail).toEqual(expect.any(String));
     expect((await h.engine.list('cache')).artifacts.filter((a) => a.path.endsWith('.crate'))).toEqual([]);
   });
+
+  it('through a proxy, a cache member whose upstream is down is skipped for the index and downloads', async () => {
+    const { h, server } = await originAndCache();
+    await server.stop();
+    await h.createRepo({ name: 'local' });
+    const crate = crateFile('eta', '1.0.0');
+    expect((await publish(h, 'local', 'eta', '1.0.0', crate)).status).toBe(200);
+    await h.createRepo({ name: 'group', repo_type: 'proxy', members: ['cache', 'local'] });
+    expect((await h.request({ method: 'GET', repo: 'group', path: 'index/3/e/eta' })).text()).toContain(
+      '"vers":"1.0.0"',
+    );
+    const dl = await h.request({ method: 'GET', repo: 'group', path: 'api/v1/crates/eta/1.0.0/download' });
+    expect(dl.status).toBe(200);
+    expect(dl.body.equals(crate)).toBe(true);
+  });
 });
