@@ -82,6 +82,7 @@ export { generatedMetadata, proxiesContaining } from './format/generated-metadat
 export {
   fillsFromUpstream,
   immutableArtifactResponse,
+  ifNoneMatchHits,
   requestWriteTarget,
   upstreamSignal,
 } from './format/request-helpers.js';

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import {
   type FormatRequest,
   type FormatResponse,
+  ifNoneMatchHits,
   isDepotError,
   notFound,
   type RepositoryRecord,
@@ -95,8 +96,7 @@ const render = (entries: readonly IndexEntry[], changed?: string): RenderedIndex
 /** Whether the client's copy is current: its ETag matches, or (without one) nothing changed since its date. */
 function notModified(req: FormatRequest, rendered: RenderedIndex): boolean {
   const tags = req.headers['if-none-match'];
-  if (tags !== undefined)
-    return tags.split(',').some((t) => t.trim() === rendered.etag || t.trim() === `W/${rendered.etag}`);
+  if (tags !== undefined) return ifNoneMatchHits(tags, rendered.etag);
   const since = req.headers['if-modified-since'];
   if (since === undefined || rendered.lastModified === undefined) return false;
   const sinceMs = Date.parse(since);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { FormatResponse } from '@depot/core';
+import { type FormatResponse, ifNoneMatchHits } from '@depot/core';
 import { normalizeName, parseFileName } from './names.js';
 import { compareVersions } from './pep440.js';
 import type { PageFile, ProjectPage } from './types.js';
@@ -178,16 +178,8 @@ export function simpleResponse(body: string | RenderedPage, contentType: string,
     'x-content-type-options': 'nosniff',
   };
   if (typeof body === 'string') return { status: 200, headers, body };
-  if (ifNoneMatch !== undefined && etagMatches(ifNoneMatch, body.etag)) {
+  if (ifNoneMatchHits(ifNoneMatch, body.etag)) {
     return { status: 304, headers: { etag: body.etag, vary: 'Accept' } };
   }
   return { status: 200, headers: { ...headers, etag: body.etag }, body: body.body };
-}
-
-/** `If-None-Match` (a list, weak comparison, `*`) against `etag`. */
-function etagMatches(header: string, etag: string): boolean {
-  return header.split(',').some((t) => {
-    const tag = t.trim();
-    return tag === '*' || tag === etag || tag === `W/${etag}`;
-  });
 }

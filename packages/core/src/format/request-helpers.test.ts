@@ -7,7 +7,12 @@ import { type DepotRecords, depotRecords, type RepositoryRecord } from '../kv/re
 import { createRepositoryEngine } from '../repo/create-engine.js';
 import type { RepositoryEngine } from '../repo/engine.js';
 import type { FormatRequest } from './format.js';
-import { fillsFromUpstream, immutableArtifactResponse, requestWriteTarget } from './request-helpers.js';
+import {
+  fillsFromUpstream,
+  ifNoneMatchHits,
+  immutableArtifactResponse,
+  requestWriteTarget,
+} from './request-helpers.js';
 
 /** May read everything, write nothing but `open`. */
 const writerOfOpen: Principal = {
@@ -99,5 +104,15 @@ describe('format request helpers', () => {
       {},
     );
     expect([provisional.status, provisional.headers?.etag]).toEqual([200, undefined]);
+  });
+});
+
+describe('ifNoneMatchHits', () => {
+  it('matches a list, a weak tag and *, and nothing without the header', () => {
+    expect(ifNoneMatchHits('"a", W/"b"', '"b"')).toBe(true);
+    expect(ifNoneMatchHits('"b"', '"b"')).toBe(true);
+    expect(ifNoneMatchHits('*', '"b"')).toBe(true);
+    expect(ifNoneMatchHits('"a", "c"', '"b"')).toBe(false);
+    expect(ifNoneMatchHits(undefined, '"b"')).toBe(false);
   });
 });

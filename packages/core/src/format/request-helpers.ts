@@ -60,3 +60,15 @@ export async function immutableArtifactResponse(
 export function upstreamSignal(req: FormatRequest): AbortSignal | undefined {
   return req.repo.repo_type === 'hosted' ? undefined : req.signal;
 }
+
+/**
+ * Whether an `If-None-Match` header names `etag`: a list, weak comparison (`W/"x"` matches
+ * `"x"`), or `*`. `false` without the header.
+ */
+export function ifNoneMatchHits(header: string | undefined, etag: string): boolean {
+  if (header === undefined) return false;
+  return header.split(',').some((t) => {
+    const tag = t.trim();
+    return tag === '*' || tag === etag || tag === `W/${etag}`;
+  });
+}
