@@ -52,7 +52,8 @@ export async function publish(env: CargoEnv, req: FormatRequest): Promise<Format
   checkCrateFile(crate, meta.name, meta.vers, env.limits.maxUnpackedBytes);
   const cksum = createHash('sha256').update(crate).digest('hex');
   const path = cratePath(meta.name, meta.vers, cksum);
-  await env.engine.put(target.name, path, crate, { contentType: 'application/gzip', algorithms: ['sha256'] });
+  // The SHA-256 is already known (it names the path): the engine hashes BLAKE3 only.
+  await env.engine.put(target.name, path, crate, { contentType: 'application/gzip' });
   try {
     await addVersion(env, req, target.name, meta, cksum);
   } catch (err) {
@@ -113,7 +114,10 @@ export async function download(
     }
     const entry = entries?.find((e) => e.vers === version);
     if (entry === undefined) continue;
-    if (member.repo_type === 'cache') await upstreamDl(env.engine, env.templates, member.name, signal);
+    // The upstream's `dl`, read from its config.json once per process (fills need it to build URLs).
+    if (member.repo_type === 'cache' && !env.templates.has(member.name)) {
+      await upstreamDl(env.engine, env.templates, member.name, signal);
+    }
     const path = member.repo_type === 'cache' ? cratePath(name, version) : cratePath(name, version, entry.cksum);
     const read = await env.engine.get(member.name, path, {
       headOnly: req.method === 'HEAD',
