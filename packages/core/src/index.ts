@@ -81,8 +81,9 @@ export type { GeneratedMetadata, GeneratedMetadataOptions } from './format/gener
 export { generatedMetadata, proxiesContaining } from './format/generated-metadata.js';
 export {
   fillsFromUpstream,
-  immutableArtifactResponse,
   ifNoneMatchHits,
+  immutableArtifactResponse,
+  jsonResponse,
   requestWriteTarget,
   upstreamSignal,
 } from './format/request-helpers.js';

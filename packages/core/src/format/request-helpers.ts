@@ -72,3 +72,14 @@ export function ifNoneMatchHits(header: string | undefined, etag: string): boole
     return tag === '*' || tag === etag || tag === `W/${etag}`;
   });
 }
+
+const JSON_HEADERS = { 'content-type': 'application/json', 'x-content-type-options': 'nosniff' } as const;
+
+/** A JSON response (`nosniff`), with `headers` added. */
+export function jsonResponse(
+  status: number,
+  value: unknown,
+  headers: Readonly<Record<string, string>> = {},
+): FormatResponse {
+  return { status, headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(value) };
+}
