@@ -131,6 +131,12 @@ describe('cargo hosted registry', () => {
       body: JSON.stringify({ users: ['nobody-here'] }),
     });
     expect(stranger.status).toBe(400);
+    for (const body of ['not json', '{"users": []}', '{"users": ["a b"]}', '{"users": "admin"}']) {
+      const bad = await h.request({ method: 'PUT', repo: 'crates', path: 'api/v1/crates/gamma/owners', body });
+      expect(bad.status).toBe(400);
+      expect(bad.json<{ errors: { detail: string }[] }>().errors[0]?.detail).toEqual(expect.any(String));
+    }
+    expect((await get('api/v1/crates/gamma/owners')).json<{ users: unknown[] }>().users).toHaveLength(2);
     expect(stranger.json<{ errors: { detail: string }[] }>().errors[0]?.detail).toContain('nobody-here');
     const removed = await h.request({
       method: 'DELETE',
