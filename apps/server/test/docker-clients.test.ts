@@ -46,6 +46,7 @@ async function startRegistry(dir: string): Promise<{ url: string; stop: () => Pr
 
 const skopeo = (...args: string[]) => run('skopeo', ['--insecure-policy', ...args], { cwd: work });
 const creds = () => `admin:${depot.adminPassword}`;
+const basic = () => ({ authorization: `Basic ${Buffer.from(creds()).toString('base64')}` });
 
 /** Builds an OCI layout with two single-platform images and a multi-arch index tagged `multi`. */
 async function buildLayout(): Promise<void> {
@@ -92,6 +93,20 @@ name = "docker-hosted"
 repo_type = "hosted"
 format = "docker"
 store = "default"
+
+[[initialization.repositories]]
+name = "docker-pinned"
+repo_type = "hosted"
+format = "docker"
+store = "default"
+format_options = { immutable_tags = ["v*"] }
+
+[[initialization.repositories]]
+name = "docker-once"
+repo_type = "hosted"
+format = "docker"
+store = "default"
+write_policy = "allow_once"
 
 [[initialization.repositories]]
 name = "docker-cache"
@@ -171,6 +186,65 @@ members = ["docker-hosted", "docker-cache"]
     );
     await run('umoci', ['unpack', '--rootless', '--image', 'back-multi:arm', 'bundle-multi'], { cwd: work });
     expect(readFileSync(join(work, 'bundle-multi/rootfs/hello.txt'), 'utf8')).toBe('hello from arm64\n');
+  });
+
+  it('immutable_tags: a v* tag never moves or goes (skopeo is denied), other tags move, the same image re-pushes', async () => {
+    const push = (image: string, ref: string) =>
+      skopeo(
+        'copy',
+        '--dest-tls-verify=false',
+        '--dest-creds',
+        creds(),
+        `oci:layout:${image}`,
+        `docker://${host}/${ref}`,
+      );
+    const digestOf = async (ref: string) =>
+      (
+        await fetch(`${depot.url}/v2/${ref.replace(':', '/manifests/')}`, { method: 'HEAD', headers: basic() })
+      ).headers.get('docker-content-digest');
+    await push('amd64', 'docker-pinned/app:v1');
+    const pinned = await digestOf('docker-pinned/app:v1');
+    await expect(push('arm64', 'docker-pinned/app:v1')).rejects.toThrow(/denied|immutable/i);
+    await push('amd64', 'docker-pinned/app:v1');
+    await push('amd64', 'docker-pinned/app:latest');
+    await push('arm64', 'docker-pinned/app:latest');
+    expect(await digestOf('docker-pinned/app:v1')).toBe(pinned);
+    expect(await digestOf('docker-pinned/app:latest')).not.toBe(pinned);
+    await expect(
+      skopeo('delete', '--tls-verify=false', '--creds', creds(), `docker://${host}/docker-pinned/app:v1`),
+    ).rejects.toThrow(/denied|immutable/i);
+    const byDigest = await fetch(`${depot.url}/v2/docker-pinned/app/manifests/${pinned}`, {
+      method: 'DELETE',
+      headers: basic(),
+    });
+    expect(byDigest.status).toBe(409);
+    expect(((await byDigest.json()) as { errors: { code: string }[] }).errors[0]?.code).toBe('DENIED');
+    expect(await digestOf('docker-pinned/app:v1')).toBe(pinned);
+  });
+
+  it('write_policy allow_once: no tag moves once pushed (skopeo is denied); re-pushing the same image succeeds', async () => {
+    const push = (image: string) =>
+      skopeo(
+        'copy',
+        '--dest-tls-verify=false',
+        '--dest-creds',
+        creds(),
+        `oci:layout:${image}`,
+        `docker://${host}/docker-once/app:latest`,
+      );
+    await push('amd64');
+    await push('amd64');
+    await expect(push('arm64')).rejects.toThrow(/denied|allow_once/i);
+    await skopeo(
+      'copy',
+      '--src-tls-verify=false',
+      '--src-creds',
+      creds(),
+      `docker://${host}/docker-once/app:latest`,
+      'oci:once:v1',
+    );
+    await run('umoci', ['unpack', '--rootless', '--image', 'once:v1', 'bundle-once'], { cwd: work });
+    expect(readFileSync(join(work, 'bundle-once/rootfs/hello.txt'), 'utf8')).toBe('hello from amd64\n');
   });
 
   it('wrong credentials are refused', async () => {

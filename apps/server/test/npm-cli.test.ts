@@ -140,6 +140,28 @@ describeEachBackend('npm CLI', (backend) => {
     });
   });
 
+  describe('repository policies with the real npm CLI', () => {
+    it('a version publishes once (npm says so); a read_only repository refuses publish and unpublish (E405)', async () => {
+      await npm(['publish', writePackage('e2e-policy', '1.0.0')]);
+      writeFileSync(join(work, 'pkgs', 'e2e-policy-1.0.0', 'extra.js'), 'changed\n');
+      await expect(npm(['publish', join(work, 'pkgs', 'e2e-policy-1.0.0')])).rejects.toThrow(
+        /previously published versions: 1.0.0/,
+      );
+      const frozen = await client.put('/api/v1/repositories/npm-hosted', { write_policy: 'read_only' });
+      expect(frozen.status).toBe(200);
+      try {
+        await expect(npm(['publish', writePackage('e2e-policy', '1.0.1')])).rejects.toThrow(/E405/);
+        await expect(npm(['unpublish', 'e2e-policy@1.0.0', '--force'])).rejects.toThrow(/E405/);
+        const versions = JSON.parse((await npm(['view', 'e2e-policy', 'versions', '--json'])).stdout) as
+          | string[]
+          | string;
+        expect(versions).toEqual(Array.isArray(versions) ? ['1.0.0'] : '1.0.0');
+      } finally {
+        expect((await client.put('/api/v1/repositories/npm-hosted', { write_policy: null })).status).toBe(200);
+      }
+    });
+  });
+
   describe('manifest confusion: the tarball package.json must agree with the publish document', () => {
     it('the real npm publish still publishes bins (string and directories.bin), install scripts, binding.gyp, deps', async () => {
       await npm(['publish', writePackage('mc-bin', '1.0.0', { bin: './cli.js' })]);

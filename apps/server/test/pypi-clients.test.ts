@@ -276,6 +276,28 @@ describe.skipIf(MISSING.length > 0)('pypi with real clients (twine, pip, poetry)
     ).rejects.toThrow(/THESE PACKAGES DO NOT MATCH THE HASHES/);
   });
 
+  it('write_policy allow_once beats allow_redeploy: twine cannot replace a file until the policy allows it', async () => {
+    await createRepo({
+      name: 'py-once',
+      repo_type: 'hosted',
+      write_policy: 'allow_once',
+      format_options: { allow_redeploy: true },
+    });
+    const first = makeWheel('policy-pkg', '1.0');
+    const other = makeWheel('policy-pkg', '1.0', { requiresPython: '>=3.8' });
+    expect(other.filename).toBe(first.filename);
+    await twine('py-once', 'admin', depot.adminPassword, [writeDist(first)]);
+    expect(await failureOf(twine('py-once', 'admin', depot.adminPassword, [writeDist(other)]))).toMatch(/400/);
+    const stored = `${depot.url}/repository/py-once/packages/policy-pkg/1.0/${first.filename}`;
+    const auth = { authorization: `Bearer ${token}` };
+    const held = await fetch(stored, { headers: auth });
+    expect(sha256(new Uint8Array(await held.arrayBuffer()))).toBe(sha256(first.bytes));
+    expect((await client.put('/api/v1/repositories/py-once', { write_policy: 'allow' })).status).toBe(200);
+    await twine('py-once', 'admin', depot.adminPassword, [writeDist(other)]);
+    const replaced = await fetch(stored, { headers: auth });
+    expect(sha256(new Uint8Array(await replaced.arrayBuffer()))).toBe(sha256(other.bytes));
+  });
+
   it('a second twine upload of one file is refused (400); --skip-existing passes; a wrong token is 401', async () => {
     expect(await failureOf(twine('py', '__token__', token, [writeDist(demoWheel)]))).toMatch(/400/);
     await twine('py', '__token__', token, [writeDist(demoWheel)], ['--skip-existing']);

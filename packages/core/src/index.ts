@@ -117,8 +117,9 @@ export type {
   SettingsRecord,
   StoreRecord,
   UpstreamAuth,
+  WritePolicy,
 } from './kv/records.js';
-export { artifactId, blobRecordId, depotRecords, SCHEMA_VERSION } from './kv/records.js';
+export { artifactId, blobRecordId, depotRecords, SCHEMA_VERSION, WRITE_POLICIES } from './kv/records.js';
 export { scopedKv } from './kv/scoped-kv.js';
 export type { LogFields, Logger } from './logger.js';
 export { noopLogger } from './logger.js';

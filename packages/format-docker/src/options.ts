@@ -8,6 +8,29 @@ export interface DockerRepositoryOptions {
   readonly listen?: string;
   /** Cache repos: prefix single-name images with `library/` upstream (default: upstream is Docker Hub). */
   readonly docker_hub_library?: boolean;
+  /** Hosted repos: tag patterns (`*` and `?` wildcards, e.g. `v*`) whose tags, once pushed, never move or go. */
+  readonly immutable_tags?: readonly string[];
+}
+
+/** A tag pattern: tag characters plus the `*` and `?` wildcards. */
+const TAG_PATTERN_RE = /^[a-zA-Z0-9_.*?-]{1,128}$/;
+const MAX_TAG_PATTERNS = 64;
+
+/** True when `tag` matches one of the `immutable_tags` patterns of `repo` (validated when the repository was saved). */
+export function isImmutableTag(repo: Pick<RepositoryRecord, 'format_options'>, tag: string): boolean {
+  const patterns = repo.format_options?.immutable_tags;
+  return Array.isArray(patterns) && patterns.some((p) => typeof p === 'string' && patternRegExp(p).test(tag));
+}
+
+const compiled = new Map<string, RegExp>();
+function patternRegExp(pattern: string): RegExp {
+  let re = compiled.get(pattern);
+  if (re === undefined) {
+    const body = pattern.replace(/[.*?-]/g, (c) => (c === '*' ? '.*' : c === '?' ? '.' : `\\${c}`));
+    re = new RegExp(`^${body}$`);
+    if (compiled.size < 1024) compiled.set(pattern, re);
+  }
+  return re;
 }
 
 const LISTEN_RE = /^(\[[0-9a-fA-F:.]+\]|[a-zA-Z0-9.-]+):(\d{1,5})$/;
@@ -31,6 +54,22 @@ export function validateDockerOptions(
         const port = m === null ? 0 : Number(m[2]);
         if (m === null || port < 1 || port > 65535) throw badRequest('listen must be "host:port"', { field: key });
         out.listen = value as string;
+        break;
+      }
+      case 'immutable_tags': {
+        const ok =
+          Array.isArray(value) &&
+          value.length <= MAX_TAG_PATTERNS &&
+          value.every((p) => typeof p === 'string' && TAG_PATTERN_RE.test(p));
+        if (!ok) {
+          throw badRequest(
+            `immutable_tags must be a list of at most ${MAX_TAG_PATTERNS} tag patterns (tag characters, * and ?)`,
+            {
+              field: key,
+            },
+          );
+        }
+        out.immutable_tags = value as string[];
         break;
       }
       default:

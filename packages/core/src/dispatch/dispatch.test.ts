@@ -49,7 +49,7 @@ const actingAs = (engine: RepositoryEngine): Principal => {
 };
 
 /** A dispatcher over one repository `r` of format `probe` and a `/m` mount; the handlers never check. */
-function setup(runtime: Partial<FormatRuntime> = {}) {
+function setup(runtime: Partial<FormatRuntime> = {}, repo: RepositoryRecord = REPO) {
   let handled = 0;
   const seen: string[] = [];
   const probe: FormatRuntime = {
@@ -68,7 +68,7 @@ function setup(runtime: Partial<FormatRuntime> = {}) {
   };
   const dispatcher = createDispatcher({
     engine: ENGINE,
-    findRepository: async (name) => (name === 'r' ? REPO : null),
+    findRepository: async (name) => (name === repo.name ? repo : null),
     runtimeFor: (name) => (name === 'probe' ? probe : undefined),
     mountFor: (rawPath) => (rawPath.startsWith('/m/') ? probe : undefined),
     authenticate: (req) => {
@@ -103,6 +103,37 @@ function setup(runtime: Partial<FormatRuntime> = {}) {
   }
   return { dispatcher, send, seen };
 }
+
+describe('createDispatcher: read_only repositories', () => {
+  const FROZEN: RepositoryRecord = { ...REPO, write_policy: 'read_only' };
+  it('refuse writes and deletes with 405 before the handler runs or the body opens; reads pass', async () => {
+    const { send } = setup({}, FROZEN);
+    const admin = who('admin', ['read', 'write', 'delete']);
+    for (const method of ['PUT', 'POST', 'DELETE']) {
+      const sent = await send(method, '/repository/r/a.bin', admin);
+      expect([sent.error?.code, sent.response.status, sent.handled, sent.bodyOpened]).toEqual([
+        'NOT_ALLOWED',
+        405,
+        0,
+        false,
+      ]);
+    }
+    expect((await send('GET', '/repository/r/a.bin', admin)).response.status).toBe(200);
+  });
+
+  it('honour declared actions: a POST the format declares a read passes, a mount write naming the repository does not', async () => {
+    const { send } = setup(
+      {
+        access: (req) => (req.path === 'search' ? 'read' : undefined),
+        mountAccess: () => ({ action: 'write', repo: 'r' }),
+      },
+      FROZEN,
+    );
+    expect((await send('POST', '/repository/r/search', WRITER)).response.status).toBe(200);
+    const mounted = await send('PUT', '/m/x', WRITER);
+    expect([mounted.error?.code, mounted.handled]).toEqual(['NOT_ALLOWED', 0]);
+  });
+});
 
 describe('createDispatcher: access safe by default', () => {
   it('refuses a read-only PUT/POST/PATCH with 403 before the handler runs or the body opens', async () => {

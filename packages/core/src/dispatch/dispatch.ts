@@ -11,6 +11,7 @@ import type {
 import type { RepositoryRecord } from '../kv/records.js';
 import type { Logger } from '../logger.js';
 import type { RepositoryEngine } from '../repo/engine.js';
+import { refuseReadOnly } from '../repo/members.js';
 import { normalizePath } from '../repo/normalize-path.js';
 import { type AccessRule, defaultAction, enforceAccess, isMutating } from './access.js';
 import { asDepotError, renderError } from './render-error.js';
@@ -100,6 +101,12 @@ function splitRepositoryPath(rawPath: string): { repo: string; rest: string } {
   return { repo, rest: slash < 0 ? '' : tail.slice(slash + 1) };
 }
 
+/** True when `rule` grants a write or a delete: what a `read_only` repository refuses before its format runs. */
+const changesContent = (rule: AccessRule): boolean => {
+  const action = typeof rule === 'object' ? rule.action : rule;
+  return action === 'write' || action === 'delete';
+};
+
 /**
  * Creates the one artifact dispatch. Access is safe by default: a repository request needs `read`
  * for GET/HEAD/OPTIONS, `delete` for DELETE and `write` for any other method on the named
@@ -109,6 +116,10 @@ function splitRepositoryPath(rawPath: string): { repo: string; rest: string } {
  */
 export function createDispatcher(options: DispatchOptions): Dispatcher {
   const { engine, findRepository, runtimeFor, mountFor, authenticate } = options;
+
+  /** The named repository; its absence is the format's to report, so a stand-in that refuses nothing. */
+  const known = async (name: string): Promise<Pick<RepositoryRecord, 'name' | 'write_policy'>> =>
+    (await findRepository(name)) ?? { name };
 
   async function repository(req: DispatchRequest, route: { runtime?: FormatRuntime }): Promise<FormatResponse> {
     const split = splitRepositoryPath(req.rawPath);
@@ -129,6 +140,7 @@ export function createDispatcher(options: DispatchOptions): Dispatcher {
     });
     const rule: AccessRule = runtime.access?.(formatReq) ?? defaultAction(req.method);
     enforceAccess(rule, req.principal, repo.name);
+    if (changesContent(rule)) refuseReadOnly(typeof rule === 'object' ? await known(rule.repo) : repo);
     req.body = req.openBody();
     return runtime.handle(formatReq);
   }
@@ -138,6 +150,7 @@ export function createDispatcher(options: DispatchOptions): Dispatcher {
     const mountReq: MountRequest = Object.assign(req, { engine: engine.as(req.principal) });
     const rule: AccessRule = runtime.mountAccess?.(mountReq) ?? (isMutating(req.method) ? 'authenticated' : 'public');
     enforceAccess(rule, req.principal, req.boundRepo?.name);
+    if (changesContent(rule) && typeof rule === 'object') refuseReadOnly(await known(rule.repo));
     req.body = req.openBody();
     return runtime.handleMount(mountReq);
   }

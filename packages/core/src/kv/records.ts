@@ -15,6 +15,16 @@ export type ExtraHashAlgorithm = 'sha256' | 'sha512' | 'sha1' | 'md5';
 
 export type RepoType = 'hosted' | 'cache' | 'proxy';
 
+/**
+ * What writes a repository accepts (`write_policy`): `allow` replaces what is there, `allow_once`
+ * stores each path once (a second write of other bytes is `CONFLICT`; the same bytes again is a
+ * no-op), `read_only` refuses every write and delete with `NOT_ALLOWED`.
+ */
+export type WritePolicy = 'allow' | 'allow_once' | 'read_only';
+
+/** The write policies, in the order documentation lists them. */
+export const WRITE_POLICIES: readonly WritePolicy[] = ['allow', 'allow_once', 'read_only'];
+
 /** Credentials sent to an upstream (HTTP Basic). */
 export interface UpstreamAuth {
   readonly username: string;
@@ -31,7 +41,14 @@ export interface RepositoryRecord {
   readonly format: string;
   readonly store: string;
   readonly upstream_url?: string;
+  /** Cache repositories: how long a mutable upstream document (an index, a packument) is served before revalidation. */
   readonly cache_ttl_secs?: number;
+  /** Cache repositories: how long an upstream 404 is remembered (0 or absent: not at all). */
+  readonly negative_cache_ttl_secs?: number;
+  /** Cache repositories: never contact the upstream; serve only what is held. */
+  readonly offline?: boolean;
+  /** Which writes the repository accepts; absent is `allow`. */
+  readonly write_policy?: WritePolicy;
   readonly upstream_auth?: UpstreamAuth;
   /**
    * Hosts besides the `upstream_url`'s own that upstream redirects may lead to (`cdn.example.com`,

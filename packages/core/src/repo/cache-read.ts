@@ -15,9 +15,6 @@ export type CacheOutcome =
   | { readonly kind: 'fill'; readonly fill: CacheFill; readonly stale: ArtifactRecord | null }
   | { readonly kind: 'error'; readonly error: DepotError };
 
-/** Upstream 404s are remembered for the repository's TTL, at most this long. */
-const MAX_NEGATIVE_SECS = 300;
-
 /** Whether a cached copy may be served without asking upstream. */
 function isFresh(
   ctx: EngineContext,
@@ -91,8 +88,8 @@ export async function refreshFromUpstream(
     case 'not-found': {
       // Gone upstream but held here: keep serving the first-seen copy (RELIABILITY.md P5).
       if (local !== null) return { kind: 'serve', record: local, source: 'stale' };
-      const ttl = repo.cache_ttl_secs ?? 0;
-      if (ttl > 0) ctx.negatives.add(artifactId(repo.name, path), ctx.now() + Math.min(ttl, MAX_NEGATIVE_SECS) * 1000);
+      const ttl = repo.negative_cache_ttl_secs ?? 0;
+      if (ttl > 0) ctx.negatives.add(artifactId(repo.name, path), ctx.now() + ttl * 1000);
       return { kind: 'missing' };
     }
     case 'failed':

@@ -18,7 +18,7 @@ import type {
 import type { EngineContext } from './engine-context.js';
 import { getHosted, putHosted } from './hosted.js';
 import { browseDir, mergedList, searchPaths } from './listing.js';
-import { expandMembers, writeTarget } from './members.js';
+import { expandMembers, refuseReadOnly, writeTarget } from './members.js';
 import { normalizeDecodedPath } from './normalize-path.js';
 import { ARTIFACT_CACHE_TTL_MS, REPOSITORY_CACHE_TTL_MS, RecordCache } from './record-cache.js';
 import { SmallBlobCache } from './small-blob-cache.js';
@@ -155,6 +155,8 @@ export function createRepositoryEngine(options: RepositoryEngineOptions): Reposi
       const path = artifactPath(rawPath);
       const repo = await repository(name);
       const targets = await members(repo);
+      // Read-only repositories refuse their callers' deletes; the system's own (drains) still run.
+      if (principal !== SYSTEM_PRINCIPAL) for (const target of [repo, ...targets]) refuseReadOnly(target);
       // All or nothing: a member holding the path that the principal may not delete refuses the lot.
       for (const member of repo.repo_type === 'proxy' ? targets : []) {
         if (principal.can('delete', member.name)) continue;

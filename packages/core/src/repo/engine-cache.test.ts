@@ -273,9 +273,9 @@ describe('repository engine: cache', () => {
     expect(local?.provisional).toBeUndefined();
     expect(local?.committed).toBeUndefined();
   });
-  it('remembers an upstream 404 for the TTL, and asks again every time with TTL 0', async () => {
-    await addCache('ttl', { cache_ttl_secs: 60 });
-    await addCache('zero');
+  it('remembers an upstream 404 for negative_cache_ttl_secs, and asks again every time without it', async () => {
+    await addCache('ttl', { negative_cache_ttl_secs: 60 });
+    await addCache('zero', { cache_ttl_secs: 60 });
     expect(await engine.get('ttl', 'missing.txt')).toBeNull();
     expect(await engine.get('ttl', 'missing.txt')).toBeNull();
     expect(upstream.hits.get('/up/missing.txt')).toBe(1);
@@ -285,6 +285,23 @@ describe('repository engine: cache', () => {
     expect(await engine.get('zero', 'missing.txt')).toBeNull();
     expect(await engine.get('zero', 'missing.txt')).toBeNull();
     expect(upstream.hits.get('/up/missing.txt')).toBe(4);
+  });
+
+  it('offline: serves what it holds (even past its TTL), never asks upstream, and a miss is NOT_FOUND', async () => {
+    await addCache('c', { cache_ttl_secs: 1 });
+    upstream.routes.set('/up/held.txt', ok('held'));
+    expect(await text(await engine.get('c', 'held.txt'))).toBe('held');
+    const asked = upstream.requests.length;
+    const online = (await records.repositories.get('c')) as RepositoryRecord;
+    await records.repositories.put('c', { ...online, offline: true });
+    engine.invalidateRepository('c');
+    clock += 60_000;
+    const stale = await engine.get('c', 'held.txt');
+    expect(stale?.source).toBe('stale');
+    expect(await text(stale)).toBe('held');
+    upstream.routes.set('/up/other.txt', ok('other'));
+    expect(await code(engine.get('c', 'other.txt'))).toBe('NOT_FOUND');
+    expect(upstream.requests.length).toBe(asked);
   });
 
   it('keeps serving the first-seen copy when the upstream starts answering 404', async () => {

@@ -16,9 +16,12 @@ export async function putHosted(
   options: PutArtifactOptions,
 ): Promise<ArtifactRecord> {
   const id = artifactId(repo.name, path);
-  const overwrite = options.overwrite ?? true;
-  // Fail fast before reading the body when the version is immutable and already there.
-  if (!overwrite && (await ctx.records.artifacts.get(id)) !== null) {
+  // `allow_once` stores a path once; bookkeeping (`internal`) paths stay the format's business.
+  const once = repo.write_policy === 'allow_once' && options.internal !== true;
+  const overwrite = !once && (options.overwrite ?? true);
+  // Fail fast before reading the body when the version is immutable and already there (under
+  // `allow_once` the body is read first: the same bytes again are accepted as a no-op).
+  if (!overwrite && !once && (await ctx.records.artifacts.get(id)) !== null) {
     throw new DepotError('CONFLICT', 'artifact already exists', { details: { repo: repo.name, path } });
   }
   const store = await ctx.blobStore(repo.store);
@@ -45,13 +48,33 @@ export async function putHosted(
     ...(options.meta === undefined ? {} : { meta: options.meta }),
     ...(options.internal === undefined ? {} : { internal: options.internal }),
   };
-  const committed = await commitArtifact(ctx, id, base, overwrite);
+  const committed = once ? await commitOnce(ctx, id, base) : await commitArtifact(ctx, id, base, overwrite);
   for (const alias of options.alsoAt ?? []) {
     const { meta: _main, ...shared } = base;
     const record = { ...shared, path: alias.path, ...(alias.meta === undefined ? {} : { meta: alias.meta }) };
-    await commitArtifact(ctx, artifactId(repo.name, alias.path), record, true);
+    const aliasId = artifactId(repo.name, alias.path);
+    if (once) await commitOnce(ctx, aliasId, record);
+    else await commitArtifact(ctx, aliasId, record, true);
   }
   return committed;
+}
+
+/**
+ * The `allow_once` commit: put-if-absent; when the path is taken by the same bytes the held
+ * record is the answer (a retried publish succeeds), by other bytes it is `CONFLICT`. The blob
+ * just ingested for a refused write is left to GC like any unreferenced blob.
+ */
+async function commitOnce(ctx: EngineContext, id: string, record: ArtifactRecord): Promise<ArtifactRecord> {
+  try {
+    return await commitArtifact(ctx, id, record, false);
+  } catch (err) {
+    if (!isDepotError(err, 'CONFLICT')) throw err;
+    const held = await ctx.records.artifacts.get(id);
+    if (held !== null && held.hashes.blake3 === record.hashes.blake3) return held;
+    throw new DepotError('CONFLICT', `${record.path} already exists and the repository's write_policy is allow_once`, {
+      details: { repo: record.repo, path: record.path, write_policy: 'allow_once' },
+    });
+  }
 }
 
 /**

@@ -85,8 +85,14 @@ export async function writeTarget(
   return target;
 }
 
+/** `NOT_ALLOWED` for a repository whose `write_policy` is `read_only`: no writes, no deletes. */
+export function refuseReadOnly(repo: Pick<RepositoryRecord, 'name' | 'write_policy'>): void {
+  if (repo.write_policy === 'read_only') throw notAllowed(`repository ${repo.name} is read-only (write_policy)`);
+}
+
 async function resolveTarget(lookup: RepoLookup, repo: RepositoryRecord): Promise<RepositoryRecord> {
   const resolve = async (current: RepositoryRecord, chain: readonly string[]): Promise<RepositoryRecord> => {
+    refuseReadOnly(current);
     if (current.repo_type === 'hosted') return current;
     if (current.repo_type === 'cache') throw notAllowed(`repository ${current.name} is a cache and read-only`);
     if (chain.length > MAX_PROXY_DEPTH) throw chainError('depth', chain);
@@ -100,6 +106,7 @@ async function resolveTarget(lookup: RepoLookup, repo: RepositoryRecord): Promis
     const members = await expandMembers(lookup, current);
     const hosted = members.find((m) => m.repo_type === 'hosted');
     if (hosted === undefined) throw notAllowed(`proxy ${current.name} has no hosted member to write to`);
+    refuseReadOnly(hosted);
     return hosted;
   };
   return resolve(repo, [repo.name]);

@@ -1,6 +1,6 @@
 import { REPOSITORY_NAME } from '../dispatch/dispatch.js';
 import { badRequest } from '../errors/depot-error.js';
-import type { RepositoryRecord, RepoType } from '../kv/records.js';
+import { type RepositoryRecord, type RepoType, WRITE_POLICIES } from '../kv/records.js';
 
 /** The repository types the engine knows. */
 const REPO_TYPES: readonly RepoType[] = ['hosted', 'cache', 'proxy'];
@@ -71,6 +71,11 @@ export function checkRepositoryShape(repo: RepositoryRecord): void {
   checkUpstreamUrl(repo.upstream_url);
   checkUpstreamAuth(repo.upstream_auth);
   checkInteger('cache_ttl_secs', repo.cache_ttl_secs, 0);
+  checkInteger('negative_cache_ttl_secs', repo.negative_cache_ttl_secs, 0);
+  if (repo.offline !== undefined && typeof repo.offline !== 'boolean') throw fieldError('offline', 'must be a boolean');
+  if (repo.write_policy !== undefined && !WRITE_POLICIES.includes(repo.write_policy)) {
+    throw fieldError('write_policy', `must be one of ${WRITE_POLICIES.join(', ')}`);
+  }
   checkInteger('cleanup_max_age_days', repo.cleanup_max_age_days, 1);
   checkInteger('cleanup_max_unaccessed_days', repo.cleanup_max_unaccessed_days, 1);
   checkStringList('upstream_redirect_hosts', repo.upstream_redirect_hosts, (field, v) => {

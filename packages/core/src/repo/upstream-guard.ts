@@ -44,6 +44,13 @@ function refusal(repo: RepositoryRecord, origins: readonly string[], target: URL
   return null;
 }
 
+/** What an `offline` cache repository answers for a path it does not hold. */
+export function offlineMiss(repo: RepositoryRecord, path: string): DepotError {
+  return new DepotError('NOT_FOUND', `${path} is not cached and repository ${repo.name} is offline`, {
+    details: { repo: repo.name, path, offline: true },
+  });
+}
+
 /**
  * Wraps the fetch of one cache repository's upstream so redirects are followed by hand: at most
  * {@link MAX_UPSTREAM_REDIRECTS}, only to the `upstream_url`'s own scheme, host and port or to a
@@ -57,6 +64,7 @@ function refusal(repo: RepositoryRecord, origins: readonly string[], target: URL
 export function guardUpstreamFetch(fetch: UpstreamFetch, repo: RepositoryRecord, logger: Logger): UpstreamFetch {
   return async (url, init) => {
     let current = new URL(url);
+    if (repo.offline === true) throw offlineMiss(repo, current.pathname);
     // Userinfo (a record written before it was moved to upstream_auth) is never sent, so it can
     // never appear in a fetch error or a log line either.
     current.username = '';

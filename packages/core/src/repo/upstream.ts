@@ -2,7 +2,7 @@ import { DepotError, isDepotError } from '../errors/depot-error.js';
 import type { ArtifactRecord, RepositoryRecord } from '../kv/records.js';
 import type { CachePolicy, UpstreamTimeouts } from './engine.js';
 import type { EngineContext } from './engine-context.js';
-import { guardUpstreamFetch } from './upstream-guard.js';
+import { guardUpstreamFetch, offlineMiss } from './upstream-guard.js';
 
 /** What the upstream said about a path. */
 export type UpstreamAnswer =
@@ -112,6 +112,8 @@ export async function askUpstream(
   policy: CachePolicy,
   local: ArtifactRecord | null,
 ): Promise<UpstreamAnswer> {
+  // Offline: what is held is served (stale is fine), a miss is a plain 404 naming the switch.
+  if (repo.offline === true) return { kind: 'failed', error: offlineMiss(repo, path) };
   const url = policy.upstreamUrl?.(repo, path) ?? defaultUpstreamUrl(repo, path);
   let response: Response;
   try {

@@ -72,9 +72,25 @@ async function validateRelations(ctx: RepositoryValidationContext, format: Forma
     throw badRequest('upstream_url: required for cache repositories', { field: 'upstream_url' });
   }
   if (repo.repo_type !== 'cache') {
-    for (const key of ['upstream_url', 'upstream_auth', 'upstream_redirect_hosts', 'cache_ttl_secs'] as const) {
+    const cacheOnly = [
+      'upstream_url',
+      'upstream_auth',
+      'upstream_redirect_hosts',
+      'cache_ttl_secs',
+      'negative_cache_ttl_secs',
+      'offline',
+    ] as const;
+    for (const key of cacheOnly) {
       if (repo[key] !== undefined) throw badRequest(`${key}: only cache repositories take it`, { field: key });
     }
+  }
+  if (repo.repo_type === 'cache' && repo.write_policy !== undefined && repo.write_policy !== 'read_only') {
+    throw badRequest(
+      'write_policy: a cache repository is filled from its upstream only; it takes read_only or nothing',
+      {
+        field: 'write_policy',
+      },
+    );
   }
   for (const entry of repo.upstream_redirect_hosts ?? []) {
     if (parseRedirectHost(entry) === null) {

@@ -1,13 +1,14 @@
-import type { FormatResponse, MountRequest } from '@depot/core';
+import { type FormatResponse, isDepotError, type MountRequest, type RepositoryRecord } from '@depot/core';
 import { digestOf, readAll } from '../bytes.js';
 import { type DockerDeps, MAX_MANIFEST_BYTES, type Target } from '../deps.js';
 import { ociError } from '../errors.js';
 import { type ManifestInfo, parseManifest, referrerEntry } from '../manifest-doc.js';
 import { parseDigest } from '../names.js';
+import { isImmutableTag } from '../options.js';
 import { requireAccess } from '../resolve.js';
 import { markBlobRefs, unmarkBlobRefs } from '../store/blob-refs.js';
 import { putHostedManifest } from '../store/hosted.js';
-import { blobPath, manifestPath } from '../store/paths.js';
+import { blobPath, manifestPath, tagPath } from '../store/paths.js';
 import { ociTagHeader, requestedTags } from './manifest-tags.js';
 import { checkReference, writableRepo } from './manifests.js';
 import { reply } from './response.js';
@@ -42,6 +43,29 @@ async function checkReferenced(deps: DockerDeps, repo: string, image: string, in
 }
 
 /**
+ * A tag matching the repository's `immutable_tags` that already points at another manifest is
+ * never moved: `DENIED` (409) naming the tag and where it points. Re-pushing the same manifest is fine.
+ */
+async function refuseTagMoves(
+  deps: DockerDeps,
+  repo: RepositoryRecord,
+  image: string,
+  digest: string,
+  tags: readonly string[],
+): Promise<void> {
+  for (const tag of tags) {
+    if (!isImmutableTag(repo, tag)) continue;
+    const held = (await deps.engine.stat(repo.name, tagPath(image, tag)))?.meta?.digest;
+    if (held !== undefined && held !== digest) {
+      throw ociError('DENIED', `tag ${tag} is immutable (immutable_tags) and points at ${String(held)}`, {
+        status: 409,
+        detail: { tag, digest: held },
+      });
+    }
+  }
+}
+
+/**
  * `PUT /v2/<name>/manifests/<ref>` (distribution-spec "Pushing Manifests"): validates the
  * document and its references, stores the manifest, then the tag; a `subject` is indexed for the
  * referrers API and echoed as `OCI-Subject`.
@@ -71,7 +95,12 @@ export async function putManifest(
   try {
     // Independent reads at once: the references (each a stat) and whether the image is known.
     [, image] = await Promise.all([checkReferenced(deps, repo.name, t.image, info), deps.kv.images.get(imageKey)]);
-    await putHostedManifest(deps, repo.name, t.image, bytes, digest, info, tags);
+    await refuseTagMoves(deps, repo, t.image, digest, tags);
+    await putHostedManifest(deps, repo.name, t.image, bytes, digest, info, tags).catch((err: unknown) => {
+      // Under write_policy allow_once a tag is set once: moving it is the engine's CONFLICT.
+      if (isDepotError(err, 'CONFLICT')) throw ociError('DENIED', err.message, { status: 409 });
+      throw err;
+    });
   } catch (err) {
     // The marks stay when this manifest was already stored by an earlier push.
     if ((await deps.engine.stat(repo.name, manifestPath(t.image, digest))) === null) {

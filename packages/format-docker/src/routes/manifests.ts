@@ -3,6 +3,7 @@ import type { DockerDeps, Target } from '../deps.js';
 import { ociError } from '../errors.js';
 import { accepts } from '../media-types.js';
 import { checkTag, looksLikeDigest, parseDigest } from '../names.js';
+import { isImmutableTag } from '../options.js';
 import { requireAccess } from '../resolve.js';
 import { unmarkBlobRefs } from '../store/blob-refs.js';
 import type { ManifestMeta } from '../store/hosted.js';
@@ -68,22 +69,46 @@ export async function writableRepo(
     target = await deps.engine.resolveWriteTarget(repo.name, action);
   } catch (err) {
     if (isDepotError(err, 'FORBIDDEN') || isDepotError(err, 'UNAUTHORIZED')) requireAccess(req, action, repo.name, err);
-    throw ociError('UNSUPPORTED', 'proxy repository has no hosted member to write to');
+    // No hosted member, or one that is read-only (write_policy): the engine's message says which.
+    throw ociError(
+      'UNSUPPORTED',
+      isDepotError(err, 'NOT_ALLOWED') ? err.message : 'proxy repository has no hosted member to write to',
+    );
   }
   return target;
 }
 
+/** `DENIED` (409) for deleting a tag that matches the repository's `immutable_tags`. */
+function refuseImmutableTagDelete(repo: RepositoryRecord, tag: string): void {
+  if (isImmutableTag(repo, tag)) {
+    throw ociError('DENIED', `tag ${tag} is immutable (immutable_tags) and cannot be deleted`, {
+      status: 409,
+      detail: { tag },
+    });
+  }
+}
+
 /** Deletes a manifest and every tag pointing at it, and its referrers entry. */
-async function deleteByDigest(deps: DockerDeps, repo: string, image: string, digest: string): Promise<boolean> {
+async function deleteByDigest(
+  deps: DockerDeps,
+  target: RepositoryRecord,
+  image: string,
+  digest: string,
+): Promise<boolean> {
   const { engine } = deps;
+  const repo = target.name;
   const record = await engine.stat(repo, manifestPath(image, digest));
   if (record === null) return false;
+  const tags: string[] = [];
   let cursor: string | undefined;
   do {
     const page = await engine.list(repo, { prefix: tagPrefix(image), limit: 1000, ...(cursor ? { cursor } : {}) });
-    for (const tag of page.artifacts) if (tag.meta?.digest === digest) await engine.delete(repo, tag.path);
+    for (const tag of page.artifacts) if (tag.meta?.digest === digest) tags.push(tag.path);
     cursor = page.cursor ?? undefined;
   } while (cursor !== undefined);
+  // Checked before anything goes: a manifest an immutable tag points at stays whole.
+  for (const path of tags) refuseImmutableTagDelete(target, path.slice(tagPrefix(image).length));
+  for (const path of tags) await engine.delete(repo, path);
   const meta = record.meta as Partial<ManifestMeta> | undefined;
   if (meta?.subject !== undefined) await deps.kv.referrers.delete(`${repo}/${image}/${meta.subject}/${digest}`);
   const deleted = await engine.delete(repo, manifestPath(image, digest));
@@ -103,8 +128,8 @@ export async function deleteManifest(
   const { digest } = checkReference(ref);
   const repo = await writableRepo(deps, req, t.repo, 'delete');
   const deleted = digest
-    ? await deleteByDigest(deps, repo.name, t.image, ref)
-    : await deps.engine.delete(repo.name, tagPath(t.image, ref));
+    ? await deleteByDigest(deps, repo, t.image, ref)
+    : (refuseImmutableTagDelete(repo, ref), await deps.engine.delete(repo.name, tagPath(t.image, ref)));
   if (!deleted) throw unknown(ref);
   return reply(202, { 'Content-Length': '0' });
 }
