@@ -166,6 +166,8 @@ export { guardUpstreamFetch, MAX_UPSTREAM_REDIRECTS, redirectHostListed } from '
 export type { RepositoryValidationContext } from './repo/validate-repository.js';
 export { validateRepository } from './repo/validate-repository.js';
 export { compareUtf8 } from './util/compare-utf8.js';
+export type { GlobMatcher } from './util/glob.js';
+export { compileGlob, globMatches, globProblem, MAX_GLOB_LENGTH } from './util/glob.js';
 export { parseQueryInteger } from './util/query-integer.js';
 export { readBounded } from './util/read-bounded.js';
 export { readZipDirectory, readZipEntry, unsafeEntryName, type ZipEntry } from './util/zip-file.js';

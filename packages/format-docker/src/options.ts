@@ -1,4 +1,4 @@
-import { badRequest, type RepositoryRecord } from '@depot/core';
+import { badRequest, compileGlob, globProblem, type RepositoryRecord } from '@depot/core';
 
 /** Repository options (`format_options`) of Docker repositories. */
 export interface DockerRepositoryOptions {
@@ -12,28 +12,15 @@ export interface DockerRepositoryOptions {
   readonly immutable_tags?: readonly string[];
 }
 
-/** A tag pattern: tag characters plus the `*` and `?` wildcards. */
-const TAG_PATTERN_RE = /^[a-zA-Z0-9_.*?-]{1,128}$/;
 const MAX_TAG_PATTERNS = 64;
+
+const LISTEN_RE = /^(\[[0-9a-fA-F:.]+\]|[a-zA-Z0-9.-]+):(\d{1,5})$/;
 
 /** True when `tag` matches one of the `immutable_tags` patterns of `repo` (validated when the repository was saved). */
 export function isImmutableTag(repo: Pick<RepositoryRecord, 'format_options'>, tag: string): boolean {
   const patterns = repo.format_options?.immutable_tags;
-  return Array.isArray(patterns) && patterns.some((p) => typeof p === 'string' && patternRegExp(p).test(tag));
+  return Array.isArray(patterns) && patterns.some((p) => typeof p === 'string' && compileGlob(p)(tag));
 }
-
-const compiled = new Map<string, RegExp>();
-function patternRegExp(pattern: string): RegExp {
-  let re = compiled.get(pattern);
-  if (re === undefined) {
-    const body = pattern.replace(/[.*?-]/g, (c) => (c === '*' ? '.*' : c === '?' ? '.' : `\\${c}`));
-    re = new RegExp(`^${body}$`);
-    if (compiled.size < 1024) compiled.set(pattern, re);
-  }
-  return re;
-}
-
-const LISTEN_RE = /^(\[[0-9a-fA-F:.]+\]|[a-zA-Z0-9.-]+):(\d{1,5})$/;
 
 /** Validates Docker `format_options`; an unknown or malformed option is `BAD_REQUEST` naming it. */
 export function validateDockerOptions(
@@ -60,7 +47,7 @@ export function validateDockerOptions(
         const ok =
           Array.isArray(value) &&
           value.length <= MAX_TAG_PATTERNS &&
-          value.every((p) => typeof p === 'string' && TAG_PATTERN_RE.test(p));
+          value.every((p) => typeof p === 'string' && globProblem(p) === null);
         if (!ok) {
           throw badRequest(
             `immutable_tags must be a list of at most ${MAX_TAG_PATTERNS} tag patterns (tag characters, * and ?)`,

@@ -1,6 +1,6 @@
 import type { Principal, RepoAction } from '@depot/core';
+import { compileGlob, type GlobMatcher } from '@depot/core';
 import type { RoleRecord, ServerRecords, UserRecord } from '../records/server-records.js';
-import { compileGlob, type GlobMatcher } from './glob.js';
 
 /** The built-in user that unauthenticated requests run as. */
 export const ANONYMOUS = 'anonymous';

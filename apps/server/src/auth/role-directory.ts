@@ -1,7 +1,6 @@
-import { badRequest, conflict, DepotError, notFound } from '@depot/core';
+import { badRequest, conflict, DepotError, globProblem, notFound } from '@depot/core';
 import type { CapabilityGrant, RoleRecord } from '../records/server-records.js';
 import { ADMIN_ROLE, adminCountAfter, all } from './directory.js';
-import { globProblem } from './glob.js';
 import type { AuthContext } from './internal/context.js';
 
 /** Fields a role update may change (the name never changes). */

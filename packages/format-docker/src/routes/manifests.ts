@@ -127,9 +127,10 @@ export async function deleteManifest(
   requireAccess(req, 'delete', t.repo.name);
   const { digest } = checkReference(ref);
   const repo = await writableRepo(deps, req, t.repo, 'delete');
+  if (!digest) refuseImmutableTagDelete(repo, ref);
   const deleted = digest
     ? await deleteByDigest(deps, repo, t.image, ref)
-    : (refuseImmutableTagDelete(repo, ref), await deps.engine.delete(repo.name, tagPath(t.image, ref)));
+    : await deps.engine.delete(repo.name, tagPath(t.image, ref));
   if (!deleted) throw unknown(ref);
   return reply(202, { 'Content-Length': '0' });
 }

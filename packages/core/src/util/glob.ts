@@ -1,7 +1,7 @@
 /**
- * Repository-name globs for RBAC grants: `*` matches any run of characters (including none), `?`
- * exactly one; everything else is literal. Matching is anchored and case-sensitive
- * (RELIABILITY.md §4.2 #32–33). No regular expressions: the matcher is a two-pointer walk whose
+ * Name globs (RBAC grants on repository names, Docker's immutable tag patterns): `*` matches any
+ * run of characters (including none), `?` exactly one; everything else is literal. Matching is
+ * anchored and case-sensitive. No regular expressions: the matcher is a two-pointer walk whose
  * time is bounded by `glob.length × name.length`, so a hostile glob cannot cause catastrophic
  * backtracking.
  */
