@@ -10,7 +10,7 @@ import { inProcessDepot } from './helpers/in-process.js';
  * rule below fails the test, so a new route cannot ship unchecked.
  */
 type Rule =
-  | { readonly kind: 'any' | 'authenticated' | 'admin' | 'admin-or-self' }
+  | { readonly kind: 'any' | 'authenticated' | 'admin' | 'admin-or-self' | 'signed-in' }
   | { readonly kind: 'repo'; readonly action: RepoAction };
 
 const AUTH_RULES: Readonly<Record<string, Rule>> = {
@@ -28,6 +28,10 @@ const AUTH_RULES: Readonly<Record<string, Rule>> = {
   'GET /api/v1/roles/{name}': { kind: 'admin' },
   'PUT /api/v1/roles/{name}': { kind: 'admin' },
   'DELETE /api/v1/roles/{name}': { kind: 'admin' },
+  // Creating a token needs a password or login token: an API token cannot mint another.
+  'POST /api/v1/tokens': { kind: 'signed-in' },
+  'GET /api/v1/tokens': { kind: 'authenticated' },
+  'DELETE /api/v1/tokens/{id}': { kind: 'authenticated' },
   'GET /api/v1/settings/ldap': { kind: 'admin' },
   'PUT /api/v1/settings/ldap': { kind: 'admin' },
   'DELETE /api/v1/settings/ldap': { kind: 'admin' },
@@ -59,6 +63,8 @@ interface Who {
   readonly auth: string | null;
   readonly admin: boolean;
   readonly grants: readonly RepoAction[];
+  /** An API token: the repositories its grants name (within the owner's `team-*`). */
+  readonly token?: { readonly owner: string; readonly repos: readonly string[] };
 }
 const PASSWORD = 'matrix-password';
 const WHO: readonly Who[] = [
@@ -74,11 +80,14 @@ const allowed = (rule: Rule, who: Who, repo: string, username: string): boolean 
       return true;
     case 'authenticated':
       return who.auth !== null;
+    case 'signed-in':
+      return who.auth !== null && who.token === undefined;
     case 'admin':
       return who.admin;
     case 'admin-or-self':
-      return who.admin || (who.auth !== null && who.name === username);
+      return who.admin || (who.auth !== null && (who.token?.owner ?? who.name) === username);
     case 'repo':
+      if (who.token !== undefined && !who.token.repos.includes(repo)) return false;
       return who.admin || (repo.startsWith('team-') && who.grants.includes(rule.action));
   }
 };
@@ -87,6 +96,7 @@ let base = '';
 let close: () => Promise<void> = async () => {};
 let routeKeys: string[] = [];
 let adminAuth = '';
+const tokenWho: Who[] = [];
 
 async function send(method: string, path: string, auth: string | null): Promise<number> {
   const headers: Record<string, string> = {};
@@ -149,6 +159,32 @@ beforeAll(async () => {
       expect(put.status).toBe(201);
     }
   }
+  // API tokens join the matrix: scoped to one repository of the owner's, acting as the owner.
+  const mint = async (owner: string, actions: RepoAction[], repo: string): Promise<string> => {
+    const res = await fetch(`${base}/api/v1/tokens`, {
+      method: 'POST',
+      headers: { authorization: basic(owner, PASSWORD), 'content-type': 'application/json' },
+      body: JSON.stringify({ name: `${owner}-${repo}`, grants: actions.map((capability) => ({ capability, repo })) }),
+    });
+    expect(res.status).toBe(201);
+    return `Bearer ${((await res.json()) as { token: string }).token}`;
+  };
+  tokenWho.push(
+    {
+      name: 'deleter-token',
+      auth: await mint('deleter', ['read', 'write'], 'team-raw'),
+      admin: false,
+      grants: ['read', 'write'],
+      token: { owner: 'deleter', repos: ['team-raw'] },
+    },
+    {
+      name: 'admin-token',
+      auth: await mint('admin', ['read'], 'team-docker'),
+      admin: false,
+      grants: ['read'],
+      token: { owner: 'admin', repos: ['team-docker'] },
+    },
+  );
   await call('POST', '/api/v1/users', { username: 'victim', password: PASSWORD });
   await call('POST', '/api/v1/roles', { name: 'victim-role' });
 });
@@ -196,7 +232,7 @@ describe('RBAC matrix', () => {
     // Deletions last, so they do not remove what other cells need.
     cells.sort((a, b) => Number(a.method === 'DELETE') - Number(b.method === 'DELETE'));
     let count = 0;
-    for (const who of [...WHO, { name: 'admin', auth: adminAuth, admin: true, grants: [] } as Who]) {
+    for (const who of [...WHO, ...tokenWho, { name: 'admin', auth: adminAuth, admin: true, grants: [] } as Who]) {
       for (const cell of cells) {
         if (cell.rule === undefined) continue;
         if (who.admin && cell.method === 'POST' && cell.path === '/api/v1/auth/revoke-all') continue;

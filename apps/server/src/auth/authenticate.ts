@@ -1,4 +1,5 @@
 import { DepotError, type Principal } from '@depot/core';
+import { isApiToken } from './api-tokens.js';
 import { verifyLogin } from './credentials.js';
 import type { AuthContext } from './internal/context.js';
 import type { JwtKeys } from './jwt-keys.js';
@@ -104,7 +105,7 @@ function anonymousPrincipal(ctx: AuthContext): Principal | Promise<Principal> {
 
 /**
  * Resolves the caller of a request. No `Authorization` → `anonymous`; `Basic`; `Bearer` (also npm);
- * a bare JWT with no scheme (cargo). Anything else → UNAUTHORIZED, even on public routes.
+ * a bare JWT or API token with no scheme (cargo). An API token (`dpt_…`) is accepted in each slot. Anything else → UNAUTHORIZED, even on public routes.
  */
 export async function authenticate(ctx: AuthContext, headers: Headers, client?: string): Promise<Principal> {
   const value = headers.get('authorization')?.trim() ?? '';
@@ -112,6 +113,7 @@ export async function authenticate(ctx: AuthContext, headers: Headers, client?: 
   if (value.length > MAX_AUTHORIZATION_LENGTH) throw unauthorized('authorization header too long');
   const space = value.indexOf(' ');
   if (space < 0) {
+    if (isApiToken(value)) return ctx.apiTokens.principal(value);
     if (JWT_SHAPE.test(value)) return tokenPrincipal(ctx, value);
     throw unauthorized('unsupported authorization');
   }
@@ -119,10 +121,12 @@ export async function authenticate(ctx: AuthContext, headers: Headers, client?: 
   const rest = value.slice(space + 1).trim();
   if (scheme === 'basic') {
     const { username, password } = parseBasic(rest);
+    // An API token is accepted as the password of any user name (`__token__`, the owner's, `ci`).
+    if (isApiToken(password)) return ctx.apiTokens.principal(password).catch(basicFailure);
     // PyPI clients (twine, uv, poetry) send an API token as the password of the user `__token__`.
     if (username === TOKEN_USER) return tokenPrincipal(ctx, password).catch(basicFailure);
     return basicPrincipal(ctx, username, password, client);
   }
-  if (scheme === 'bearer') return tokenPrincipal(ctx, rest);
+  if (scheme === 'bearer') return isApiToken(rest) ? ctx.apiTokens.principal(rest) : tokenPrincipal(ctx, rest);
   throw unauthorized('unsupported authorization scheme');
 }

@@ -1,11 +1,12 @@
 import { DepotError, type Principal, type SettingsRecord } from '@depot/core';
+import { ApiTokens, isApiToken } from './api-tokens.js';
 import type { AuthModule, AuthOptions, AuthTuning } from './auth-module.js';
 import { authenticate } from './authenticate.js';
 import { bootstrap } from './bootstrap.js';
 import * as defaults from './create-auth-defaults.js';
 import { CredentialCache } from './credential-cache.js';
 import { verifyLogin } from './credentials.js';
-import { type AuthContext, serializer, stringListSetting } from './internal/context.js';
+import { type AuthContext, numberSetting, serializer, stringListSetting } from './internal/context.js';
 import { issueTokenFor } from './issue-token.js';
 import { JwtKeyring } from './jwt-keys.js';
 import { LdapSettings } from './ldap-config.js';
@@ -13,19 +14,22 @@ import { DEFAULT_LOGIN_THROTTLE, LoginThrottle, type LoginThrottleSettings } fro
 import { PrincipalCache, type ResolvedPrincipal } from './principals.js';
 import { clientKey, RateLimiter, type RateLimitSettings } from './rate-limit.js';
 import { registerAuthRoutes } from './routes/register.js';
-import { TokenService } from './tokens.js';
+import { DEFAULT_JWT_EXPIRY_SECS, TokenService } from './tokens.js';
 import { authRefreshWorker, jwtRotationWorker } from './workers.js';
 
 /** Builds the shared context of the auth module. */
 export function createAuthContext(options: AuthOptions, tuning: AuthTuning = {}): AuthContext {
   const now = tuning.now ?? Date.now;
   const keyring = new JwtKeyring(options.records, options.logger, now);
+  const principalTtl = tuning.principalTtlMs ?? defaults.DEFAULT_PRINCIPAL_TTL_MS;
+  const principals = new PrincipalCache(options.records, principalTtl, now);
   return {
     records: options.records,
     settings: options.settings,
     logger: options.logger,
     now,
-    principals: new PrincipalCache(options.records, tuning.principalTtlMs ?? defaults.DEFAULT_PRINCIPAL_TTL_MS, now),
+    principals,
+    apiTokens: new ApiTokens(options.records, principals, options.logger, now, principalTtl),
     credentials: new CredentialCache(tuning.credentialTtlMs ?? defaults.DEFAULT_CREDENTIAL_TTL_MS, now),
     keyring,
     tokens: new TokenService(keyring, now),
@@ -92,6 +96,8 @@ export function createAuth(options: AuthOptions, tuning: AuthTuning = {}): AuthM
     service: {
       async verifyPassword(username, password): Promise<Principal | null> {
         try {
+          // An API token works as a password too (docker login, npm adduser), with its own scope.
+          if (isApiToken(password)) return await ctx.apiTokens.principal(password);
           await verifyLogin(ctx, username, password);
         } catch (err) {
           if (err instanceof DepotError && err.code === 'UNAUTHORIZED') return null;
@@ -99,7 +105,13 @@ export function createAuth(options: AuthOptions, tuning: AuthTuning = {}): AuthM
         }
         return (await ctx.principals.get(username)).principal;
       },
-      issueToken: (principal) => issueTokenFor(ctx, principal.username),
+      // A token endpoint called with an API token hands that token back: never a wider JWT.
+      issueToken: async (principal) => {
+        const scoped = ctx.apiTokens.tokenOf(principal);
+        if (scoped === undefined) return issueTokenFor(ctx, principal.username);
+        const jwtSecs = numberSetting(ctx.settings(), 'jwt_expiry_secs', DEFAULT_JWT_EXPIRY_SECS);
+        return { token: scoped.token, expiresInSecs: scoped.expiresInSecs ?? jwtSecs };
+      },
       userExists: async (username) => (await ctx.principals.get(username)).user !== null,
     },
     registerRoutes: (app) => registerAuthRoutes(app, ctx),

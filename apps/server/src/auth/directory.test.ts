@@ -226,6 +226,9 @@ describe('OpenAPI', () => {
         'GET /api/v1/settings/ldap',
         'PUT /api/v1/settings/ldap',
         'DELETE /api/v1/settings/ldap',
+        'POST /api/v1/tokens',
+        'GET /api/v1/tokens',
+        'DELETE /api/v1/tokens/{id}',
       ].sort(),
     );
   });

@@ -38,6 +38,26 @@ export interface UserRecord {
   readonly updated_at: string;
 }
 
+/** What an API token may do: a capability on repositories matching `repo` (a glob); `admin` is everything its owner may. */
+export interface ApiTokenGrant {
+  readonly capability: 'read' | 'write' | 'delete' | 'admin';
+  readonly repo: string;
+}
+
+/** A scoped API token (`api-token/{id}`). The secret itself is never stored, only its SHA-256. */
+export interface ApiTokenRecord {
+  readonly id: string;
+  readonly name: string;
+  readonly owner: string;
+  readonly grants: readonly ApiTokenGrant[];
+  readonly secret_sha256: string;
+  /** The owner's `token_secret` when the token was made: revoking the owner's tokens ends this one too. */
+  readonly bound_to: string;
+  readonly created_at: string;
+  readonly expires_at?: string;
+  readonly last_used_at?: string;
+}
+
 /** A distributed lease (`lease/{name}`), taken and renewed with compare-and-swap. */
 export interface LeaseRecord {
   readonly holder: string;
@@ -74,6 +94,7 @@ export interface ServerRecords extends DepotRecords {
   readonly meta: RecordView<unknown>;
   readonly leases: RecordView<LeaseRecord>;
   readonly tasks: RecordView<TaskRecord>;
+  readonly apiTokens: RecordView<ApiTokenRecord>;
 }
 
 /** Builds core's record views and the server's own over `kv`. */
@@ -86,5 +107,6 @@ export function serverRecords(kv: KvStore): ServerRecords {
     meta: view('meta/'),
     leases: view('lease/'),
     tasks: view('task/'),
+    apiTokens: view('api-token/'),
   };
 }

@@ -1,5 +1,6 @@
 import type { Logger, SettingsRecord } from '@depot/core';
 import type { ServerRecords } from '../../records/server-records.js';
+import type { ApiTokens } from '../api-tokens.js';
 import type { CredentialCache } from '../credential-cache.js';
 import type { JwtKeyring } from '../jwt-keys.js';
 import type { LdapSettings } from '../ldap-config.js';
@@ -18,6 +19,8 @@ export interface AuthContext {
   readonly credentials: CredentialCache;
   readonly keyring: JwtKeyring;
   readonly tokens: TokenService;
+  /** Scoped, expiring API tokens (`dpt_…`). */
+  readonly apiTokens: ApiTokens;
   readonly ldap: LdapSettings;
   readonly limiter: RateLimiter;
   /** Failed-login throttling per user and per client (on by default). */

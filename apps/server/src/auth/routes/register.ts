@@ -4,6 +4,7 @@ import type { AuthContext } from '../internal/context.js';
 import { registerAuthEndpoints } from './auth-routes.js';
 import { registerLdapEndpoints } from './ldap-routes.js';
 import { registerRoleEndpoints } from './role-routes.js';
+import { registerTokenEndpoints } from './token-routes.js';
 import { registerUserEndpoints } from './user-routes.js';
 
 /** Mounts every route of the auth module on `app`. */
@@ -12,4 +13,5 @@ export function registerAuthRoutes(app: OpenAPIHono<AppEnv>, ctx: AuthContext): 
   registerUserEndpoints(app, ctx);
   registerRoleEndpoints(app, ctx);
   registerLdapEndpoints(app, ctx);
+  registerTokenEndpoints(app, ctx);
 }
