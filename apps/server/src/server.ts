@@ -135,6 +135,7 @@ export async function startDepot(
     settingsRefreshWorker(services.settings, logger.child({ worker: 'settings-refresh' })),
     cleanup,
     services.gc.worker,
+    services.audit.worker,
     listeners,
     ...formatWorkers(services.formats, logger),
     ...services.auth.workers,

@@ -81,6 +81,7 @@ export class ApiTokens {
     private readonly logger: Logger,
     private readonly now: () => number,
     private readonly ttlMs: number,
+    private readonly onUse: (owner: string, tokenId: string) => void = () => {},
   ) {}
 
   /** Makes a token for `owner` (already authenticated by password or JWT); the secret is returned once. */
@@ -169,6 +170,7 @@ export class ApiTokens {
     if (now - (this.#lastWrite.get(record.id) ?? 0) < LAST_USED_WRITE_MS) return;
     this.#lastWrite.set(record.id, now);
     if (this.#lastWrite.size > 10_000) this.#lastWrite.clear();
+    this.onUse(record.owner, record.id);
     const at = new Date(now).toISOString();
     void (async () => {
       const current = await this.records.apiTokens.getVersioned(record.id);

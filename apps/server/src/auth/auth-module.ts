@@ -32,6 +32,8 @@ export interface AuthOptions {
    * addresses or IPv4 CIDR ranges). When absent, the runtime setting `trusted_proxies` is used.
    */
   readonly trustedProxies?: readonly string[];
+  /** Hears an API token being used (at most once a minute per token), for the audit log. */
+  readonly onTokenUse?: (owner: string, tokenId: string) => void;
 }
 
 /** Timings and clock, for tests; production uses the defaults. */

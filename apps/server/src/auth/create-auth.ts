@@ -29,7 +29,7 @@ export function createAuthContext(options: AuthOptions, tuning: AuthTuning = {})
     logger: options.logger,
     now,
     principals,
-    apiTokens: new ApiTokens(options.records, principals, options.logger, now, principalTtl),
+    apiTokens: new ApiTokens(options.records, principals, options.logger, now, principalTtl, options.onTokenUse),
     credentials: new CredentialCache(tuning.credentialTtlMs ?? defaults.DEFAULT_CREDENTIAL_TTL_MS, now),
     keyring,
     tokens: new TokenService(keyring, now),

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createDispatcher, type Dispatcher, type FormatResponse } from '@depot/core';
 import { lingerOnClose } from '../http/lingering-close.js';
+import { setRequestRepo } from '../http/request-events.js';
 import { identify } from '../http/request-pipeline.js';
 import type { DepotServices } from '../runtime/services.js';
 import { ArtifactRequest, authHeaders, headerMap } from './artifact-request.js';
@@ -25,6 +26,10 @@ function serverDispatcher(services: DepotServices): Dispatcher {
         { headers: authHeaders(request.headers), peer: request.peer, method: request.method, path: request.rawPath },
         request.incoming,
       );
+    },
+    onRepository: (req, repo) => {
+      const incoming = (req as ArtifactRequest).incoming;
+      if (incoming !== undefined) setRequestRepo(incoming, repo);
     },
     logger: services.logger,
   });

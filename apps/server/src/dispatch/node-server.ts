@@ -4,6 +4,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import { DepotError, errorBody, type Logger } from '@depot/core';
 import { getRequestListener } from '@hono/node-server';
 import type { OpenAPIHono } from '@hono/zod-openapi';
+import { auditRequest } from '../audit/audit-request.js';
 import type { AppEnv } from '../http/env.js';
 import { createMetrics, type DepotMetrics } from '../http/metrics.js';
 import { trackRequestEvent } from '../http/request-events.js';
@@ -78,6 +79,7 @@ export function createDepotServer(
     if (requestEvents !== undefined) {
       trackRequestEvent(req, res, requestId, requestEvents, () => services.settings.current().access_log);
     }
+    auditRequest(services.audit, req, res, path, requestId);
     const artifact = isArtifactPath(services, path);
     metrics.track(req, res, artifact ? (path.startsWith('/repository') ? 'repository' : 'mount') : 'api');
     const handled = artifact ? artifacts(req, res, requestId) : honoListener(req, res);

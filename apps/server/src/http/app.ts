@@ -4,6 +4,7 @@ import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { formatIssues } from '../config/load-config.js';
 import { registerArtifactRoutes } from '../routes/artifacts.js';
+import { registerAuditRoutes } from '../routes/audit.js';
 import { registerDocsRoutes } from '../routes/docs.js';
 import { registerHealthRoutes } from '../routes/health.js';
 import { registerRepositoryRoutes } from '../routes/repositories.js';
@@ -96,6 +97,7 @@ export function createApp(services: DepotServices): OpenAPIHono<AppEnv> {
   registerStoreRoutes(app, services);
   registerSettingsRoutes(app, services);
   registerTaskRoutes(app, services);
+  registerAuditRoutes(app, services);
   services.auth.registerRoutes(app);
   registerDocsRoutes(app, services);
 

@@ -37,6 +37,8 @@ export const ROUTE_POLICIES: Readonly<Record<string, RoutePolicy>> = {
   'GET /api/v1/settings': ADMIN,
   'POST /api/v1/tasks/gc': ADMIN,
   'GET /api/v1/tasks/scheduler': ADMIN,
+  'GET /api/v1/audit': ADMIN,
+  'GET /api/v1/audit/export': ADMIN,
   'PUT /api/v1/settings': ADMIN,
   'PATCH /api/v1/settings': ADMIN,
 };

@@ -2,11 +2,23 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '@depot/core';
 
 const users = new WeakMap<IncomingMessage, string>();
+const repos = new WeakMap<IncomingMessage, string>();
 
 /** Remembers who made the request, for its request event. */
 export function setRequestUser(req: IncomingMessage, username: string): void {
   users.set(req, username);
 }
+
+/** Who made the request, once authenticated. */
+export const requestUser = (req: IncomingMessage): string | undefined => users.get(req);
+
+/** Remembers which repository the request acted on, for its audit event. */
+export function setRequestRepo(req: IncomingMessage, repo: string): void {
+  repos.set(req, repo);
+}
+
+/** The repository the request acted on, when the dispatch named one. */
+export const requestRepo = (req: IncomingMessage): string | undefined => repos.get(req);
 
 /**
  * Emits one `depot.request` event per request when the response closes (architecture.md

@@ -6,6 +6,7 @@ import {
   type Logger,
   repositoryRecordKeys,
 } from '@depot/core';
+import { createAuditLog } from '../audit/audit-log.js';
 import type { AuthModule } from '../auth/auth-module.js';
 import { createAuth } from '../auth/create-auth.js';
 import type { DepotConfig } from '../config/config-schema.js';
@@ -71,7 +72,13 @@ export async function openServices(
   };
   const upstreamFetch = createUpstreamFetch(upstreamAddresses, logger.child({ component: 'upstream' }));
   const repos = notifyingRepoService(createRepoService(records, formats.definitions, upstreamAddresses), repoChanges);
+  const audit = createAuditLog(kv, logger.child({ component: 'audit' }), {
+    enabled: () => settings.current().audit_log,
+    retentionDays: () => settings.current().audit_retention_days,
+  });
   const auth: AuthModule = createAuth({
+    onTokenUse: (owner, tokenId) =>
+      audit.record({ actor: owner, action: 'token.used', target: `/api/v1/tokens/${tokenId}`, outcome: 200 }),
     records,
     settings: () => settings.current(),
     logger: logger.child({ component: 'auth' }),
@@ -128,6 +135,7 @@ export async function openServices(
     engine,
     formats,
     auth,
+    audit,
     trustedProxies: new Set(config.trusted_proxies ?? []),
     ...(config.base_url === undefined ? {} : { baseUrl: config.base_url }),
     wakeCleanup: () => cleanup.wake(),

@@ -1,4 +1,5 @@
 import type { Logger, RepositoryEngine } from '@depot/core';
+import type { AuditLog } from '../audit/audit-log.js';
 import type { AuthModule } from '../auth/auth-module.js';
 import type { ServerRecords } from '../records/server-records.js';
 import type { RepoChangeSignal } from '../repo-listeners/repo-changes.js';
@@ -23,6 +24,8 @@ export interface DepotServices {
   readonly engine: RepositoryEngine;
   readonly formats: FormatHost;
   readonly auth: AuthModule;
+  /** Who wrote, deleted, changed or failed to log in: batched into KV, queryable by administrators. */
+  readonly audit: AuditLog;
   /** Peers whose `X-Forwarded-Proto`/`X-Forwarded-Host` are believed. */
   readonly trustedProxies: ReadonlySet<string>;
   /** `base_url` from the config: absolute URLs start with it instead of what `Host` says. */

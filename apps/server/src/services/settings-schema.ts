@@ -33,6 +33,9 @@ const loginThrottleSchema = z
 /** Every runtime setting with its default (api.md, prototype-inventory §3.2). */
 const settingsFields = {
   access_log: z.boolean().default(true),
+  /** Audit events (writes, deletes, changes, failed logins, token use) kept in KV. */
+  audit_log: z.boolean().default(true),
+  audit_retention_days: z.number().int().min(1).max(3650).default(90),
   max_artifact_bytes: z.number().int().positive().default(DEFAULT_MAX_ARTIFACT_BYTES),
   cors: corsSchema.nullable().default(null),
   rate_limit: rateLimitSchema.nullable().default(null),

@@ -66,6 +66,8 @@ export interface DispatchOptions {
    * `RATE_LIMITED`; the error is still rendered in the protocol's shape when the route is known.
    */
   authenticate(req: DispatchRequest): Promise<Principal> | Principal;
+  /** Hears which repository a request acts on, once its access check passed (for audit trails). */
+  onRepository?(req: DispatchRequest, repo: string): void;
   readonly logger: Logger;
 }
 
@@ -140,6 +142,7 @@ export function createDispatcher(options: DispatchOptions): Dispatcher {
     });
     const rule: AccessRule = runtime.access?.(formatReq) ?? defaultAction(req.method);
     enforceAccess(rule, req.principal, repo.name);
+    options.onRepository?.(req, typeof rule === 'object' ? rule.repo : repo.name);
     if (changesContent(rule)) refuseReadOnly(typeof rule === 'object' ? await known(rule.repo) : repo);
     req.body = req.openBody();
     return runtime.handle(formatReq);
@@ -150,6 +153,8 @@ export function createDispatcher(options: DispatchOptions): Dispatcher {
     const mountReq: MountRequest = Object.assign(req, { engine: engine.as(req.principal) });
     const rule: AccessRule = runtime.mountAccess?.(mountReq) ?? (isMutating(req.method) ? 'authenticated' : 'public');
     enforceAccess(rule, req.principal, req.boundRepo?.name);
+    const named = typeof rule === 'object' ? rule.repo : req.boundRepo?.name;
+    if (named !== undefined) options.onRepository?.(req, named);
     if (changesContent(rule) && typeof rule === 'object') refuseReadOnly(await known(rule.repo));
     req.body = req.openBody();
     return runtime.handleMount(mountReq);

@@ -1,6 +1,7 @@
 import { badRequest, DepotError, notFound } from '@depot/core';
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../../http/env.js';
+import { setRequestUser } from '../../http/request-events.js';
 import { verifyLogin } from '../credentials.js';
 import { forgetUser, updateUser } from '../directory.js';
 import type { AuthContext } from '../internal/context.js';
@@ -53,6 +54,9 @@ export function registerAuthEndpoints(app: OpenAPIHono<AppEnv>, ctx: AuthContext
     login,
     async (c) => {
       const { username, password } = c.req.valid('json');
+      // The audit event of this request names who logged in (or tried to).
+      const incoming = c.env?.incoming;
+      if (incoming !== undefined) setRequestUser(incoming, username.slice(0, 256));
       let user: Awaited<ReturnType<typeof verifyLogin>>;
       try {
         const peer = c.env?.incoming?.socket.remoteAddress ?? '';
