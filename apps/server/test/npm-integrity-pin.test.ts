@@ -74,9 +74,23 @@ describe('an npm cache repository pins the first-seen integrity of each version'
     expect(((await swapped.json()) as { code: string }).code).toBe('UPSTREAM_ERROR');
     expect((await get('pinned/-/pinned-1.0.0.tgz')).status).toBe(502);
     const metrics = await (await fetch(`${depot.url}/metrics`)).text();
-    expect(metrics).toMatch(/depot_npm_integrity_replaced_total\{repo="npm-pin"\} [1-9]/);
-    expect(depot.logs()).toContain('npm upstream changed the digests of a published version');
-    expect(depot.logs()).toContain('"package":"pinned"');
+    expect(metrics).toMatch(/depot_integrity_events_total\{format="npm",repo="npm-pin"\} 1/);
+    expect(depot.logs()).toContain('upstream changed the bytes of a published immutable file');
+    expect(depot.logs()).toContain('"subject":"pinned@1.0.0"');
+    const listed = await fetch(`${depot.url}/api/v1/repositories/npm-pin/integrity-events`, {
+      headers: { authorization: auth },
+    });
+    const { events } = (await listed.json()) as {
+      events: { subject: string; format: string; pinned: object; upstream: object }[];
+    };
+    expect(events).toEqual([
+      expect.objectContaining({
+        subject: 'pinned@1.0.0',
+        format: 'npm',
+        pinned: expect.objectContaining({ integrity: sri(original) }),
+        upstream: expect.objectContaining({ integrity: sri(served) }),
+      }),
+    ]);
     // The upstream puts the original back: the cache fills it and serves exactly those bytes.
     served = original;
     const restored = await get('pinned/-/pinned-1.0.0.tgz');

@@ -93,6 +93,8 @@ export { blake3Hex, blake3Implementation, createBlake3, createMultiHasher } from
 export type { ExpectedContent } from './ingest/expected-content.js';
 export type { IngestOptions, IngestResult } from './ingest/ingest.js';
 export { ingest } from './ingest/ingest.js';
+export type { IntegrityEvent, IntegrityEventRecord, IntegrityReporter } from './integrity/integrity-events.js';
+export { INTEGRITY_PREFIX, integrityReporter, listIntegrityEvents } from './integrity/integrity-events.js';
 export type {
   KvBatchOp,
   KvCapabilities,

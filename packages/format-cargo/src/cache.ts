@@ -2,6 +2,7 @@ import {
   type CachePolicy,
   DepotError,
   type ExpectedContent,
+  type IntegrityReporter,
   type RepositoryEngine,
   type RepositoryRecord,
   readBounded,
@@ -102,11 +103,33 @@ export async function upstreamDl(
   return dl;
 }
 
-/** The versions the upstream index of cache `repo` lists for `indexPath`, or `null` when it has no such crate. */
+/** The SHA-256 of every `.crate` of `name` this cache holds, by version (only what was downloaded). */
+async function heldCrates(engine: RepositoryEngine, repo: string, name: string): Promise<Map<string, string>> {
+  const held = new Map<string, string>();
+  const dir = `crates/${name.toLowerCase()}/`;
+  let cursor: string | undefined;
+  do {
+    const page = await engine.list(repo, { prefix: dir, limit: 1000, ...(cursor ? { cursor } : {}) });
+    for (const a of page.artifacts) {
+      const file = a.path.slice(dir.length);
+      const version = file.slice(name.length + 1, -'.crate'.length);
+      if (a.hashes.sha256 !== undefined && file.endsWith('.crate')) held.set(version, a.hashes.sha256);
+    }
+    cursor = page.cursor ?? undefined;
+  } while (cursor !== undefined);
+  return held;
+}
+
+/**
+ * The versions the upstream index of cache `repo` lists for `indexPath`, or `null` when it has no
+ * such crate. A version whose `.crate` this cache already holds keeps the held (first verified)
+ * `cksum` when the upstream later announces another; the change is reported to `integrity`.
+ */
 export async function cachedVersions(
   engine: RepositoryEngine,
   repo: RepositoryRecord,
   indexPath: string,
+  integrity: IntegrityReporter,
   signal?: AbortSignal,
 ): Promise<IndexEntry[] | null> {
   const body = await cachedDocument(engine, repo.name, `index/${indexPath}`, signal);
@@ -120,7 +143,20 @@ export async function cachedVersions(
       throw new DepotError('UPSTREAM_ERROR', `the upstream index file ${indexPath} of ${repo.name} is not JSON lines`);
     }
   }
-  return entries;
+  const name = entries[0]?.name;
+  if (name === undefined) return entries;
+  const held = await heldCrates(engine, repo.name, name);
+  return entries.map((entry) => {
+    const kept = held.get(entry.vers);
+    if (kept === undefined || kept === entry.cksum) return entry;
+    integrity.report({
+      repo: repo.name,
+      subject: `${entry.name} ${entry.vers}`,
+      pinned: { sha256: kept },
+      upstream: { sha256: entry.cksum },
+    });
+    return { ...entry, cksum: kept };
+  });
 }
 
 /** What a cached `.crate` must hash to: the `cksum` its index announced. */

@@ -1,3 +1,7 @@
+import { createHash } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { listIntegrityEvents } from '@depot/core';
 import { createFormatHarness, type FormatHarness } from '@depot/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cargoFormat } from '../src/index.js';
@@ -66,5 +70,60 @@ describe('cargo cache of an upstream sparse registry', () => {
     const dl = await h.request({ method: 'GET', repo: 'group', path: 'api/v1/crates/eta/1.0.0/download' });
     expect(dl.status).toBe(200);
     expect(dl.body.equals(crate)).toBe(true);
+  });
+
+  it('keeps the first verified crate and its cksum when the upstream swaps a published version, and records it', async () => {
+    const first = crateFile('theta', '1.0.0');
+    const swapped = crateFile('theta', '1.0.0', 9);
+    let served = first;
+    const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+    const upstream = createServer((req, res) => {
+      const base = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+      if (req.url === '/index/config.json') return void res.end(JSON.stringify({ dl: `${base}/dl` }));
+      if (req.url === '/index/th/et/theta') {
+        const line = { name: 'theta', vers: '1.0.0', deps: [], cksum: sha(served), features: {}, yanked: false };
+        return void res.end(`${JSON.stringify(line)}\n`);
+      }
+      if (req.url === '/dl/theta/1.0.0/download') return void res.end(served);
+      res.writeHead(404).end();
+    });
+    await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
+    try {
+      const h = await createFormatHarness({ format: cargoFormat() });
+      harnesses.push(h);
+      const port = (upstream.address() as AddressInfo).port;
+      await h.createRepo({
+        name: 'c',
+        repo_type: 'cache',
+        upstream_url: `http://127.0.0.1:${port}/index/`,
+        cache_ttl_secs: 0,
+      });
+      const cksum = async () =>
+        (
+          JSON.parse((await h.request({ method: 'GET', repo: 'c', path: 'index/th/et/theta' })).text()) as {
+            cksum: string;
+          }
+        ).cksum;
+      expect(await cksum()).toBe(sha(first));
+      const dl = () => h.request({ method: 'GET', repo: 'c', path: 'api/v1/crates/theta/1.0.0/download' });
+      expect((await dl()).body.equals(first)).toBe(true);
+      served = swapped;
+      // The index keeps announcing the held crate's cksum, and the held crate is what downloads.
+      expect(await cksum()).toBe(sha(first));
+      const again = await dl();
+      expect([again.status, again.body.equals(first)]).toEqual([200, true]);
+      await new Promise((r) => setTimeout(r, 10));
+      expect(await listIntegrityEvents(h.kv, 'c')).toEqual([
+        expect.objectContaining({
+          format: 'cargo',
+          subject: 'theta 1.0.0',
+          pinned: { sha256: sha(first) },
+          upstream: { sha256: sha(swapped) },
+        }),
+      ]);
+    } finally {
+      upstream.closeAllConnections();
+      await new Promise<void>((r) => upstream.close(() => r()));
+    }
   });
 });

@@ -63,15 +63,7 @@ export function npmFormat(options: NpmFormatOptions = {}): Format {
         store: packumentStore(ctx.kv),
         merged: mergeCache(ttlMs),
         publishes: byteBudget(inFlight),
-        pins: integrityPins(
-          ctx.kv,
-          ctx.logger,
-          ctx.metrics?.counter(
-            'depot_npm_integrity_replaced_total',
-            'Upstream npm versions whose tarball digests changed after first seen (the first-seen ones are kept)',
-            ['repo'],
-          ),
-        ),
+        pins: integrityPins(ctx.kv, ctx.logger, ctx.integrity),
         publishLimit() {
           const artifactMax = ctx.settings().max_artifact_bytes;
           // base64 inflates by 4/3; leave room for the JSON around it.

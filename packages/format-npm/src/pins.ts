@@ -1,4 +1,11 @@
-import { type FormatCounter, isDepotError, type KvStore, type Logger, type RecordView, recordView } from '@depot/core';
+import {
+  type IntegrityReporter,
+  isDepotError,
+  type KvStore,
+  type Logger,
+  type RecordView,
+  recordView,
+} from '@depot/core';
 import { sriSha512Hex } from './integrity.js';
 import { dict } from './tags.js';
 import type { Packument, PackumentDist, PackumentVersion } from './types.js';
@@ -50,13 +57,19 @@ function replaced(pin: VersionPin, dist: PackumentDist): boolean {
   return false;
 }
 
+/** A pin's digests as an integrity event names them. */
+const digestsOf = (pin: VersionPin): Record<string, string> => ({
+  ...(pin.integrity === undefined ? {} : { integrity: pin.integrity }),
+  ...(pin.shasum === undefined ? {} : { shasum: pin.shasum }),
+});
+
 function pinned(version: PackumentVersion, pin: VersionPin): PackumentVersion {
   const { integrity: _i, shasum: _s, ...rest } = version.dist;
   return { ...version, dist: { ...rest, ...pin } as PackumentDist };
 }
 
-/** Creates the pin store over the server's KV store; `replacedCounter` counts refused replacements. */
-export function integrityPins(kv: KvStore, logger: Logger, replacedCounter?: FormatCounter): IntegrityPins {
+/** Creates the pin store over the format's KV namespace; refused replacements go to `integrity`. */
+export function integrityPins(kv: KvStore, logger: Logger, integrity: IntegrityReporter): IntegrityPins {
   const view: RecordView<PinRecord> = recordView<PinRecord>(kv, { prefix: PIN_PREFIX, schemaVersion: 1 });
   return {
     async apply(repo, doc) {
@@ -76,11 +89,12 @@ export function integrityPins(kv: KvStore, logger: Logger, replacedCounter?: For
             }
             versions[key] = version;
           } else if (replaced(pin, version.dist)) {
-            logger.warn(
-              { repo, package: doc.name, version: key, pinned: pin, upstream: pinOf(version.dist) },
-              'npm upstream changed the digests of a published version; serving the first-seen ones',
-            );
-            replacedCounter?.inc({ repo });
+            integrity.report({
+              repo,
+              subject: `${doc.name}@${key}`,
+              pinned: digestsOf(pin),
+              upstream: digestsOf(pinOf(version.dist) ?? {}),
+            });
             versions[key] = pinned(version, pin);
           } else {
             versions[key] = version;

@@ -2,6 +2,7 @@ import {
   type ByteSource,
   type CachePolicy,
   DepotError,
+  type IntegrityReporter,
   notFound,
   type RepositoryEngine,
   type RepositoryRecord,
@@ -105,11 +106,32 @@ function rewrite(project: string, file: PageFile): PageFile {
   return { ...file, url: `../../${local.split('/').map(encodeURIComponent).join('/')}` };
 }
 
-/** The project page of `project` in a cache repository (fetched or revalidated), rewritten to Depot. */
+/** The sha256 of every file of `project` this cache holds, by Depot path (only what was downloaded). */
+async function heldDigests(engine: RepositoryEngine, repo: string, project: string): Promise<Map<string, string>> {
+  const held = new Map<string, string>();
+  let cursor: string | undefined;
+  do {
+    const page = await engine.list(repo, {
+      prefix: `${FILES_DIR}${project}/`,
+      limit: 1000,
+      ...(cursor ? { cursor } : {}),
+    });
+    for (const a of page.artifacts) if (a.hashes.sha256 !== undefined) held.set(a.path, a.hashes.sha256);
+    cursor = page.cursor ?? undefined;
+  } while (cursor !== undefined);
+  return held;
+}
+
+/**
+ * The project page of `project` in a cache repository (fetched or revalidated), rewritten to Depot.
+ * A file already held whose upstream sha256 has since changed is announced with the held (first
+ * verified) digest, so installers keep working, and the change is reported to `integrity`.
+ */
 export async function cachedPage(
   engine: RepositoryEngine,
   repo: RepositoryRecord,
   project: string,
+  integrity: IntegrityReporter,
   signal?: AbortSignal,
 ): Promise<ProjectPage | null> {
   const read = await engine.get(repo.name, cachedPagePath(project), signal === undefined ? {} : { signal });
@@ -119,7 +141,22 @@ export async function cachedPage(
   const page = read.record.content_type.includes('json')
     ? parseJsonPage(text, pageUrl, project)
     : parseHtmlPage(text, pageUrl, project);
-  return { name: page.name, files: page.files.map((f) => rewrite(project, f)) };
+  const held = await heldDigests(engine, repo.name, project);
+  const files = page.files.map((f) => {
+    const local = localFilePath(project, new URL(f.url));
+    const kept = held.get(local);
+    const announced = f.hashes.sha256?.toLowerCase();
+    const file = rewrite(project, f);
+    if (kept === undefined || announced === undefined || kept === announced) return file;
+    integrity.report({
+      repo: repo.name,
+      subject: f.filename,
+      pinned: { sha256: kept },
+      upstream: { sha256: announced },
+    });
+    return { ...file, hashes: { sha256: kept } };
+  });
+  return { name: page.name, files };
 }
 
 /** The project names a cache repository's upstream lists. */

@@ -1,10 +1,4 @@
-import {
-  type FormatContext,
-  type FormatCounter,
-  type GeneratedMetadata,
-  generatedMetadata,
-  type RepositoryEngine,
-} from '@depot/core';
+import { type FormatContext, type GeneratedMetadata, generatedMetadata, type RepositoryEngine } from '@depot/core';
 import { fileUrlFromPage } from './names.js';
 import { type ProjectStore, projectStore } from './store.js';
 import type { PageFile, ProjectPage, ProjectRecord, StoredFile } from './types.js';
@@ -22,8 +16,6 @@ export interface PypiEnv {
   readonly simple: GeneratedMetadata;
   /** Largest distribution file accepted, in bytes. */
   uploadLimit(): number;
-  /** Counts cached files whose upstream page later announced another sha256. */
-  readonly digestChanged: FormatCounter | undefined;
 }
 
 /** The page file of a stored file (URL relative to `simple/{project}/`). */
@@ -70,11 +62,6 @@ export function pypiEnv(ctx: FormatContext, maxUploadBytes: number): PypiEnv {
     engine: ctx.engine,
     store,
     simple,
-    digestChanged: ctx.metrics?.counter(
-      'depot_pypi_digest_changed_total',
-      'Cached PyPI files whose upstream page later announced a different sha256 (the first copy is kept)',
-      ['repo'],
-    ),
     uploadLimit() {
       const fromSettings = ctx.settings().max_artifact_bytes;
       return typeof fromSettings === 'number' && fromSettings > 0

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { listIntegrityEvents } from '@depot/core';
 import { createFormatHarness, type FormatHarness } from '@depot/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pypiFormat } from '../src/index.js';
@@ -153,8 +154,20 @@ describe('pypi cache of a static PEP 503 index', () => {
     );
     routes.set('/simple/delta/', ['text/html', page(swapped)]);
     routes.set(`/f/${first.filename}`, ['application/octet-stream', swapped.bytes]);
+    // The revalidated page announces the held digest, so pip keeps installing what it verified first.
+    const announced = (await jsonPage(h, 'c', 'delta')).json<JsonPage>().files[0]?.hashes;
+    expect(announced).toEqual({ sha256: sha256(first.bytes) });
     const again = await h.request({ method: 'GET', repo: 'c', path: pathFromPageUrl(url) });
     expect(again.status).toBe(200);
     expect(again.body.equals(first.bytes)).toBe(true);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(await listIntegrityEvents(h.kv, 'c')).toEqual([
+      expect.objectContaining({
+        format: 'pypi',
+        subject: first.filename,
+        pinned: { sha256: sha256(first.bytes) },
+        upstream: { sha256: sha256(swapped.bytes) },
+      }),
+    ]);
   });
 });

@@ -28,6 +28,7 @@ export const ROUTE_POLICIES: Readonly<Record<string, RoutePolicy>> = {
   'GET /api/v1/repositories/{name}/artifacts': repo('read'),
   'POST /api/v1/repositories/{name}/bulk-delete': repo('delete'),
   'GET /api/v1/repositories/{name}/download-archive': repo('read'),
+  'GET /api/v1/repositories/{name}/integrity-events': repo('read'),
   'GET /api/v1/stores': ADMIN,
   'POST /api/v1/stores': ADMIN,
   'GET /api/v1/stores/{name}': ADMIN,

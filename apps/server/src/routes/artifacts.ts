@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { badRequest, normalizeDecodedPath, type Principal, toArtifactResponse } from '@depot/core';
+import { badRequest, listIntegrityEvents, normalizeDecodedPath, type Principal, toArtifactResponse } from '@depot/core';
 import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../http/env.js';
 import type { DepotServices } from '../runtime/services.js';
@@ -52,6 +52,15 @@ const archiveRoute = guardedRoute({
   responses: { 200: { description: 'The archive', content: { 'application/octet-stream': { schema: z.string() } } } },
 });
 
+const integrityRoute = guardedRoute({
+  method: 'get',
+  path: '/api/v1/repositories/{name}/integrity-events',
+  tags,
+  summary: 'Upstream changes to published immutable files this cache refused (the first verified bytes are kept)',
+  request: { params: nameParam },
+  responses: { 200: jsonResponse('The events, oldest first', z.object({ events: z.array(looseObject) })) },
+});
+
 /** A prefix as given: normalized, keeping a trailing `/` (directory semantics) when sent. */
 function normalizePrefix(raw: string): string {
   const norm = normalizeDecodedPath(raw);
@@ -63,6 +72,12 @@ export function registerArtifactRoutes(app: OpenAPIHono<AppEnv>, services: Depot
   const { repos } = services;
   // Proxy members are read, listed and deleted with the caller's own permissions.
   const engineFor = (c: { get(key: 'principal'): Principal }) => services.engine.as(c.get('principal'));
+  app.openapi(integrityRoute, async (c) => {
+    const { name } = c.req.valid('param');
+    await repos.get(name);
+    const events = await listIntegrityEvents(services.records.kv, name);
+    return c.json({ events: events as unknown as Record<string, unknown>[] }, 200);
+  });
   app.openapi(browseRoute, async (c) => {
     const engine = engineFor(c);
     const { name } = c.req.valid('param');

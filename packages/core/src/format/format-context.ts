@@ -1,5 +1,6 @@
 import type { AuthService } from '../auth/principal.js';
 import { type SecretBox, unavailableSecretBox } from '../crypto/secret-box.js';
+import { integrityReporter } from '../integrity/integrity-events.js';
 import type { KvStore } from '../kv/kv-store.js';
 import { recordView } from '../kv/record-view.js';
 import { type RepositoryRecord, SCHEMA_VERSION, type SettingsRecord } from '../kv/records.js';
@@ -20,6 +21,8 @@ export interface FormatHostServices {
   readonly metrics?: FormatMetrics;
   /** Seals secrets under the server secret (default: none available). */
   readonly secrets?: SecretBox;
+  /** The clock (default `Date.now`). */
+  readonly now?: () => number;
 }
 
 const NO_SECRETS = unavailableSecretBox('the host was started without one');
@@ -59,5 +62,16 @@ export function createFormatContext(host: FormatHostServices, format: Pick<Forma
     settings: () => host.settings(),
     ...(host.metrics === undefined ? {} : { metrics: host.metrics }),
     secrets: host.secrets ?? NO_SECRETS,
+    integrity: integrityReporter(
+      host.kv,
+      format.name,
+      host.logger.child({ format: format.name }),
+      host.now ?? Date.now,
+      host.metrics?.counter(
+        'depot_integrity_events_total',
+        'Upstreams that changed the bytes of a published immutable file (the first verified bytes are kept)',
+        ['format', 'repo'],
+      ),
+    ),
   };
 }

@@ -3,6 +3,7 @@ import type { ByteSource } from '../blob/blob-store.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { AccessRule } from '../dispatch/access.js';
 import type { DepotError } from '../errors/depot-error.js';
+import type { IntegrityReporter } from '../integrity/integrity-events.js';
 import type { KvStore } from '../kv/kv-store.js';
 import type { RepositoryRecord, RepoType, SettingsRecord } from '../kv/records.js';
 import type { Logger } from '../logger.js';
@@ -97,6 +98,11 @@ export interface FormatContext {
    * `available` is false when the host has no server secret.
    */
   readonly secrets: SecretBox;
+  /**
+   * Where a cache reports an upstream that changed the bytes of something immutable it had already
+   * published (recorded once per change, logged, counted, listed by the server per repository).
+   */
+  readonly integrity: IntegrityReporter;
 }
 
 /** A counter a format registered with {@link FormatMetrics.counter}. */

@@ -98,12 +98,13 @@ export async function getFile(env: PypiEnv, req: FormatRequest): Promise<FormatR
   const held = read.record.hashes.sha256;
   if (expected?.sha256 !== undefined && read.provisional !== true && held !== undefined && held !== expected.sha256) {
     // The upstream now announces other bytes for a file already verified and stored: the first
-    // copy stays what is served; the change is logged and counted (tamper detection).
-    env.ctx.logger.warn(
-      { repo: read.repo, path: req.path, held, announced: expected.sha256 },
-      'pypi upstream announces a different sha256 for a file already cached; serving the verified copy',
-    );
-    env.digestChanged?.inc({ repo: read.repo });
+    // copy stays what is served; the change is recorded (tamper detection).
+    env.ctx.integrity.report({
+      repo: read.repo,
+      subject: req.path.slice(req.path.lastIndexOf('/') + 1),
+      pinned: { sha256: held },
+      upstream: { sha256: expected.sha256 },
+    });
   }
   const metadata = req.path.endsWith(METADATA_SUFFIX);
   return immutableArtifactResponse(req, read, {
