@@ -111,8 +111,11 @@ negative_cache_ttl_secs = 3600
     const bad = await client.put('/api/v1/repositories/raw-up', { write_policy: 'allow_once' });
     expect(bad.status).toBe(400);
     expect((bad.body as { error: { message: string } }).error.message).toContain('write_policy');
-    const hosted = await client.put('/api/v1/repositories/raw-once', { offline: true });
-    expect(hosted.status).toBe(400);
+    for (const field of [{ offline: true }, { cooldown_secs: 60 }, { negative_cache_ttl_secs: 60 }]) {
+      const hosted = await client.put('/api/v1/repositories/raw-once', field);
+      expect(hosted.status, JSON.stringify(field)).toBe(400);
+    }
+    expect((await client.put('/api/v1/repositories/raw-up', { cooldown_allow: [''] })).status).toBe(400);
     const unknown = await client.put('/api/v1/repositories/raw-once', { write_policy: 'sometimes' });
     expect(unknown.status).toBe(400);
     for (const immutable_tags of [['v/*'], 'v*', [''], Array.from({ length: 65 }, (_, i) => `t${i}`)]) {

@@ -140,6 +140,8 @@ export {
 export type { ArtifactResponse } from './repo/artifact-response.js';
 export { toArtifactResponse } from './repo/artifact-response.js';
 export { guessContentType } from './repo/content-type.js';
+export type { Cooldown } from './repo/cooldown.js';
+export { cooldownOf, cooldownRefusal } from './repo/cooldown.js';
 export { createRepositoryEngine } from './repo/create-engine.js';
 export type { DrainOptions, DrainResult } from './repo/drain-repository.js';
 export { drainRepository } from './repo/drain-repository.js';

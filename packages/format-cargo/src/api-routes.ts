@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import {
   badRequest,
+  cooldownRefusal,
   DepotError,
   type FormatRequest,
   type FormatResponse,
@@ -12,7 +13,7 @@ import {
   upstreamSignal,
 } from '@depot/core';
 import semver from 'semver';
-import { crateExpectation, upstreamDl } from './cache.js';
+import { coolingUntil, crateExpectation, upstreamDl } from './cache.js';
 import { checkCrateFile } from './crate-file.js';
 import type { CargoEnv } from './env.js';
 import { jsonResponse } from './errors.js';
@@ -113,7 +114,11 @@ export async function download(
       continue;
     }
     const entry = entries?.find((e) => e.vers === version);
-    if (entry === undefined) continue;
+    if (entry === undefined) {
+      const until = entries === null || entries === undefined ? undefined : coolingUntil(entries, version);
+      if (until !== undefined) throw cooldownRefusal(member.name, `${name} ${version}`, until);
+      continue;
+    }
     // The upstream's `dl`, read from its config.json once per process (fills need it to build URLs).
     if (member.repo_type === 'cache' && !env.templates.has(member.name)) {
       await upstreamDl(env.engine, env.templates, member.name, signal);

@@ -1,5 +1,6 @@
 import {
   type CachePolicy,
+  cooldownOf,
   DepotError,
   type ExpectedContent,
   type IntegrityReporter,
@@ -146,7 +147,7 @@ export async function cachedVersions(
   const name = entries[0]?.name;
   if (name === undefined) return entries;
   const held = await heldCrates(engine, repo.name, name);
-  return entries.map((entry) => {
+  const checked = entries.map((entry) => {
     const kept = held.get(entry.vers);
     if (kept === undefined || kept === entry.cksum) return entry;
     integrity.report({
@@ -157,6 +158,29 @@ export async function cachedVersions(
     });
     return { ...entry, cksum: kept };
   });
+  return withCooldown(repo, checked);
+}
+
+/** Versions of a cache index hidden by the repository's cooldown: version → when it ends. */
+const cooling = new WeakMap<readonly IndexEntry[], ReadonlyMap<string, string>>();
+
+/** When `version` of entries {@link cachedVersions} returned comes out of cooldown, if it is hidden. */
+export const coolingUntil = (entries: readonly IndexEntry[], version: string): string | undefined =>
+  cooling.get(entries)?.get(version);
+
+/** `entries` without the versions published (index `pubtime`) after the cooldown's cutoff. */
+function withCooldown(repo: RepositoryRecord, entries: IndexEntry[]): IndexEntry[] {
+  const cooldown = cooldownOf(repo, Date.now());
+  if (cooldown === null) return entries;
+  const hidden = new Map<string, string>();
+  const visible = entries.filter((e) => {
+    const pubtime = (e as { pubtime?: unknown }).pubtime;
+    if (typeof pubtime !== 'string' || !cooldown.hides(e.name, pubtime)) return true;
+    hidden.set(e.vers, cooldown.until(pubtime));
+    return false;
+  });
+  if (hidden.size > 0) cooling.set(visible, hidden);
+  return visible;
 }
 
 /** What a cached `.crate` must hash to: the `cksum` its index announced. */

@@ -126,4 +126,61 @@ describe('cargo cache of an upstream sparse registry', () => {
       await new Promise<void>((r) => upstream.close(() => r()));
     }
   });
+
+  it('cooldown: versions whose index pubtime is within cooldown_secs are left out of the index and refused (403)', async () => {
+    const old = crateFile('iota', '1.0.0');
+    const fresh = crateFile('iota', '1.1.0');
+    const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+    const line = (vers: string, bytes: Buffer, ageMs: number) =>
+      JSON.stringify({
+        name: 'iota',
+        vers,
+        deps: [],
+        cksum: sha(bytes),
+        features: {},
+        yanked: false,
+        pubtime: new Date(Date.now() - ageMs).toISOString().replace(/\.\d+Z$/, 'Z'),
+      });
+    const upstream = createServer((req, res) => {
+      const base = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+      if (req.url === '/index/config.json') return void res.end(JSON.stringify({ dl: `${base}/dl` }));
+      if (req.url === '/index/io/ta/iota') {
+        return void res.end(`${line('1.0.0', old, 40 * 86_400_000)}\n${line('1.1.0', fresh, 3_600_000)}\n`);
+      }
+      if (req.url === '/dl/iota/1.0.0/download') return void res.end(old);
+      if (req.url === '/dl/iota/1.1.0/download') return void res.end(fresh);
+      res.writeHead(404).end();
+    });
+    await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
+    try {
+      const h = await createFormatHarness({ format: cargoFormat() });
+      harnesses.push(h);
+      const index = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/index/`;
+      await h.createRepo({ name: 'c', repo_type: 'cache', upstream_url: index, cooldown_secs: 7 * 86_400 });
+      await h.createRepo({
+        name: 'open',
+        repo_type: 'cache',
+        upstream_url: index,
+        cooldown_secs: 7 * 86_400,
+        cooldown_allow: ['io*'],
+      });
+      const versions = async (repo: string) =>
+        (await h.request({ method: 'GET', repo, path: 'index/io/ta/iota' }))
+          .text()
+          .trim()
+          .split('\n')
+          .map((l) => (JSON.parse(l) as { vers: string }).vers);
+      expect(await versions('c')).toEqual(['1.0.0']);
+      const refused = await h.request({ method: 'GET', repo: 'c', path: 'api/v1/crates/iota/1.1.0/download' });
+      expect(refused.status).toBe(403);
+      expect(refused.text()).toContain('cooldown');
+      expect((await h.request({ method: 'GET', repo: 'c', path: 'api/v1/crates/iota/1.0.0/download' })).status).toBe(
+        200,
+      );
+      expect(await versions('open')).toEqual(['1.0.0', '1.1.0']);
+    } finally {
+      upstream.closeAllConnections();
+      await new Promise<void>((r) => upstream.close(() => r()));
+    }
+  });
 });

@@ -1,4 +1,5 @@
 import {
+  cooldownRefusal,
   type FormatRequest,
   type FormatResponse,
   immutableArtifactResponse,
@@ -9,6 +10,7 @@ import {
   requireRepoAccess,
   upstreamSignal,
 } from '@depot/core';
+import { coolList, goCooldown, latestOf, versionTime } from './cooldown.js';
 import type { GoEnv } from './env.js';
 import { encodeCase } from './module-path.js';
 import { moduleSummary } from './module-summary.js';
@@ -62,6 +64,40 @@ async function readSmall(
   return readBounded(read.body, MAX_METADATA_BYTES);
 }
 
+/** A cache member's upstream list, without versions still in the member's cooldown; `null` when it has none. */
+async function cacheList(
+  env: GoEnv,
+  member: RepositoryRecord,
+  path: GoPath,
+  signal: AbortSignal | undefined,
+  failed: { error?: unknown },
+): Promise<string[] | null> {
+  const body = await readMember(env, member.name, `${path.encoded}/@v/list`, signal, failed);
+  if (body === null) return null;
+  const listed = new TextDecoder().decode(body).split(/\s+/).filter(Boolean);
+  return coolList(env, member, path.module, path.encoded, listed, signal);
+}
+
+/**
+ * A cache member's `@latest`: the upstream's answer, unless that version is still cooling down;
+ * then the `.info` of the highest listed version past it (`null` when there is none).
+ */
+async function cacheLatest(
+  env: GoEnv,
+  member: RepositoryRecord,
+  path: GoPath,
+  signal: AbortSignal | undefined,
+  failed: { error?: unknown },
+): Promise<Uint8Array | null> {
+  const body = await readMember(env, member.name, `${path.encoded}/@latest`, signal, failed);
+  const cooldown = goCooldown(member);
+  if (body === null || cooldown === null) return body;
+  if (!cooldown.hides(path.module, infoTime(body))) return body;
+  const listed = (await cacheList(env, member, path, signal, failed)) ?? [];
+  const best = latestOf(listed);
+  return best === null ? null : readSmall(env, member.name, filePath(path.encoded, encodeCase(best), 'info'), signal);
+}
+
 /** Every version of `path.module` the members of `repo` know of (hosted: stored; cache: the upstream's list). */
 async function knownVersions(env: GoEnv, req: FormatRequest, path: GoPath): Promise<string[] | null> {
   let any = false;
@@ -73,10 +109,10 @@ async function knownVersions(env: GoEnv, req: FormatRequest, path: GoPath): Prom
       if (found.length > 0) any = true;
       versions.push(...found);
     } else if (member.repo_type === 'cache') {
-      const body = await readMember(env, member.name, `${path.encoded}/@v/list`, upstreamSignal(req), failed);
-      if (body === null) continue;
+      const listed = await cacheList(env, member, path, upstreamSignal(req), failed);
+      if (listed === null) continue;
       any = true;
-      versions.push(...new TextDecoder().decode(body).split(/\s+/).filter(Boolean));
+      versions.push(...listed);
     }
   }
   if (!any && failed.error !== undefined) throw failed.error;
@@ -97,6 +133,15 @@ async function hostedLatest(env: GoEnv, repo: RepositoryRecord, encoded: string)
   if (latest === null) return null;
   return readSmall(env, repo.name, filePath(encoded, encodeCase(latest), 'info'), undefined);
 }
+
+const infoTime = (body: Uint8Array): string | undefined => {
+  try {
+    const t = (JSON.parse(new TextDecoder().decode(body)) as { Time?: unknown }).Time;
+    return typeof t === 'string' ? t : undefined;
+  } catch {
+    return undefined;
+  }
+};
 
 const infoVersion = (body: Uint8Array): string | null => {
   try {
@@ -120,7 +165,7 @@ export async function getLatest(env: GoEnv, req: FormatRequest, path: GoPath): P
       member.repo_type === 'hosted'
         ? await hostedLatest(env, member, path.encoded)
         : member.repo_type === 'cache'
-          ? await readMember(env, member.name, `${path.encoded}/@latest`, upstreamSignal(req), failed)
+          ? await cacheLatest(env, member, path, upstreamSignal(req), failed)
           : null;
     const version = body === null ? null : infoVersion(body);
     if (body !== null && version !== null) answers.push({ body, version });
@@ -135,6 +180,25 @@ export async function getLatest(env: GoEnv, req: FormatRequest, path: GoPath): P
   return bytesResponse(req, 'application/json', chosen.body);
 }
 
+/**
+ * `FORBIDDEN` for a `.mod` or `.zip` of a version still in the cooldown of a cache (the repository
+ * itself or a proxy's cache member). `.info` stays readable: it is how the time is learnt.
+ */
+async function refuseCooling(env: GoEnv, req: FormatRequest, path: Extract<GoPath, { kind: 'file' }>): Promise<void> {
+  if (path.ext === 'info') return;
+  for (const member of await env.engine.resolveMembers(req.repo.name)) {
+    const cooldown = goCooldown(member);
+    if (cooldown === null || cooldown.allows(path.module)) continue;
+    // An upstream that cannot say when the version was published does not block the download.
+    const time = await versionTime(env, member.name, path.encoded, path.version, upstreamSignal(req)).catch(
+      () => undefined,
+    );
+    if (time !== undefined && cooldown.hides(path.module, time)) {
+      throw cooldownRefusal(member.name, `${path.module}@${path.version}`, cooldown.until(time));
+    }
+  }
+}
+
 /** `GET {module}/@v/{version}.{info,mod,zip}`: the first member holding it; cache fills are kept for good. */
 export async function getVersionFile(
   env: GoEnv,
@@ -142,6 +206,7 @@ export async function getVersionFile(
   path: Extract<GoPath, { kind: 'file' }>,
 ): Promise<FormatResponse> {
   requireRepoAccess(req, 'read');
+  await refuseCooling(env, req, path);
   const read = await env.engine.get(req.repo.name, req.path, {
     headOnly: req.method === 'HEAD',
     signal: upstreamSignal(req),

@@ -1,7 +1,15 @@
-import { type FormatContext, isDepotError, type RepositoryEngine, type RepositoryRecord } from '@depot/core';
+import {
+  cooldownOf,
+  type FormatContext,
+  isDepotError,
+  type RepositoryEngine,
+  type RepositoryRecord,
+} from '@depot/core';
 import { cachedPackument } from './cache.js';
+import { withCooldown } from './cooldown.js';
 import { type MergeCache, mergePackuments } from './merge.js';
 import type { IntegrityPins } from './pins.js';
+import { versionFile } from './render.js';
 import type { ByteBudget } from './slots.js';
 import type { PackumentStore } from './store.js';
 import type { Packument } from './types.js';
@@ -40,7 +48,10 @@ export async function loadPackument(
   }
   if (repo.repo_type === 'cache') {
     const doc = await cachedPackument(env.engine, repo.name, name, signal);
-    return doc === null ? null : { doc: await env.pins.apply(repo.name, doc) };
+    if (doc === null) return null;
+    const pinned = await env.pins.apply(repo.name, doc);
+    const cooldown = cooldownOf(repo, Date.now());
+    return { doc: cooldown === null ? pinned : withCooldown(pinned, cooldown, versionFile) };
   }
   // Only the members the caller may read; the merge is cached per visible member set, so one
   // caller's merge (an admin's, with every member) is never served to another who sees fewer.

@@ -1,6 +1,7 @@
 import {
   type ByteSource,
   type CachePolicy,
+  cooldownOf,
   DepotError,
   type IntegrityReporter,
   notFound,
@@ -156,8 +157,25 @@ export async function cachedPage(
     });
     return { ...file, hashes: { sha256: kept } };
   });
-  return { name: page.name, files };
+  const cooldown = cooldownOf(repo, Date.now());
+  if (cooldown === null) return { name: page.name, files };
+  // Files uploaded after the cutoff (PEP 700 `upload-time`, JSON pages only) stay out of sight.
+  const hidden = new Map<string, string>();
+  const visible = files.filter((f) => {
+    if (!cooldown.hides(project, f.upload_time)) return true;
+    hidden.set(f.url, cooldown.until(f.upload_time ?? 0));
+    return false;
+  });
+  const out: ProjectPage = { name: page.name, files: visible };
+  if (hidden.size > 0) cooling.set(out, hidden);
+  return out;
 }
+
+/** Files of a cache page hidden by the repository's cooldown: page URL → when the cooldown ends. */
+const cooling = new WeakMap<ProjectPage, ReadonlyMap<string, string>>();
+
+/** When the file at page URL `url` of a page {@link cachedPage} returned comes out of cooldown, if it is hidden. */
+export const coolingUntil = (page: ProjectPage, url: string): string | undefined => cooling.get(page)?.get(url);
 
 /** The project names a cache repository's upstream lists. */
 export async function cachedIndex(

@@ -170,4 +170,46 @@ describe('pypi cache of a static PEP 503 index', () => {
       }),
     ]);
   });
+
+  it('cooldown: files uploaded less than cooldown_secs ago are left off the page and refused (403); allow-listed projects pass', async () => {
+    const old = makeWheel('epsilon', '1.0');
+    const fresh = makeWheel('epsilon', '1.1');
+    const routes = new Map<string, [string, Uint8Array | string]>();
+    const up = await staticIndex(routes);
+    const entry = (w: typeof old, ageMs: number) => ({
+      filename: w.filename,
+      url: `../../pkgs/${w.filename}`,
+      hashes: { sha256: sha256(w.bytes) },
+      'upload-time': new Date(Date.now() - ageMs).toISOString(),
+    });
+    routes.set('/simple/epsilon/', [
+      'application/vnd.pypi.simple.v1+json',
+      JSON.stringify({
+        meta: { 'api-version': '1.1' },
+        name: 'epsilon',
+        files: [entry(old, 30 * 86_400_000), entry(fresh, 60_000)],
+      }),
+    ]);
+    routes.set(`/pkgs/${old.filename}`, ['application/octet-stream', old.bytes]);
+    routes.set(`/pkgs/${fresh.filename}`, ['application/octet-stream', fresh.bytes]);
+    h = await createFormatHarness({ format: pypiFormat() });
+    await h.createRepo({ name: 'c', repo_type: 'cache', upstream_url: `${up.url}/simple/`, cooldown_secs: 7 * 86_400 });
+    await h.createRepo({
+      name: 'trusted',
+      repo_type: 'cache',
+      upstream_url: `${up.url}/simple/`,
+      cooldown_secs: 7 * 86_400,
+      cooldown_allow: ['epsilon'],
+    });
+    const files = (await jsonPage(h, 'c', 'epsilon')).json<JsonPage>().files;
+    expect(files.map((f) => f.filename)).toEqual([old.filename]);
+    const freshPath = `files/epsilon/http/${up.url.replace('http://', '')}/pkgs/${fresh.filename}`;
+    const refused = await h.request({ method: 'GET', repo: 'c', path: freshPath });
+    expect(refused.status).toBe(403);
+    expect(refused.text()).toContain('cooldown');
+    expect(up.hits).not.toContain(`/pkgs/${fresh.filename}`);
+    const trusted = (await jsonPage(h, 'trusted', 'epsilon')).json<JsonPage>().files;
+    expect(trusted.map((f) => f.filename).sort()).toEqual([old.filename, fresh.filename].sort());
+    expect((await h.request({ method: 'GET', repo: 'trusted', path: freshPath })).status).toBe(200);
+  });
 });

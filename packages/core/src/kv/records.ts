@@ -47,6 +47,10 @@ export interface RepositoryRecord {
   readonly negative_cache_ttl_secs?: number;
   /** Cache repositories: never contact the upstream; serve only what is held. */
   readonly offline?: boolean;
+  /** Cache repositories: versions published upstream less than this long ago are hidden and refused. */
+  readonly cooldown_secs?: number;
+  /** Names exempt from `cooldown_secs` (exact, or a prefix ending in `*`). */
+  readonly cooldown_allow?: readonly string[];
   /** Which writes the repository accepts; absent is `allow`. */
   readonly write_policy?: WritePolicy;
   readonly upstream_auth?: UpstreamAuth;

@@ -72,6 +72,11 @@ export function checkRepositoryShape(repo: RepositoryRecord): void {
   checkUpstreamAuth(repo.upstream_auth);
   checkInteger('cache_ttl_secs', repo.cache_ttl_secs, 0);
   checkInteger('negative_cache_ttl_secs', repo.negative_cache_ttl_secs, 0);
+  checkInteger('cooldown_secs', repo.cooldown_secs, 0);
+  checkStringList('cooldown_allow', repo.cooldown_allow, (field, v) => {
+    if (typeof v !== 'string' || v === '' || v.length > 256)
+      throw fieldError(field, 'must be a list of names (≤ 256 characters)');
+  });
   if (repo.offline !== undefined && typeof repo.offline !== 'boolean') throw fieldError('offline', 'must be a boolean');
   if (repo.write_policy !== undefined && !WRITE_POLICIES.includes(repo.write_policy)) {
     throw fieldError('write_policy', `must be one of ${WRITE_POLICIES.join(', ')}`);

@@ -79,6 +79,8 @@ async function validateRelations(ctx: RepositoryValidationContext, format: Forma
       'cache_ttl_secs',
       'negative_cache_ttl_secs',
       'offline',
+      'cooldown_secs',
+      'cooldown_allow',
     ] as const;
     for (const key of cacheOnly) {
       if (repo[key] !== undefined) throw badRequest(`${key}: only cache repositories take it`, { field: key });

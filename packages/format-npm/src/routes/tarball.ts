@@ -1,6 +1,7 @@
 import {
   type ArtifactRead,
   badRequest,
+  cooldownRefusal,
   DepotError,
   type ExpectedContent,
   type FormatRequest,
@@ -13,6 +14,7 @@ import {
   requireRepoAccess,
   upstreamSignal,
 } from '@depot/core';
+import { coolingUntil } from '../cooldown.js';
 import { loadPackument, type NpmEnv } from '../env.js';
 import { jsonResponse } from '../errors.js';
 import { sriSha512Hex } from '../integrity.js';
@@ -66,7 +68,11 @@ async function fillExpectation(
   if (!(await fillsFromUpstream(req, path))) return undefined;
   const loaded = await loadPackument(env, req.repo, name, upstreamSignal(req));
   const version = loaded === null ? undefined : Object.values(loaded.doc.versions).find((v) => versionFile(v) === file);
-  if (version === undefined) throw notFound(`tarball ${file} not found`);
+  if (version === undefined) {
+    const until = loaded === null ? undefined : coolingUntil(loaded.doc, file);
+    if (until !== undefined) throw cooldownRefusal(req.repo.name, `${name} ${file}`, until);
+    throw notFound(`tarball ${file} not found`);
+  }
   const [sha512] = typeof version.dist.integrity === 'string' ? sriSha512Hex(version.dist.integrity) : [];
   if (sha512 !== undefined) return { sha512 };
   if (typeof version.dist.shasum === 'string') return { sha1: version.dist.shasum.toLowerCase() };

@@ -1,5 +1,6 @@
 import {
   type ArtifactRead,
+  cooldownRefusal,
   DepotError,
   type ExpectedContent,
   type FormatRequest,
@@ -10,7 +11,7 @@ import {
   type RepositoryRecord,
   requireRepoAccess,
 } from '@depot/core';
-import { FILES_DIR } from '../cache.js';
+import { coolingUntil, FILES_DIR } from '../cache.js';
 import type { PypiEnv } from '../env.js';
 import { isValidName } from '../names.js';
 import { loadPage } from '../pages.js';
@@ -58,7 +59,12 @@ async function locate(
   const filePath = metadata ? path.slice(0, -METADATA_SUFFIX.length) : path;
   const page = await loadPage(env, req.repo, project, req.signal);
   const file = page?.files.find((f) => pathOfUrl(f.url) === filePath);
-  if (file === undefined) throw notFound('no such file');
+  if (file === undefined) {
+    const url = `../../${filePath.split('/').map(encodeURIComponent).join('/')}`;
+    const until = page === null ? undefined : coolingUntil(page, url);
+    if (until !== undefined) throw cooldownRefusal(req.repo.name, filePath.slice(filePath.lastIndexOf('/') + 1), until);
+    throw notFound('no such file');
+  }
   const expected = expectation(file, metadata);
   return expected === undefined ? { repos } : { repos, expected };
 }
