@@ -43,6 +43,11 @@ export interface RepositoryRecord {
   readonly upstream_url?: string;
   /** Cache repositories: how long a mutable upstream document (an index, a packument) is served before revalidation. */
   readonly cache_ttl_secs?: number;
+  /**
+   * Cache repositories: the same for mutable content that is not format metadata (a raw file);
+   * absent, `cache_ttl_secs` applies. Immutable content is never revalidated.
+   */
+  readonly content_ttl_secs?: number;
   /** Cache repositories: how long an upstream 404 is remembered (0 or absent: not at all). */
   readonly negative_cache_ttl_secs?: number;
   /** Cache repositories: never contact the upstream; serve only what is held. */

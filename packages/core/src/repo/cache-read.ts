@@ -25,8 +25,10 @@ function isFresh(
 ): boolean {
   if (policy.isImmutable?.(path) === true) return true;
   // cache_ttl_secs 0 (the default) revalidates on every access; the prototype's "0 = never
-  // expires" is the documented gap we do not copy (prototype-inventory §10.2).
-  const ttl = repo.cache_ttl_secs ?? 0;
+  // expires" is the documented gap we do not copy. Metadata (the format's internal documents) and
+  // other content may have different TTLs.
+  const metadata = policy.isInternal?.(path) === true;
+  const ttl = (metadata ? undefined : repo.content_ttl_secs) ?? repo.cache_ttl_secs ?? 0;
   if (ttl <= 0) return false;
   const fetched = Date.parse(local.fetched_at ?? local.updated_at);
   return Number.isFinite(fetched) && ctx.now() - fetched < ttl * 1000;

@@ -287,6 +287,24 @@ describe('repository engine: cache', () => {
     expect(upstream.hits.get('/up/missing.txt')).toBe(4);
   });
 
+  it('content_ttl_secs: content and metadata (internal) paths revalidate on their own TTLs', async () => {
+    policy = { isInternal: (path) => path.startsWith('meta/') };
+    await addCache('c', { cache_ttl_secs: 10, content_ttl_secs: 100 });
+    upstream.routes.set('/up/meta/index', ok('index'));
+    upstream.routes.set('/up/file.bin', ok('file'));
+    const both = async () => {
+      await text(await engine.get('c', 'meta/index'));
+      await text(await engine.get('c', 'file.bin'));
+    };
+    await both();
+    clock += 50_000;
+    await both();
+    expect([upstream.hits.get('/up/meta/index'), upstream.hits.get('/up/file.bin')]).toEqual([2, 1]);
+    clock += 60_000;
+    await both();
+    expect([upstream.hits.get('/up/meta/index'), upstream.hits.get('/up/file.bin')]).toEqual([3, 2]);
+  });
+
   it('offline: serves what it holds (even past its TTL), never asks upstream, and a miss is NOT_FOUND', async () => {
     await addCache('c', { cache_ttl_secs: 1 });
     upstream.routes.set('/up/held.txt', ok('held'));

@@ -72,6 +72,7 @@ export function checkRepositoryShape(repo: RepositoryRecord): void {
   checkUpstreamAuth(repo.upstream_auth);
   checkInteger('cache_ttl_secs', repo.cache_ttl_secs, 0);
   checkInteger('negative_cache_ttl_secs', repo.negative_cache_ttl_secs, 0);
+  checkInteger('content_ttl_secs', repo.content_ttl_secs, 0);
   checkInteger('cooldown_secs', repo.cooldown_secs, 0);
   checkStringList('cooldown_allow', repo.cooldown_allow, (field, v) => {
     if (typeof v !== 'string' || v === '' || v.length > 256)

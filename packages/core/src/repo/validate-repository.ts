@@ -78,6 +78,7 @@ async function validateRelations(ctx: RepositoryValidationContext, format: Forma
       'upstream_redirect_hosts',
       'cache_ttl_secs',
       'negative_cache_ttl_secs',
+      'content_ttl_secs',
       'offline',
       'cooldown_secs',
       'cooldown_allow',
