@@ -111,7 +111,12 @@ negative_cache_ttl_secs = 3600
     const bad = await client.put('/api/v1/repositories/raw-up', { write_policy: 'allow_once' });
     expect(bad.status).toBe(400);
     expect((bad.body as { error: { message: string } }).error.message).toContain('write_policy');
-    for (const field of [{ offline: true }, { cooldown_secs: 60 }, { negative_cache_ttl_secs: 60 }]) {
+    for (const field of [
+      { offline: true },
+      { cooldown_secs: 60 },
+      { negative_cache_ttl_secs: 60 },
+      { content_ttl_secs: 60 },
+    ]) {
       const hosted = await client.put('/api/v1/repositories/raw-once', field);
       expect(hosted.status, JSON.stringify(field)).toBe(400);
     }

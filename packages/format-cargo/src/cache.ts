@@ -131,6 +131,7 @@ export async function cachedVersions(
   repo: RepositoryRecord,
   indexPath: string,
   integrity: IntegrityReporter,
+  now: number,
   signal?: AbortSignal,
 ): Promise<IndexEntry[] | null> {
   const body = await cachedDocument(engine, repo.name, `index/${indexPath}`, signal);
@@ -158,7 +159,7 @@ export async function cachedVersions(
     });
     return { ...entry, cksum: kept };
   });
-  return withCooldown(repo, checked);
+  return withCooldown(repo, checked, now);
 }
 
 /** Versions of a cache index hidden by the repository's cooldown: version → when it ends. */
@@ -169,8 +170,8 @@ export const coolingUntil = (entries: readonly IndexEntry[], version: string): s
   cooling.get(entries)?.get(version);
 
 /** `entries` without the versions published (index `pubtime`) after the cooldown's cutoff. */
-function withCooldown(repo: RepositoryRecord, entries: IndexEntry[]): IndexEntry[] {
-  const cooldown = cooldownOf(repo, Date.now());
+function withCooldown(repo: RepositoryRecord, entries: IndexEntry[], now: number): IndexEntry[] {
+  const cooldown = cooldownOf(repo, now);
   if (cooldown === null) return entries;
   const hidden = new Map<string, string>();
   const visible = entries.filter((e) => {

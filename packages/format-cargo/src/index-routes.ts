@@ -73,7 +73,8 @@ async function memberVersions(
   name: string,
   signal: AbortSignal | undefined,
 ): Promise<IndexEntry[] | null> {
-  if (repo.repo_type === 'cache') return cachedVersions(env.engine, repo, indexPath(name), env.ctx.integrity, signal);
+  if (repo.repo_type === 'cache')
+    return cachedVersions(env.engine, repo, indexPath(name), env.ctx.integrity, env.ctx.now(), signal);
   if (repo.repo_type !== 'hosted') return null;
   return (await env.crates.get(repo.name, name))?.versions.slice() ?? null;
 }

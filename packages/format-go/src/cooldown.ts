@@ -6,8 +6,8 @@ import { sortVersions } from './version.js';
 import { MAX_METADATA_BYTES, pickLatest } from './versions.js';
 
 /** The cooldown of cache repository `repo` now, or `null`. */
-export const goCooldown = (repo: RepositoryRecord): Cooldown | null =>
-  repo.repo_type === 'cache' ? cooldownOf(repo, Date.now()) : null;
+export const goCooldown = (env: GoEnv, repo: RepositoryRecord): Cooldown | null =>
+  repo.repo_type === 'cache' ? cooldownOf(repo, env.ctx.now()) : null;
 
 /** The `Time` of `version`'s `.info` in cache `repo` (fetched once, kept for good), if it says one. */
 export async function versionTime(
@@ -42,7 +42,7 @@ export async function coolList(
   versions: readonly string[],
   signal: AbortSignal | undefined,
 ): Promise<string[]> {
-  const cooldown = goCooldown(repo);
+  const cooldown = goCooldown(env, repo);
   if (cooldown === null || cooldown.allows(module)) return [...versions];
   const descending = sortVersions(versions).reverse();
   const hidden = new Set<string>();

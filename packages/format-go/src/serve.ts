@@ -90,7 +90,7 @@ async function cacheLatest(
   failed: { error?: unknown },
 ): Promise<Uint8Array | null> {
   const body = await readMember(env, member.name, `${path.encoded}/@latest`, signal, failed);
-  const cooldown = goCooldown(member);
+  const cooldown = goCooldown(env, member);
   if (body === null || cooldown === null) return body;
   if (!cooldown.hides(path.module, infoTime(body))) return body;
   const listed = (await cacheList(env, member, path, signal, failed)) ?? [];
@@ -187,7 +187,7 @@ export async function getLatest(env: GoEnv, req: FormatRequest, path: GoPath): P
 async function refuseCooling(env: GoEnv, req: FormatRequest, path: Extract<GoPath, { kind: 'file' }>): Promise<void> {
   if (path.ext === 'info') return;
   for (const member of await env.engine.resolveMembers(req.repo.name)) {
-    const cooldown = goCooldown(member);
+    const cooldown = goCooldown(env, member);
     if (cooldown === null || cooldown.allows(path.module)) continue;
     // An upstream that cannot say when the version was published does not block the download.
     const time = await versionTime(env, member.name, path.encoded, path.version, upstreamSignal(req)).catch(

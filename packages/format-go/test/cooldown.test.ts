@@ -5,15 +5,15 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { goFormat } from '../src/index.js';
 import { simpleModule } from './helpers.js';
 
-// A stand-in GOPROXY: example.com/cool has v1.0.0 (published 30 days ago) and v1.1.0 (an hour ago).
+// A stand-in GOPROXY: example.com/cool has v1.0.0 (published 2026-01-01) and v1.1.0 (2026-03-01);
+// the harness clock starts an hour after the second, so a 7-day cooldown hides it.
 const M = 'example.com/cool';
 let h: FormatHarness;
 let upstream: Server;
+let clock = 0;
 beforeEach(async () => {
-  const times: Record<string, string> = {
-    'v1.0.0': new Date(Date.now() - 30 * 86_400_000).toISOString(),
-    'v1.1.0': new Date(Date.now() - 3_600_000).toISOString(),
-  };
+  const times: Record<string, string> = { 'v1.0.0': '2026-01-01T00:00:00Z', 'v1.1.0': '2026-03-01T00:00:00Z' };
+  clock = Date.parse('2026-03-01T01:00:00Z');
   const info = (v: string) => JSON.stringify({ Version: v, Time: times[v] });
   upstream = createServer((req, res) => {
     const url = req.url ?? '';
@@ -30,7 +30,7 @@ beforeEach(async () => {
   });
   await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
-  h = await createFormatHarness({ format: goFormat() });
+  h = await createFormatHarness({ format: goFormat(), now: () => clock });
   await h.createRepo({ name: 'c', repo_type: 'cache', upstream_url: url, cooldown_secs: 7 * 86_400 });
   await h.createRepo({
     name: 'open',
@@ -61,6 +61,14 @@ describe('go cache cooldown', () => {
       }
       expect((await get(repo, `${M}/@v/v1.0.0.zip`)).status).toBe(200);
     }
+  });
+
+  it('shows the version once the clock passes its cooldown', async () => {
+    expect((await get('c', `${M}/@v/list`)).text()).toBe('v1.0.0\n');
+    clock = Date.parse('2026-03-08T00:00:01Z');
+    expect((await get('c', `${M}/@v/list`)).text()).toBe('v1.0.0\nv1.1.0\n');
+    expect((await get('c', `${M}/@latest`)).json()).toMatchObject({ Version: 'v1.1.0' });
+    expect((await get('c', `${M}/@v/v1.1.0.zip`)).status).toBe(200);
   });
 
   it('lets allow-listed modules through', async () => {

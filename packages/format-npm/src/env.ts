@@ -50,7 +50,7 @@ export async function loadPackument(
     const doc = await cachedPackument(env.engine, repo.name, name, signal);
     if (doc === null) return null;
     const pinned = await env.pins.apply(repo.name, doc);
-    const cooldown = cooldownOf(repo, Date.now());
+    const cooldown = cooldownOf(repo, env.ctx.now());
     return { doc: cooldown === null ? pinned : withCooldown(pinned, cooldown, versionFile) };
   }
   // Only the members the caller may read; the merge is cached per visible member set, so one

@@ -133,6 +133,7 @@ export async function cachedPage(
   repo: RepositoryRecord,
   project: string,
   integrity: IntegrityReporter,
+  now: number,
   signal?: AbortSignal,
 ): Promise<ProjectPage | null> {
   const read = await engine.get(repo.name, cachedPagePath(project), signal === undefined ? {} : { signal });
@@ -157,7 +158,7 @@ export async function cachedPage(
     });
     return { ...file, hashes: { sha256: kept } };
   });
-  const cooldown = cooldownOf(repo, Date.now());
+  const cooldown = cooldownOf(repo, now);
   if (cooldown === null) return { name: page.name, files };
   // Files uploaded after the cutoff (PEP 700 `upload-time`, JSON pages only) stay out of sight.
   const hidden = new Map<string, string>();

@@ -62,7 +62,8 @@ export async function loadPage(
   signal?: AbortSignal,
 ): Promise<ProjectPage | null> {
   if (repo.repo_type === 'hosted') return hostedPageOf(env, repo.name, project);
-  if (repo.repo_type === 'cache') return cachedPage(env.engine, repo, project, env.ctx.integrity, signal);
+  if (repo.repo_type === 'cache')
+    return cachedPage(env.engine, repo, project, env.ctx.integrity, env.ctx.now(), signal);
   const pages = await eachMember(env, repo, (member) => loadPage(env, member, project, signal));
   return mergePages(pages.filter((p): p is ProjectPage => p !== null));
 }

@@ -145,6 +145,7 @@ export async function createFormatHarness(options: FormatHarnessOptions): Promis
         logger: noopLogger,
         settings: () => settings,
         secrets: createSecretBox(randomBytes(32)),
+        ...(options.now === undefined ? {} : { now: options.now }),
       },
       format,
     ),

@@ -62,6 +62,7 @@ export function createFormatContext(host: FormatHostServices, format: Pick<Forma
     settings: () => host.settings(),
     ...(host.metrics === undefined ? {} : { metrics: host.metrics }),
     secrets: host.secrets ?? NO_SECRETS,
+    now: host.now ?? Date.now,
     integrity: integrityReporter(
       host.kv,
       format.name,

@@ -103,6 +103,8 @@ export interface FormatContext {
    * published (recorded once per change, logged, counted, listed by the server per repository).
    */
   readonly integrity: IntegrityReporter;
+  /** The host's clock (epoch ms): formats read time through it, so tests can move it. */
+  now(): number;
 }
 
 /** A counter a format registered with {@link FormatMetrics.counter}. */
