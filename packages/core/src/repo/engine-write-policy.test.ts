@@ -48,6 +48,11 @@ describe('repository engine: write_policy', () => {
     expect(await engine.stat('once', 'a.txt')).toEqual(first);
   });
 
+  it('allow_once keeps a strict put-if-absent strict: the same bytes again are CONFLICT for a caller that may roll back', async () => {
+    await engine.put('once', 'pkg.tgz', source('one'), { overwrite: false });
+    expect(await code(engine.put('once', 'pkg.tgz', source('one'), { overwrite: false }))).toBe('CONFLICT');
+  });
+
   it('allow_once: an alias (a tag) may not move to other content, but may be written again with the same', async () => {
     await engine.put('once', 'm/1', source('v1'), { alsoAt: [{ path: 't/latest' }] });
     await engine.put('once', 'm/1', source('v1'), { alsoAt: [{ path: 't/latest' }] });

@@ -16,12 +16,15 @@ export async function putHosted(
   options: PutArtifactOptions,
 ): Promise<ArtifactRecord> {
   const id = artifactId(repo.name, path);
+  // A caller asking for put-if-absent keeps it strictly: it may roll back "its" file on a later
+  // failure, so the same bytes already there must be its CONFLICT too, never a shared success.
+  const strict = options.overwrite === false;
   // `allow_once` stores a path once; bookkeeping (`internal`) paths stay the format's business.
-  const once = repo.write_policy === 'allow_once' && options.internal !== true;
-  const overwrite = !once && (options.overwrite ?? true);
+  const once = repo.write_policy === 'allow_once' && options.internal !== true && !strict;
+  const overwrite = !once && !strict;
   // Fail fast before reading the body when the version is immutable and already there (under
   // `allow_once` the body is read first: the same bytes again are accepted as a no-op).
-  if (!overwrite && !once && (await ctx.records.artifacts.get(id)) !== null) {
+  if (strict && (await ctx.records.artifacts.get(id)) !== null) {
     throw new DepotError('CONFLICT', 'artifact already exists', { details: { repo: repo.name, path } });
   }
   const store = await ctx.blobStore(repo.store);
