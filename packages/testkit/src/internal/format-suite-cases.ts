@@ -55,6 +55,33 @@ export function formatSuiteCases(options: FormatSuiteOptions): void {
       });
     }
 
+    it('write_policy read_only: an upload answers 405 and stores nothing; what was there still downloads', async () => {
+      const h = await harness(['hosted']);
+      const kept = await makeArtifact(options, 'suite-frozen', '1.0.0');
+      expectStatus(await options.upload(h, 'hosted', kept), '2xx', 'upload before freezing');
+      const repo = await h.records.repositories.get('hosted');
+      if (repo === null) throw new Error('the hosted repository vanished');
+      await h.records.repositories.put('hosted', { ...repo, write_policy: 'read_only' });
+      h.engine.invalidateRepository('hosted');
+      const refused = await makeArtifact(options, 'suite-frozen-new', '1.0.0');
+      expectStatus(await options.upload(h, 'hosted', refused), 405, 'upload into a read-only repository');
+      expect(await options.list(h, 'hosted')).toEqual([{ name: 'suite-frozen', version: '1.0.0' }]);
+      expectArtifact(await options.download(h, 'hosted', kept), kept, 'download from a read-only repository');
+    });
+
+    it('write_policy allow_once: a version uploaded again with other bytes is refused, the first bytes stay', async () => {
+      const h = await harness([{ name: 'hosted', write_policy: 'allow_once' }]);
+      const first = await makeArtifact(options, 'suite-once', '1.0.0', 0);
+      const second = await makeArtifact(options, 'suite-once', '1.0.0', 1);
+      expectStatus(await options.upload(h, 'hosted', first), '2xx', 'first upload');
+      const again = await options.upload(h, 'hosted', second);
+      expect(
+        again.status >= 400 && again.status < 500,
+        `second upload: got ${again.status} ${again.text().slice(0, 200)}`,
+      ).toBe(true);
+      expectArtifact(await options.download(h, 'hosted', first), first, 'download keeps the first');
+    });
+
     const duplicate = options.duplicatePolicy;
     if (duplicate !== undefined) {
       it(`re-uploading a version: ${duplicate === 'overwrite' ? 'replaces it' : `answers ${duplicate.reject}`}`, async () => {
