@@ -91,6 +91,7 @@ export async function startDepot(
     stopping ??= (async () => {
       logger.info({ code }, 'shutting down');
       await Promise.all(servers.map(closeServer));
+      await services.tasks.stop();
       await supervisor?.stop();
       await services.formats.close();
       await services.storeRegistry.close();

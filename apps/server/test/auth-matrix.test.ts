@@ -108,7 +108,9 @@ async function send(method: string, path: string, auth: string | null): Promise<
     body = raw ? 'matrix' : '{}';
   }
   const res = await fetch(base + path, { method, headers, ...(body === undefined ? {} : { body }) });
-  await res.arrayBuffer();
+  // An event stream never ends: its status is all a cell needs.
+  if (res.headers.get('content-type')?.includes('text/event-stream')) await res.body?.cancel();
+  else await res.arrayBuffer();
   return res.status;
 }
 

@@ -36,13 +36,20 @@ describe('blob GC through the admin API', () => {
     expect((await client.delete('/repository/gc-raw/gone.txt')).status).toBeLessThan(300);
 
     expect((await client.post('/api/v1/tasks/gc', {}, { anonymous: true })).status).toBe(401);
-    const dry = await client.post<GcResult>('/api/v1/tasks/gc', { dry_run: true });
+    const dry = await client.post<{ status: string; result: GcResult }>('/api/v1/tasks/gc?wait=true', {
+      dry_run: true,
+    });
     expect(dry.status).toBe(200);
-    expect(dry.body).toMatchObject({ dry_run: true, new_candidates: 0, reclaimable_bytes: 'orphaned bytes'.length });
+    expect(dry.body.status).toBe('completed');
+    expect(dry.body.result).toMatchObject({
+      dry_run: true,
+      new_candidates: 0,
+      reclaimable_bytes: 'orphaned bytes'.length,
+    });
 
-    const pass = await client.post<GcResult>('/api/v1/tasks/gc', {});
+    const pass = await client.post<{ result: GcResult }>('/api/v1/tasks/gc?wait=true', {});
     expect(pass.status).toBe(200);
-    expect(pass.body).toMatchObject({ dry_run: false, new_candidates: 1, deleted_blobs: 0 });
+    expect(pass.body.result).toMatchObject({ dry_run: false, new_candidates: 1, deleted_blobs: 0 });
     const again = await client.post<{ error: { code: string } }>('/api/v1/tasks/gc', {});
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe('CONFLICT');

@@ -17,6 +17,8 @@ import { createRepoChangeSignal, notifyingRepoService } from '../repo-listeners/
 import { createRepoService } from '../services/repo-service.js';
 import { settingsSchemaWith } from '../services/settings-schema.js';
 import { createStoreService } from '../services/store-service.js';
+import { bulkDeleteTask, checkTask, gcTask } from '../tasks/task-kinds.js';
+import { createTaskService, taskKind } from '../tasks/task-service.js';
 import { cleanupWorker } from '../workers/cleanup.js';
 import { runFormatStartupHooks } from '../workers/format-workers.js';
 import { gcService } from '../workers/gc.js';
@@ -123,7 +125,18 @@ export async function openServices(
     },
   });
   const gc = gcService(records, storeRegistry, settings, logger.child({ worker: 'gc' }));
+  const tasks = createTaskService(
+    records,
+    [
+      taskKind(gcTask(gc)),
+      taskKind(checkTask(records, storeRegistry)),
+      taskKind(bulkDeleteTask(records, repos, (repo, path) => engine.delete(repo, path))),
+    ],
+    logger.child({ component: 'tasks' }),
+    { retentionSecs: () => settings.current().task_retention_secs },
+  );
   const services: DepotServices = {
+    tasks,
     gc,
     version,
     logger,

@@ -5,6 +5,7 @@ import type { ServerRecords } from '../records/server-records.js';
 import type { RepoChangeSignal } from '../repo-listeners/repo-changes.js';
 import type { RepoService } from '../services/repo-service.js';
 import type { StoreService } from '../services/store-service.js';
+import type { TaskService } from '../tasks/task-service.js';
 import type { GcService } from '../workers/gc.js';
 import type { FormatHost } from './format-host.js';
 import type { SettingsService } from './settings-service.js';
@@ -26,6 +27,8 @@ export interface DepotServices {
   readonly auth: AuthModule;
   /** Who wrote, deleted, changed or failed to log in: batched into KV, queryable by administrators. */
   readonly audit: AuditLog;
+  /** Background tasks (gc, check, bulk-delete): started, tracked, cancelled through the API. */
+  readonly tasks: TaskService;
   /** Peers whose `X-Forwarded-Proto`/`X-Forwarded-Host` are believed. */
   readonly trustedProxies: ReadonlySet<string>;
   /** `base_url` from the config: absolute URLs start with it instead of what `Host` says. */

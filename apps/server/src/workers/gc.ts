@@ -25,6 +25,8 @@ export interface GcService {
    * has passed since the last one started, naming the seconds left.
    */
   run(options: { readonly dryRun: boolean }): Promise<GcPassResult>;
+  /** The `CONFLICT`s `run` would throw, without running (a task checks them before it starts). */
+  precheck(options: { readonly dryRun: boolean }): Promise<void>;
   state(): Promise<GcState>;
   /** The scheduler: a tick every `tickMs`, a pass when `gc_interval_secs` has passed. */
   readonly worker: BackgroundWorker;
@@ -69,7 +71,7 @@ export function gcService(
     return out;
   };
 
-  const run = async ({ dryRun }: { dryRun: boolean }): Promise<GcPassResult> => {
+  const precheck = async ({ dryRun }: { dryRun: boolean }): Promise<void> => {
     if (running) throw new DepotError('CONFLICT', 'a GC pass is already running');
     const current = settings.current();
     const last = await state();
@@ -85,6 +87,11 @@ export function gcService(
         },
       );
     }
+  };
+
+  const run = async ({ dryRun }: { dryRun: boolean }): Promise<GcPassResult> => {
+    await precheck({ dryRun });
+    const current = settings.current();
     running = true;
     try {
       // The lease outlives a pass by far; a crashed holder's lease expires on its own.
@@ -126,5 +133,5 @@ export function gcService(
       }
     },
   };
-  return { run, state, worker };
+  return { run, precheck, state, worker };
 }

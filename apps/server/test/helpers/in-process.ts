@@ -87,7 +87,12 @@ export async function inProcessDepot(options: InProcessOptions = {}): Promise<In
     },
     async close() {
       const listening = server;
-      if (listening?.listening) await new Promise((r) => listening.close(r));
+      if (listening?.listening) {
+        // An event stream a test left open would hold close() forever.
+        const closed = new Promise((r) => listening.close(r));
+        listening.closeAllConnections();
+        await closed;
+      }
       await services.formats.close();
       await services.storeRegistry.close();
       await kv.close();

@@ -1,0 +1,174 @@
+import { artifactId, type BlobStore, badRequest, createBlake3, notFound } from '@depot/core';
+import type { ServerRecords } from '../records/server-records.js';
+import type { StoreRegistry } from '../runtime/store-registry.js';
+import type { RepoService } from '../services/repo-service.js';
+import type { GcService } from '../workers/gc.js';
+import type { TaskContext, TaskKind } from './task-service.js';
+
+/** A JSON object body with only `allowed` keys; anything else is a 400 naming the key. */
+function body(params: unknown, allowed: readonly string[]): Record<string, unknown> {
+  const value = params ?? {};
+  if (typeof value !== 'object' || Array.isArray(value)) throw badRequest('the body must be a JSON object');
+  for (const key of Object.keys(value))
+    if (!allowed.includes(key)) throw badRequest(`unknown field ${key}`, { field: key });
+  return value as Record<string, unknown>;
+}
+
+function flag(value: unknown, field: string): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== 'boolean') throw badRequest(`${field}: must be a boolean`, { field });
+  return value;
+}
+
+const throwIfCancelled = (ctx: TaskContext): void => {
+  if (ctx.signal.aborted) throw ctx.signal.reason;
+};
+
+/** `gc`: one blob GC pass (`dry_run` reports only); refused up front while one runs or too soon. */
+export function gcTask(gc: GcService): TaskKind<{ dry_run: boolean }> {
+  return {
+    kind: 'gc',
+    async prepare(params) {
+      const dry_run = flag(body(params, ['dry_run']).dry_run, 'dry_run');
+      await gc.precheck({ dryRun: dry_run });
+      return { dry_run };
+    },
+    async run({ dry_run }, ctx) {
+      ctx.progress({ phase: dry_run ? 'dry run' : 'pass' });
+      return gc.run({ dryRun: dry_run });
+    },
+  };
+}
+
+/** What an integrity check found. */
+interface Finding {
+  readonly kind: 'missing-blob' | 'corrupt-blob' | 'dangling-artifact';
+  readonly store: string;
+  readonly blob_id: string;
+  readonly artifact?: string;
+  readonly fixed?: boolean;
+}
+
+/**
+ * `check`: every blob record's blob exists (and, with `rehash`, still hashes to its BLAKE3); every
+ * artifact points at a blob that exists. With `fix`, records pointing at missing or corrupt bytes
+ * are deleted. Findings are in the result (the first 1000).
+ */
+export function checkTask(records: ServerRecords, stores: StoreRegistry): TaskKind<{ rehash: boolean; fix: boolean }> {
+  return {
+    kind: 'check',
+    prepare(params) {
+      const b = body(params, ['rehash', 'fix']);
+      return { rehash: flag(b.rehash, 'rehash'), fix: flag(b.fix, 'fix') };
+    },
+    async run({ rehash, fix }, ctx) {
+      const started = Date.now();
+      const findings: Finding[] = [];
+      const note = (f: Finding) => {
+        if (findings.length < 1000) findings.push(f);
+        ctx.log(`${f.kind} ${f.store}/${f.blob_id}${f.artifact === undefined ? '' : ` (${f.artifact})`}`);
+      };
+      const open = new Map<string, BlobStore | null>();
+      const storeOf = async (name: string): Promise<BlobStore | null> => {
+        if (!open.has(name)) open.set(name, await stores.get(name).catch(() => null));
+        return open.get(name) ?? null;
+      };
+      const bad = new Set<string>();
+      let blobs = 0;
+      let hashedBytes = 0;
+      ctx.progress({ phase: 'blobs', done: 0 });
+      for await (const { id, record } of records.blobs.scan()) {
+        throwIfCancelled(ctx);
+        blobs++;
+        const store = await storeOf(record.store);
+        const key = `${record.store}/${record.blob_id}`;
+        let problem: Finding['kind'] | null = null;
+        if (store === null || (await store.head(record.blob_id)) === null) problem = 'missing-blob';
+        else if (rehash) {
+          const read = await store.get(record.blob_id);
+          const hasher = createBlake3();
+          for await (const chunk of read?.body ?? []) {
+            hasher.update(chunk);
+            hashedBytes += chunk.byteLength;
+          }
+          if (read === null || hasher.digestHex() !== record.hashes.blake3) problem = 'corrupt-blob';
+        }
+        if (problem !== null) {
+          bad.add(key);
+          if (fix) await records.blobs.delete(id);
+          note({ kind: problem, store: record.store, blob_id: record.blob_id, ...(fix ? { fixed: true } : {}) });
+        }
+        ctx.progress({ done: blobs, bytes: hashedBytes });
+      }
+      let artifacts = 0;
+      const live = new Map<string, boolean>();
+      ctx.progress({ phase: 'artifacts', done: 0 });
+      for await (const { record } of records.artifacts.scan()) {
+        throwIfCancelled(ctx);
+        artifacts++;
+        const key = `${record.store}/${record.blob_id}`;
+        let ok = live.get(key);
+        if (ok === undefined) {
+          const store = await storeOf(record.store);
+          ok = !bad.has(key) && store !== null && (await store.head(record.blob_id)) !== null;
+          if (live.size < 100_000) live.set(key, ok);
+        }
+        if (!ok) {
+          const path = `${record.repo}/${record.path}`;
+          if (fix) await records.artifacts.delete(artifactId(record.repo, record.path));
+          note({
+            kind: 'dangling-artifact',
+            store: record.store,
+            blob_id: record.blob_id,
+            artifact: path,
+            ...(fix ? { fixed: true } : {}),
+          });
+        }
+        ctx.progress({ done: artifacts });
+      }
+      const secs = (Date.now() - started) / 1000;
+      return {
+        blob_records: blobs,
+        artifacts,
+        hashed_bytes: hashedBytes,
+        hash_mb_per_sec: rehash && secs > 0 ? Math.round(hashedBytes / 1e6 / secs) : undefined,
+        findings,
+        fixed: fix,
+        elapsed_ms: Date.now() - started,
+      };
+    },
+  };
+}
+
+/** `bulk-delete`: every artifact of `repo` under `prefix`, with progress and cancel. */
+export function bulkDeleteTask(
+  records: ServerRecords,
+  repos: RepoService,
+  deleteArtifact: (repo: string, path: string) => Promise<boolean>,
+): TaskKind<{ repo: string; prefix: string }> {
+  return {
+    kind: 'bulk-delete',
+    async prepare(params) {
+      const b = body(params, ['repo', 'prefix']);
+      if (typeof b.repo !== 'string' || b.repo === '') throw badRequest('repo: required', { field: 'repo' });
+      if (typeof b.prefix !== 'string') throw badRequest('prefix: required (may be "")', { field: 'prefix' });
+      await repos.get(b.repo).catch(() => {
+        throw notFound(`repository ${String(b.repo)} not found`);
+      });
+      return { repo: b.repo, prefix: b.prefix.replace(/^\/+/, '') };
+    },
+    async run({ repo, prefix }, ctx) {
+      const paths: string[] = [];
+      ctx.progress({ phase: 'listing' });
+      for await (const { record } of records.artifacts.scan({ prefix: `${repo}/${prefix}` })) paths.push(record.path);
+      let deleted = 0;
+      ctx.progress({ phase: 'deleting', done: 0, total: paths.length });
+      for (const [i, path] of paths.entries()) {
+        throwIfCancelled(ctx);
+        if (await deleteArtifact(repo, path)) deleted++;
+        ctx.progress({ done: i + 1 });
+      }
+      return { deleted };
+    },
+  };
+}

@@ -1,0 +1,125 @@
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { useDepot } from './helpers/use-depot.js';
+
+// Background tasks through the admin API on a real server: start, wait, list, get, cancel, delete,
+// the events stream, an integrity check that finds (and fixes) a blob deleted behind Depot's back,
+// and a bulk delete.
+interface Task {
+  id: string;
+  kind: string;
+  status: string;
+  phase?: string;
+  progress?: Record<string, number>;
+  result?: Record<string, unknown>;
+  log?: string[];
+  actor?: string;
+}
+
+describe('tasks', () => {
+  const depot = useDepot({
+    toml: `
+[[initialization.repositories]]
+name = "raw-t"
+repo_type = "hosted"
+format = "raw"
+store = "default"
+`,
+  });
+  const { client } = depot;
+  const put = (path: string, body: string) =>
+    fetch(`${depot.url}/repository/raw-t/${path}`, {
+      method: 'PUT',
+      body,
+      headers: { authorization: client.authorization },
+    });
+
+  it('a bulk delete runs as a task: 202, then completed with its count, listed, and forgotten on delete', async () => {
+    for (const name of ['a', 'b', 'c']) expect((await put(`old/${name}.txt`, name)).status).toBe(201);
+    expect((await put('keep/d.txt', 'd')).status).toBe(201);
+    const started = await client.post<Task>('/api/v1/tasks/bulk-delete', { repo: 'raw-t', prefix: 'old/' });
+    expect(started.status).toBe(202);
+    expect(started.body).toMatchObject({ kind: 'bulk-delete', status: 'running', actor: 'admin' });
+    let task = started.body;
+    for (let i = 0; i < 100 && task.status === 'running'; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      task = (await client.get<Task>(`/api/v1/tasks/${started.body.id}`)).body;
+    }
+    expect(task).toMatchObject({ status: 'completed', result: { deleted: 3 }, progress: { done: 3, total: 3 } });
+    expect(
+      (await fetch(`${depot.url}/repository/raw-t/old/a.txt`, { headers: { authorization: client.authorization } }))
+        .status,
+    ).toBe(404);
+    expect(
+      (await fetch(`${depot.url}/repository/raw-t/keep/d.txt`, { headers: { authorization: client.authorization } }))
+        .status,
+    ).toBe(200);
+    const listed = await client.get<{ tasks: Task[] }>('/api/v1/tasks?kind=bulk-delete');
+    expect(listed.body.tasks.map((t) => t.id)).toContain(started.body.id);
+    expect((await client.delete(`/api/v1/tasks/${started.body.id}`)).status).toBe(204);
+    expect((await client.get(`/api/v1/tasks/${started.body.id}`)).status).toBe(404);
+  });
+
+  it('check finds a blob deleted behind Depot’s back, and fix removes the dangling records', async () => {
+    expect((await put('victim.txt', 'bytes that will vanish')).status).toBe(201);
+    // Delete every blob file of the filesystem store whose content is ours.
+    const root = join(depot.dataDir, 'blobs');
+    let removed = 0;
+    for (const entry of readdirSync(root, { recursive: true, withFileTypes: true })) {
+      if (!entry.isFile()) continue;
+      const path = join(entry.parentPath, entry.name);
+      if (readFileSync(path, 'utf8') === 'bytes that will vanish') {
+        rmSync(path);
+        removed++;
+      }
+    }
+    expect(removed).toBe(1);
+    const found = await client.post<Task>('/api/v1/tasks/check?wait=true', { rehash: true });
+    expect(found.status).toBe(200);
+    const findings = (found.body.result?.findings ?? []) as { kind: string; artifact?: string }[];
+    expect(findings.map((f) => f.kind).sort()).toEqual(['dangling-artifact', 'missing-blob']);
+    expect(findings.find((f) => f.kind === 'dangling-artifact')?.artifact).toBe('raw-t/victim.txt');
+    expect(found.body.log?.length).toBe(2);
+    const fixed = await client.post<Task>('/api/v1/tasks/check?wait=true', { fix: true });
+    expect((fixed.body.result?.findings as unknown[]).length).toBe(2);
+    const clean = await client.post<Task>('/api/v1/tasks/check?wait=true', {});
+    expect(clean.body.result?.findings).toEqual([]);
+    expect(
+      (await fetch(`${depot.url}/repository/raw-t/victim.txt`, { headers: { authorization: client.authorization } }))
+        .status,
+    ).toBe(404);
+  });
+
+  it('streams task changes as Server-Sent Events', async () => {
+    const controller = new AbortController();
+    const res = await fetch(`${depot.url}/api/v1/events`, {
+      headers: { authorization: client.authorization },
+      signal: controller.signal,
+    });
+    expect(res.headers.get('content-type')).toContain('text/event-stream');
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    const started = await client.post<Task>('/api/v1/tasks/check', {});
+    let text = '';
+    for (let i = 0; i < 50 && !/"status":"completed"/.test(text); i++) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+    controller.abort();
+    expect(text).toContain('event: task');
+    expect(text).toContain(started.body.id);
+    expect(text).toMatch(/"status":"completed"/);
+  });
+
+  it('refuses bad requests: unknown kinds, bad fields, a second task of a running kind, cancel of a finished one', async () => {
+    expect((await client.post('/api/v1/tasks/defrag', {})).status).toBe(404);
+    expect((await client.post('/api/v1/tasks/check', { rehash: 'yes' })).status).toBe(400);
+    expect((await client.post('/api/v1/tasks/check', { colour: 1 })).status).toBe(400);
+    expect((await client.post('/api/v1/tasks/bulk-delete', { repo: 'nope', prefix: '' })).status).toBe(404);
+    const done = await client.post<Task>('/api/v1/tasks/check?wait=true', {});
+    expect((await client.post(`/api/v1/tasks/${done.body.id}/cancel`)).status).toBe(409);
+    expect((await client.get('/api/v1/tasks', { anonymous: true })).status).toBe(401);
+    expect((await client.get('/api/v1/events', { anonymous: true })).status).toBe(401);
+  });
+});
