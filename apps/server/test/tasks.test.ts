@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { dockerClient, OCI_MANIFEST } from './helpers/docker.js';
 import { useDepot } from './helpers/use-depot.js';
 
 // Background tasks through the admin API on a real server: start, wait, list, get, cancel, delete,
@@ -110,6 +111,58 @@ store = "default"
     expect(text).toContain('event: task');
     expect(text).toContain(started.body.id);
     expect(text).toMatch(/"status":"completed"/);
+  });
+
+  it('clones a repository (raw files, and Docker tags with their format records): the copy serves the same bytes', async () => {
+    expect((await put('cloned/file.txt', 'clone me')).status).toBe(201);
+    const raw = await client.post<Task>('/api/v1/tasks/clone?wait=true', { source: 'raw-t', target: 'raw-copy' });
+    expect(raw.body).toMatchObject({ status: 'completed', result: { source: 'raw-t', target: 'raw-copy' } });
+    const copied = await fetch(`${depot.url}/repository/raw-copy/cloned/file.txt`, {
+      headers: { authorization: client.authorization },
+    });
+    expect(await copied.text()).toBe('clone me');
+    // The copy is independent: deleting from it leaves the source alone.
+    expect(
+      (
+        await fetch(`${depot.url}/repository/raw-copy/cloned/file.txt`, {
+          method: 'DELETE',
+          headers: { authorization: client.authorization },
+        })
+      ).status,
+    ).toBe(204);
+    expect((await put('cloned/file.txt', 'clone me')).status).toBeLessThan(300);
+
+    expect(
+      (
+        await client.post('/api/v1/repositories', {
+          name: 'img',
+          repo_type: 'hosted',
+          format: 'docker',
+          store: 'default',
+        })
+      ).status,
+    ).toBe(201);
+    const docker = dockerClient(() => depot);
+    const config = await docker.pushBlob('img/app', '{"architecture":"amd64","os":"linux"}');
+    const layer = await docker.pushBlob('img/app', 'layer bytes');
+    const manifest = await docker.pushManifest('img/app', 'v1', {
+      schemaVersion: 2,
+      mediaType: OCI_MANIFEST,
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
+      layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', ...layer }],
+    });
+    const img = await client.post<Task>('/api/v1/tasks/clone?wait=true', { source: 'img', target: 'img-copy' });
+    expect(img.body.status).toBe('completed');
+    const head = await fetch(`${depot.url}/v2/img-copy/app/manifests/v1`, {
+      method: 'HEAD',
+      headers: { ...docker.auth(), accept: OCI_MANIFEST },
+    });
+    expect([head.status, head.headers.get('docker-content-digest')]).toEqual([200, manifest.digest]);
+    const tags = await fetch(`${depot.url}/v2/img-copy/app/tags/list`, { headers: docker.auth() });
+    expect(((await tags.json()) as { tags: string[] }).tags).toEqual(['v1']);
+    const blob = await fetch(`${depot.url}/v2/img-copy/app/blobs/${layer.digest}`, { headers: docker.auth() });
+    expect(await blob.text()).toBe('layer bytes');
+    expect((await client.post('/api/v1/tasks/clone', { source: 'img', target: 'img-copy' })).status).toBe(409);
   });
 
   it('refuses bad requests: unknown kinds, bad fields, a second task of a running kind, cancel of a finished one', async () => {

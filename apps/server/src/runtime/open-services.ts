@@ -4,6 +4,7 @@ import {
   type FormatMetrics,
   type KvStore,
   type Logger,
+  type RepositoryRecord,
   repositoryRecordKeys,
 } from '@depot/core';
 import { createAuditLog } from '../audit/audit-log.js';
@@ -17,7 +18,7 @@ import { createRepoChangeSignal, notifyingRepoService } from '../repo-listeners/
 import { createRepoService } from '../services/repo-service.js';
 import { settingsSchemaWith } from '../services/settings-schema.js';
 import { createStoreService } from '../services/store-service.js';
-import { bulkDeleteTask, checkTask, gcTask } from '../tasks/task-kinds.js';
+import { bulkDeleteTask, checkTask, cloneTask, gcTask } from '../tasks/task-kinds.js';
 import { createTaskService, taskKind } from '../tasks/task-service.js';
 import { cleanupWorker } from '../workers/cleanup.js';
 import { runFormatStartupHooks } from '../workers/format-workers.js';
@@ -118,11 +119,12 @@ export async function openServices(
     ...(metrics === undefined ? {} : { metrics }),
   });
   await runFormatStartupHooks(formats, kv.capabilities.singleNode);
+  const formatPrefixesOf = (repo: RepositoryRecord): string[] => {
+    const format = formats.definitions.get(repo.format);
+    return format === undefined ? [] : repositoryRecordKeys(format, repo.name);
+  };
   const cleanup = cleanupWorker(records, logger.child({ worker: 'cleanup' }), {
-    formatRecordPrefixes: (repo) => {
-      const format = formats.definitions.get(repo.format);
-      return format === undefined ? [] : repositoryRecordKeys(format, repo.name);
-    },
+    formatRecordPrefixes: formatPrefixesOf,
   });
   const gc = gcService(records, storeRegistry, settings, logger.child({ worker: 'gc' }));
   const tasks = createTaskService(
@@ -131,6 +133,7 @@ export async function openServices(
       taskKind(gcTask(gc)),
       taskKind(checkTask(records, storeRegistry)),
       taskKind(bulkDeleteTask(records, repos, (repo, path) => engine.delete(repo, path))),
+      taskKind(cloneTask(records, repos, formatPrefixesOf)),
     ],
     logger.child({ component: 'tasks' }),
     { retentionSecs: () => settings.current().task_retention_secs },

@@ -1,7 +1,17 @@
-import { artifactId, type BlobStore, badRequest, createBlake3, notFound } from '@depot/core';
+import {
+  artifactId,
+  type BlobStore,
+  badRequest,
+  createBlake3,
+  DepotError,
+  type KvStore,
+  notFound,
+  type RepositoryRecord,
+} from '@depot/core';
 import type { ServerRecords } from '../records/server-records.js';
 import type { StoreRegistry } from '../runtime/store-registry.js';
 import type { RepoService } from '../services/repo-service.js';
+import type { CreateRepoInput } from '../services/schemas.js';
 import type { GcService } from '../workers/gc.js';
 import type { TaskContext, TaskKind } from './task-service.js';
 
@@ -169,6 +179,76 @@ export function bulkDeleteTask(
         ctx.progress({ done: i + 1 });
       }
       return { deleted };
+    },
+  };
+}
+
+/** Copies every KV key under `from` to the same key under `to`, a page at a time; the count. */
+async function copyKeys(kv: KvStore, from: string, to: string, ctx: TaskContext): Promise<number> {
+  let copied = 0;
+  let cursor: string | undefined;
+  do {
+    throwIfCancelled(ctx);
+    const page = await kv.list({ prefix: from, limit: 500, ...(cursor === undefined ? {} : { cursor }) });
+    if (page.entries.length > 0) {
+      await kv.batch(
+        page.entries.map((e) => ({ type: 'put' as const, key: `${to}${e.key.slice(from.length)}`, value: e.value })),
+      );
+    }
+    copied += page.entries.length;
+    cursor = page.cursor ?? undefined;
+  } while (cursor !== undefined);
+  return copied;
+}
+
+/**
+ * `clone`: a new repository `target` with `source`'s configuration, artifacts and format records
+ * (npm packuments, PyPI projects, Docker tags…). Metadata only: blobs are shared, nothing is
+ * copied byte by byte. Artifact records name their repository, so they are rewritten one by one;
+ * a format's own records are copied key for key under the target's prefixes.
+ */
+export function cloneTask(
+  records: ServerRecords,
+  repos: RepoService,
+  formatPrefixes: (repo: RepositoryRecord) => readonly string[],
+): TaskKind<{ source: string; target: string }> {
+  return {
+    kind: 'clone',
+    async prepare(params) {
+      const b = body(params, ['source', 'target']);
+      if (typeof b.source !== 'string' || typeof b.target !== 'string') {
+        throw badRequest('source and target: required repository names', { field: 'source' });
+      }
+      const source = await repos.get(b.source);
+      if (source.repo_type === 'proxy')
+        throw badRequest('a proxy has no contents of its own: create another proxy instead');
+      if ((await records.repositories.get(b.target)) !== null) {
+        throw new DepotError('CONFLICT', `repository ${b.target} already exists`, { details: { field: 'target' } });
+      }
+      return { source: b.source, target: b.target };
+    },
+    async run({ source, target }, ctx) {
+      const from = await repos.get(source);
+      const { name: _n, created_at: _c, updated_at: _u, deleting: _d, ...config } = from;
+      // Through the service: the same validation as a create, and listeners hear about it.
+      const created = await repos.create({ ...(config as Omit<CreateRepoInput, 'name'>), name: target });
+      ctx.log(`created ${target}`);
+      let artifacts = 0;
+      ctx.progress({ phase: 'artifacts', done: 0 });
+      for await (const { record } of records.artifacts.scan({ prefix: `${source}/` })) {
+        throwIfCancelled(ctx);
+        await records.artifacts.put(artifactId(target, record.path), { ...record, repo: target });
+        artifacts++;
+        if (artifacts % 100 === 0) ctx.progress({ done: artifacts });
+      }
+      ctx.progress({ phase: 'records', done: artifacts });
+      let formatRecords = await copyKeys(records.kv, `dir/${source}/`, `dir/${target}/`, ctx);
+      const targets = formatPrefixes(created);
+      for (const [i, prefix] of formatPrefixes(from).entries()) {
+        const to = targets[i];
+        if (to !== undefined) formatRecords += await copyKeys(records.kv, prefix, to, ctx);
+      }
+      return { source, target, artifacts, records: formatRecords };
     },
   };
 }
