@@ -165,6 +165,25 @@ store = "default"
     expect((await client.post('/api/v1/tasks/clone', { source: 'img', target: 'img-copy' })).status).toBe(409);
   });
 
+  it('clean applies cleanup policies as a task (dry run lists, nothing young expires) and reports repositories it skips', async () => {
+    expect((await client.put('/api/v1/repositories/raw-t', { cleanup_max_age_days: 30 })).status).toBe(200);
+    expect(
+      (
+        await client.post('/api/v1/repositories', {
+          name: 'npm-h',
+          repo_type: 'hosted',
+          format: 'npm',
+          store: 'default',
+          cleanup_max_age_days: 5,
+        })
+      ).status,
+    ).toBe(201);
+    const dry = await client.post<Task>('/api/v1/tasks/clean?wait=true', { dry_run: true });
+    expect(dry.body).toMatchObject({ status: 'completed', result: { dry_run: true, expired: 0, repositories: 1 } });
+    expect((dry.body.result?.skipped as { repo: string }[]).map((s) => s.repo)).toEqual(['npm-h']);
+    expect((await client.post('/api/v1/tasks/clean', { repo: 'missing' })).status).toBe(404);
+  });
+
   it('refuses bad requests: unknown kinds, bad fields, a second task of a running kind, cancel of a finished one', async () => {
     expect((await client.post('/api/v1/tasks/defrag', {})).status).toBe(404);
     expect((await client.post('/api/v1/tasks/check', { rehash: 'yes' })).status).toBe(400);

@@ -32,7 +32,7 @@ export function rawFormat(options: RawFormatOptions = {}): Format {
   }
   return {
     name: 'raw',
-    capabilities: { repoTypes: ['hosted', 'cache', 'proxy'] },
+    capabilities: { repoTypes: ['hosted', 'cache', 'proxy'], expiresHostedArtifacts: true },
     // Cached copies get a SHA-256 too, so X-Checksum-Sha256 is served for them as for uploads.
     cachePolicy: { algorithms: ['sha256'] },
     validateRepositoryOptions: (repoOptions) => validateRawRepositoryOptions(repoOptions),

@@ -18,9 +18,10 @@ import { createRepoChangeSignal, notifyingRepoService } from '../repo-listeners/
 import { createRepoService } from '../services/repo-service.js';
 import { settingsSchemaWith } from '../services/settings-schema.js';
 import { createStoreService } from '../services/store-service.js';
-import { bulkDeleteTask, checkTask, cloneTask, gcTask } from '../tasks/task-kinds.js';
+import { bulkDeleteTask, checkTask, cleanTask, cloneTask, gcTask } from '../tasks/task-kinds.js';
 import { createTaskService, taskKind } from '../tasks/task-service.js';
 import { cleanupWorker } from '../workers/cleanup.js';
+import { runCleanupPass } from '../workers/cleanup-policies.js';
 import { runFormatStartupHooks } from '../workers/format-workers.js';
 import { gcService } from '../workers/gc.js';
 import { createFormatHost } from './format-host.js';
@@ -126,7 +127,15 @@ export async function openServices(
   const cleanup = cleanupWorker(records, logger.child({ worker: 'cleanup' }), {
     formatRecordPrefixes: formatPrefixesOf,
   });
-  const gc = gcService(records, storeRegistry, settings, logger.child({ worker: 'gc' }));
+  const cleanupDeps = {
+    records,
+    format: (name: string) => formats.definitions.get(name),
+    deleteArtifact: (repo: string, path: string) => engine.delete(repo, path),
+    now: Date.now,
+  };
+  const gc = gcService(records, storeRegistry, settings, logger.child({ worker: 'gc' }), {
+    beforePass: () => runCleanupPass(cleanupDeps, { dryRun: false }),
+  });
   const tasks = createTaskService(
     records,
     [
@@ -134,6 +143,7 @@ export async function openServices(
       taskKind(checkTask(records, storeRegistry)),
       taskKind(bulkDeleteTask(records, repos, (repo, path) => engine.delete(repo, path))),
       taskKind(cloneTask(records, repos, formatPrefixesOf)),
+      taskKind(cleanTask(cleanupDeps)),
     ],
     logger.child({ component: 'tasks' }),
     { retentionSecs: () => settings.current().task_retention_secs },

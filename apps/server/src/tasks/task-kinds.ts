@@ -12,6 +12,7 @@ import type { ServerRecords } from '../records/server-records.js';
 import type { StoreRegistry } from '../runtime/store-registry.js';
 import type { RepoService } from '../services/repo-service.js';
 import type { CreateRepoInput } from '../services/schemas.js';
+import { type CleanupPassDeps, runCleanupPass } from '../workers/cleanup-policies.js';
 import type { GcService } from '../workers/gc.js';
 import type { TaskContext, TaskKind } from './task-service.js';
 
@@ -249,6 +250,32 @@ export function cloneTask(
         if (to !== undefined) formatRecords += await copyKeys(records.kv, prefix, to, ctx);
       }
       return { source, target, artifacts, records: formatRecords };
+    },
+  };
+}
+
+/** `clean`: every repository's cleanup policies now (`dry_run` lists what would go), or one `repo`'s. */
+export function cleanTask(deps: CleanupPassDeps): TaskKind<{ dry_run: boolean; repo?: string }> {
+  return {
+    kind: 'clean',
+    async prepare(params) {
+      const b = body(params, ['dry_run', 'repo']);
+      if (
+        b.repo !== undefined &&
+        (typeof b.repo !== 'string' || (await deps.records.repositories.get(b.repo)) === null)
+      ) {
+        throw notFound(`repository ${String(b.repo)} not found`);
+      }
+      return { dry_run: flag(b.dry_run, 'dry_run'), ...(typeof b.repo === 'string' ? { repo: b.repo } : {}) };
+    },
+    run({ dry_run, repo }, ctx) {
+      ctx.progress({ phase: dry_run ? 'listing' : 'expiring', done: 0 });
+      return runCleanupPass(deps, {
+        dryRun: dry_run,
+        ...(repo === undefined ? {} : { repo }),
+        signal: ctx.signal,
+        onProgress: (done) => ctx.progress({ done }),
+      });
     },
   };
 }

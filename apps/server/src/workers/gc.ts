@@ -42,7 +42,12 @@ export function gcService(
   stores: StoreRegistry,
   settings: SettingsService,
   logger: Logger,
-  options: { readonly tickMs?: number; readonly now?: () => number } = {},
+  options: {
+    readonly tickMs?: number;
+    readonly now?: () => number;
+    /** Runs before every real (not dry) pass: the repositories' cleanup policies. */
+    readonly beforePass?: () => Promise<unknown>;
+  } = {},
 ): GcService {
   const now = options.now ?? Date.now;
   const holder = randomUUID();
@@ -99,6 +104,10 @@ export function gcService(
         throw new DepotError('CONFLICT', 'another instance is running GC');
       }
       const startedAt = new Date(now()).toISOString();
+      if (!dryRun && options.beforePass !== undefined) {
+        // Expired artifacts go first, so this pass already starts collecting their blobs.
+        await options.beforePass().catch((err: unknown) => logger.warn({ err }, 'cleanup policies failed; GC goes on'));
+      }
       const result = await runGcPass({
         records,
         stores: await storesByName(),

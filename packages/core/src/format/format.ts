@@ -203,6 +203,12 @@ export interface FormatCapabilities {
   readonly repoTypes: readonly RepoType[];
   /** URL prefixes outside `/repository/` this format serves (e.g. `['/v2']`). */
   readonly mounts?: readonly string[];
+  /**
+   * Deleting any non-internal artifact of a hosted repository leaves it consistent (no index of
+   * the format's own names it), so cleanup policies may expire them (raw). Cache repositories
+   * always may: what is expired is fetched again on demand.
+   */
+  readonly expiresHostedArtifacts?: boolean;
 }
 
 /**
