@@ -16,6 +16,7 @@ import { handleV2 } from './routes/dispatch.js';
 import { dockerSettings } from './settings.js';
 import { dockerBlobReferences } from './store/gc-references.js';
 import { dockerKv, dockerRepositoryPrefixes } from './store/kv.js';
+import { untaggedCleaner } from './store/untagged.js';
 import { uploadReaper } from './uploads/reaper.js';
 
 /** The token endpoint (`GET|POST`), public: it authenticates the credentials it is sent. */
@@ -69,7 +70,7 @@ export function dockerFormat(options: DockerFormatOptions = {}): Format {
         },
         renderError: (err: DepotError, req) => renderOciError(err, () => bearerChallenge(req)),
         challenge: bearerChallenge,
-        workers: [uploadReaper(ctx, now)],
+        workers: [uploadReaper(ctx, now), untaggedCleaner(deps)],
         referencedBlobs: (repo) => dockerBlobReferences(deps.kv, repo),
       };
     },

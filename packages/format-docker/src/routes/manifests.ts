@@ -89,7 +89,7 @@ function refuseImmutableTagDelete(repo: RepositoryRecord, tag: string): void {
 }
 
 /** Deletes a manifest and every tag pointing at it, and its referrers entry. */
-async function deleteByDigest(
+export async function deleteByDigest(
   deps: DockerDeps,
   target: RepositoryRecord,
   image: string,
