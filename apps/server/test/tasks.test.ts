@@ -83,7 +83,7 @@ store = "default"
     expect(findings.find((f) => f.kind === 'dangling-artifact')?.artifact).toBe('raw-t/victim.txt');
     expect(found.body.log?.length).toBe(2);
     const fixed = await client.post<Task>('/api/v1/tasks/check?wait=true', { fix: true });
-    expect((fixed.body.result?.findings as unknown[]).length).toBe(2);
+    expect(((fixed.body.result?.findings ?? []) as unknown[]).length).toBe(2);
     const clean = await client.post<Task>('/api/v1/tasks/check?wait=true', {});
     expect(clean.body.result?.findings).toEqual([]);
     expect(
@@ -180,7 +180,7 @@ store = "default"
     ).toBe(201);
     const dry = await client.post<Task>('/api/v1/tasks/clean?wait=true', { dry_run: true });
     expect(dry.body).toMatchObject({ status: 'completed', result: { dry_run: true, expired: 0, repositories: 1 } });
-    expect((dry.body.result?.skipped as { repo: string }[]).map((s) => s.repo)).toEqual(['npm-h']);
+    expect(((dry.body.result?.skipped ?? []) as { repo: string }[]).map((s) => s.repo)).toEqual(['npm-h']);
     expect((await client.post('/api/v1/tasks/clean', { repo: 'missing' })).status).toBe(404);
   });
 
