@@ -1,7 +1,7 @@
 import { DepotError, discardBody, type RepositoryRecord, readBounded } from '@depot/core';
 import type { HelmEnv } from './env.js';
 import type { ExternalUrls } from './external-urls.js';
-import { contentKey, type IndexDoc, type IndexEntry, parseIndex } from './index-doc.js';
+import { contentKey, type IndexDoc, type IndexEntry, parseIndex, sha256Of } from './index-doc.js';
 import { UPSTREAM_INDEX_PATH } from './paths.js';
 
 /** `upstream_url` with exactly one trailing slash: what relative chart URLs resolve under. */
@@ -52,6 +52,37 @@ export function rewriteUpstreamIndex(repo: RepositoryRecord, doc: IndexDoc, exte
 }
 
 /**
+ * Compares a new upstream index with the charts this cache already holds (downloaded through it):
+ * a held chart whose version the upstream now lists with another digest is an integrity event.
+ * The held chart stays what is served. Runs once per upstream index content, not per request.
+ */
+async function reportSwappedCharts(env: HelmEnv, repo: string, doc: IndexDoc): Promise<void> {
+  const held = new Map<string, string>();
+  let cursor: string | undefined;
+  do {
+    const page = await env.engine.list(repo, { limit: 1000, ...(cursor === undefined ? {} : { cursor }) });
+    for (const a of page.artifacts)
+      if (a.internal !== true && a.hashes.sha256 !== undefined) held.set(a.path, a.hashes.sha256);
+    cursor = page.cursor ?? undefined;
+  } while (cursor !== undefined);
+  if (held.size === 0) return;
+  for (const list of Object.values(doc.entries)) {
+    for (const entry of list) {
+      const path = entry.urls[0];
+      const kept = path === undefined ? undefined : held.get(path);
+      const announced = sha256Of(entry.digest);
+      if (kept === undefined || announced === undefined || kept === announced) continue;
+      env.ctx.integrity.report({
+        repo,
+        subject: `${entry.name} ${entry.version}`,
+        pinned: { sha256: kept },
+        upstream: { sha256: announced },
+      });
+    }
+  }
+}
+
+/**
  * A cache repository's index: the upstream `index.yaml` copy (fetched or revalidated per
  * `cache_ttl_secs` by the engine, served stale when the upstream fails), parsed and rewritten once
  * per content. `null` when the upstream has none.
@@ -82,6 +113,7 @@ export async function loadCacheIndex(
     env.external,
   );
   const key = known === '' ? contentKey(bytes) : known;
+  await reportSwappedCharts(env, repo.name, doc);
   env.parsed.set(`cache\u0000${repo.name}\u0000${repo.upstream_url ?? ''}\u0000${key}`, doc);
   return { doc, key };
 }

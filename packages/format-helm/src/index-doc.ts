@@ -82,3 +82,9 @@ export function parseIndex(text: string, what: string): IndexDoc {
 /** A short content key for memo tables. */
 export const contentKey = (bytes: Uint8Array | string): string =>
   createHash('sha256').update(bytes).digest('hex').slice(0, 32);
+
+/** The SHA-256 hex of an index entry's `digest` (bare or `sha256:`-prefixed), if it is one. */
+export const sha256Of = (digest: unknown): string | undefined =>
+  typeof digest === 'string' && /^[0-9a-f]{64}$/i.test(digest.replace(/^sha256:/, ''))
+    ? digest.replace(/^sha256:/, '').toLowerCase()
+    : undefined;

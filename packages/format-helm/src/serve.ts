@@ -12,7 +12,7 @@ import {
   upstreamSignal,
 } from '@depot/core';
 import type { HelmEnv } from './env.js';
-import { type IndexDoc, renderIndex } from './index-doc.js';
+import { type IndexDoc, renderIndex, sha256Of } from './index-doc.js';
 import { entryAt, loadIndex } from './load-index.js';
 import { helmRepoOptions } from './options.js';
 import { EXTERNAL_PREFIX, isProvPath } from './paths.js';
@@ -62,11 +62,6 @@ export async function getIndexYaml(env: HelmEnv, req: FormatRequest): Promise<Fo
     body: req.method === 'HEAD' ? null : bytes,
   };
 }
-
-const sha256Of = (digest: unknown): string | undefined =>
-  typeof digest === 'string' && /^[0-9a-f]{64}$/i.test(digest.replace(/^sha256:/, ''))
-    ? digest.replace(/^sha256:/, '').toLowerCase()
-    : undefined;
 
 /**
  * What a cache fill of `path` must match: the digest the index the client sees names for it. No

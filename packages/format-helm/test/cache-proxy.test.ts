@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { listIntegrityEvents } from '@depot/core';
 import { createFormatHarness, type FormatHarness } from '@depot/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
@@ -142,6 +143,42 @@ describe('cache', () => {
     expect(res.status).toBe(502);
     expect(res.json<{ code: string }>().code).toBe('UPSTREAM_ERROR');
     expect(await h.engine.stat('cache', 'alpha-1.0.0.tgz')).toBeNull();
+  });
+
+  it('keeps serving the held chart when the upstream later swaps it, and records the change', async () => {
+    const first = chartTgz('beta', '1.0.0');
+    const swapped = chartTgz('beta', '1.0.0', 3);
+    const index = (chart: Uint8Array) =>
+      stringify({
+        apiVersion: 'v1',
+        entries: { beta: [{ name: 'beta', version: '1.0.0', urls: ['beta-1.0.0.tgz'], digest: sha256(chart) }] },
+      });
+    const files = new Map<string, Uint8Array | string>([
+      ['/beta-1.0.0.tgz', first],
+      ['/index.yaml', index(first)],
+    ]);
+    const upstream = await staticServer(files);
+    closers.push(upstream.close);
+    const h = await harness();
+    await h.createRepo({ name: 'cache', repo_type: 'cache', upstream_url: upstream.url, cache_ttl_secs: 0 });
+    expect(
+      (await h.request({ method: 'GET', repo: 'cache', path: 'beta-1.0.0.tgz' })).body.equals(Buffer.from(first)),
+    ).toBe(true);
+    files.set('/beta-1.0.0.tgz', swapped);
+    files.set('/index.yaml', index(swapped));
+    // A client refreshing the index is when the swap shows.
+    expect((await h.request({ method: 'GET', repo: 'cache', path: 'index.yaml' })).status).toBe(200);
+    const again = await h.request({ method: 'GET', repo: 'cache', path: 'beta-1.0.0.tgz' });
+    expect([again.status, again.body.equals(Buffer.from(first))]).toEqual([200, true]);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(await listIntegrityEvents(h.kv, 'cache')).toEqual([
+      expect.objectContaining({
+        format: 'helm',
+        subject: 'beta 1.0.0',
+        pinned: { sha256: sha256(first) },
+        upstream: { sha256: sha256(swapped) },
+      }),
+    ]);
   });
 
   it('an upstream index.yaml that is not YAML is a 502, not a crash', async () => {
