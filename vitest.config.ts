@@ -26,6 +26,7 @@ export default defineConfig({
       project('format-go', 'packages/format-go'),
       project('format-pypi', 'packages/format-pypi'),
       project('format-cargo', 'packages/format-cargo'),
+      project('format-apt', 'packages/format-apt'),
       project('server', 'apps/server'),
       project('bench', 'bench'),
       project('integration', 'packages/integration'),

@@ -1,4 +1,5 @@
 import type { BlobStorePluginManifest, FormatPluginManifest, KvStorePluginManifest } from '@depot/core';
+import { depotPlugin as aptFormat } from '@depot/format-apt';
 import { depotPlugin as cargoFormat } from '@depot/format-cargo';
 import { depotPlugin as dockerFormat } from '@depot/format-docker';
 import { depotPlugin as goFormat } from '@depot/format-go';
@@ -37,7 +38,7 @@ const dynamoKvStore: KvStorePluginManifest = {
 
 /** The plugins compiled into the server. */
 export const INSTALLED_PLUGINS: InstalledPlugins = {
-  formats: [rawFormat, dockerFormat, npmFormat, pypiFormat, helmFormat, goFormat, cargoFormat],
+  formats: [rawFormat, dockerFormat, npmFormat, pypiFormat, helmFormat, goFormat, cargoFormat, aptFormat],
   blobStores: [fsBlobStore, s3BlobStore],
   kvStores: [levelKvStore, dynamoKvStore],
 };

@@ -1,0 +1,25 @@
+import type { FormatContext, RepositoryEngine, RepositoryRecord } from '@depot/core';
+import type { BuiltDist } from './metadata.js';
+import type { Keyring } from './signing.js';
+import type { AptStore } from './store.js';
+
+/** Repository options (`format_options`) of APT repositories. */
+export interface AptRepositoryOptions {
+  /** The distribution an upload without `?distribution=` goes to (default `stable`). */
+  readonly distribution: string;
+  /** Architectures every distribution lists even with no package of them (default `amd64`). */
+  readonly architectures: readonly string[];
+  /** Another upload of a package version with other bytes replaces it (default false). */
+  readonly allow_redeploy: boolean;
+}
+
+/** What the routes work with. */
+export interface AptEnv {
+  readonly ctx: FormatContext;
+  readonly engine: RepositoryEngine;
+  readonly store: AptStore;
+  readonly keys: Keyring;
+  /** Built distributions by `{repo}\0{dist}\0{generation}`. */
+  readonly built: Map<string, Promise<BuiltDist>>;
+  options(repo: RepositoryRecord): AptRepositoryOptions;
+}

@@ -1,0 +1,143 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import {
+  type ByteSource,
+  badRequest,
+  DepotError,
+  type FormatRequest,
+  type FormatResponse,
+  jsonResponse,
+  requestWriteTarget,
+  requireRepoAccess,
+} from '@depot/core';
+import { type ControlFields, readDebControl } from './deb.js';
+import type { AptEnv } from './env.js';
+import { bumpDist, type PackageRecord, packageId } from './store.js';
+
+const NAME = /^[a-z0-9][a-z0-9+.-]+$/;
+const VERSION = /^(\d+:)?[0-9][A-Za-z0-9.+~-]*$/;
+const ARCH = /^[a-z0-9][a-z0-9-]*$/;
+const DIST = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+const get = (fields: ControlFields, name: string): string | undefined =>
+  fields.find(([n]) => n.toLowerCase() === name)?.[1];
+
+/** Writes `body` to a file in a fresh temp directory, failing past `limit` bytes. */
+async function spool(body: ByteSource, limit: number): Promise<{ path: string; dir: string }> {
+  const dir = await mkdtemp(join(tmpdir(), 'depot-apt-'));
+  const path = join(dir, 'upload.deb');
+  let seen = 0;
+  try {
+    await pipeline(
+      (async function* () {
+        for await (const chunk of body) {
+          seen += chunk.byteLength;
+          if (seen > limit) throw new DepotError('PAYLOAD_TOO_LARGE', `the package is larger than ${limit} bytes`);
+          yield chunk;
+        }
+      })(),
+      createWriteStream(path),
+    );
+  } catch (err) {
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
+  return { path, dir };
+}
+
+async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** Checks the fields apt needs and returns them. */
+function identity(fields: ControlFields): { name: string; version: string; arch: string; source: string } {
+  const name = get(fields, 'package');
+  const version = get(fields, 'version');
+  const arch = get(fields, 'architecture');
+  if (name === undefined || version === undefined || arch === undefined) {
+    throw badRequest('the control file needs Package, Version and Architecture');
+  }
+  if (!NAME.test(name)) throw badRequest(`invalid package name ${JSON.stringify(name.slice(0, 100))}`);
+  if (!VERSION.test(version)) throw badRequest(`invalid version ${JSON.stringify(version.slice(0, 100))}`);
+  if (!ARCH.test(arch)) throw badRequest(`invalid architecture ${JSON.stringify(arch.slice(0, 100))}`);
+  const source = (get(fields, 'source') ?? name).replace(/\s*\(.*\)\s*$/, '');
+  if (!NAME.test(source)) throw badRequest(`invalid source name ${JSON.stringify(source.slice(0, 100))}`);
+  return { name, version, arch, source };
+}
+
+/** `pool/{component}/{prefix}/{source}/{file}`: the prefix is `libx` for `lib*` sources, else the first letter. */
+export const poolPath = (component: string, source: string, file: string): string =>
+  `pool/${component}/${source.startsWith('lib') && source.length > 3 ? source.slice(0, 4) : source[0]}/${source}/${file}`;
+
+/**
+ * `PUT {…}/{name}_{version}_{arch}.deb?distribution=&component=`: reads the control data of the
+ * package, files it under the pool and in the distribution's `Packages`. The file name (when the
+ * path gives one) must agree with the control data. The same package, version and architecture
+ * again with other bytes is `CONFLICT` unless the repository allows redeploy; with the same bytes
+ * it is accepted as is.
+ */
+export async function uploadDeb(env: AptEnv, req: FormatRequest): Promise<FormatResponse> {
+  requireRepoAccess(req, 'write');
+  const target = await requestWriteTarget(req);
+  const options = env.options(target);
+  const dist = req.query.get('distribution') ?? options.distribution;
+  const component = req.query.get('component') ?? 'main';
+  if (!DIST.test(dist))
+    throw badRequest(`invalid distribution ${JSON.stringify(dist.slice(0, 100))}`, { field: 'distribution' });
+  if (!DIST.test(component))
+    throw badRequest(`invalid component ${JSON.stringify(component.slice(0, 100))}`, { field: 'component' });
+  const limit = env.ctx.settings().max_artifact_bytes;
+  const spooled = await spool(req.body, typeof limit === 'number' && limit > 0 ? limit : Number.MAX_SAFE_INTEGER);
+  try {
+    const fields = await readDebControl(spooled.path);
+    const { name, version, arch, source } = identity(fields);
+    const file = `${name}_${version.replace(/^\d+:/, '')}_${arch}.deb`;
+    const given = basename(req.path);
+    if (given.endsWith('.deb') && given !== file) {
+      throw badRequest(`the file name ${given} does not match the package's control data (${file})`);
+    }
+    const id = packageId(target.name, dist, component, arch, name, version);
+    const filename = poolPath(component, source, file);
+    // A pool file is one set of bytes for every distribution that lists it: other bytes under a
+    // taken name are refused unless the repository allows redeploy; the same bytes are a no-op.
+    const existing = await env.engine.stat(target.name, filename);
+    let record = existing;
+    if (existing !== null && !options.allow_redeploy) {
+      if ((await sha256File(spooled.path)) !== existing.hashes.sha256) {
+        throw new DepotError('CONFLICT', `${file} is already in the pool with other bytes`, {
+          details: { package: name, version, architecture: arch, filename },
+        });
+      }
+    } else {
+      record = await env.engine.put(target.name, filename, createReadStream(spooled.path), {
+        algorithms: ['md5', 'sha1', 'sha256'],
+        contentType: 'application/vnd.debian.binary-package',
+        sizeHint: (await stat(spooled.path)).size,
+        signal: req.signal,
+      });
+    }
+    if (record === null) throw new DepotError('INTERNAL_ERROR', 'the pool file vanished');
+    const pkg: PackageRecord = {
+      fields,
+      component,
+      architecture: arch,
+      filename,
+      size: record.size,
+      md5: record.hashes.md5 ?? '',
+      sha1: record.hashes.sha1 ?? '',
+      sha256: record.hashes.sha256 ?? '',
+      uploaded_at: new Date(env.ctx.now()).toISOString(),
+    };
+    await env.store.packages.put(id, pkg);
+    await bumpDist(env.store, target.name, dist, env.ctx.now());
+    return jsonResponse(201, { package: name, version, architecture: arch, distribution: dist, component, filename });
+  } finally {
+    await rm(spooled.dir, { recursive: true, force: true });
+  }
+}
