@@ -12,6 +12,7 @@ const run = promisify(execFile);
 const has = (bin: string): boolean => spawnSync('sh', ['-c', `command -v ${bin}`]).status === 0;
 
 let depot: DepotProcess;
+let mirror: DepotProcess | undefined;
 let work: string;
 
 /** Builds a .deb with dpkg-deb (`compression`: its -Z choice) and returns its path. */
@@ -113,6 +114,7 @@ store = "default"
 }, 120_000);
 
 afterAll(async () => {
+  await mirror?.stop();
   await depot?.stop();
   if (work !== undefined) rmSync(work, { recursive: true, force: true });
 });
@@ -220,5 +222,49 @@ describe('APT hosted repository with the real apt-get', () => {
       })
     ).text();
     expect(after).toBe(before);
+  });
+
+  it('a cache of the repository in another Depot keeps the upstream signature: apt verifies it with the upstream key, also once the upstream is stopped', async () => {
+    mirror = await startDepot();
+    const created = await api(mirror).post('/api/v1/repositories', {
+      name: 'apt-mirror',
+      repo_type: 'cache',
+      format: 'apt',
+      store: 'default',
+      upstream_url: `${depot.url}/repository/apt-hosted/`,
+      upstream_auth: { username: 'admin', password: depot.adminPassword },
+      cache_ttl_secs: 0,
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const url = `${mirror.url}/repository/apt-mirror/`;
+    const keyring = join(work, 'depot.gpg');
+    const dir = join(work, 'apt-mirror');
+    const viaMirror = (args: string[], cwd = dir) => {
+      mkdirSync(dir, { recursive: true });
+      // The mirror's own credentials, not the upstream's.
+      const apt = aptGet(dir, url, keyring);
+      writeFileSync(join(dir, 'auth.conf'), `machine ${url} login admin password ${mirror?.adminPassword}\n`);
+      return apt(args, cwd);
+    };
+    const update = await viaMirror(['update']);
+    expect(`${update.stdout}${update.stderr}`).not.toMatch(/BADSIG|NO_PUBKEY|not signed/);
+    const served = await fetch(`${url}dists/stable/InRelease`, {
+      headers: { authorization: api(mirror).authorization },
+    });
+    const upstream = await fetch(`${depot.url}/repository/apt-hosted/dists/stable/InRelease`, {
+      headers: { authorization: api(depot).authorization },
+    });
+    expect(await served.text()).toBe(await upstream.text());
+    await viaMirror(['install', '--download-only', '-y', '--no-install-recommends', 'depot-hello']);
+    await depot.stop();
+    // The upstream is gone: the cached indexes and packages still serve and still verify.
+    rmSync(join(dir, 'cache', 'archives'), { recursive: true, force: true });
+    const again = await viaMirror(['update']);
+    expect(`${again.stdout}${again.stderr}`).not.toMatch(/BADSIG|NO_PUBKEY/);
+    await viaMirror(['install', '--download-only', '-y', '--no-install-recommends', 'depot-hello']);
+    const archives = readdirSync(join(dir, 'cache', 'archives'))
+      .filter((f) => f.endsWith('.deb'))
+      .sort();
+    expect(archives).toEqual(['depot-hello-data_1.0.0_all.deb', 'depot-hello_1.2.0-1_amd64.deb']);
   });
 });

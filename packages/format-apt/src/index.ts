@@ -1,6 +1,7 @@
 import {
   assertKnownOptions,
   badRequest,
+  type CachePolicy,
   type Format,
   type FormatPluginManifest,
   type RepositoryRecord,
@@ -14,6 +15,16 @@ export type { AptRepositoryOptions } from './env.js';
 
 const DIST = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const ARCH = /^[a-z0-9][a-z0-9-]*$/;
+
+/**
+ * Cache repositories of a Debian mirror: `dists/` indexes (and their signatures) are metadata,
+ * revalidated per `cache_ttl_secs`; pool files and by-hash files never change under their path.
+ */
+export const APT_CACHE_POLICY: CachePolicy = {
+  isImmutable: (path) => path.startsWith('pool/') || path.includes('/by-hash/'),
+  isInternal: (path) => path.startsWith('dists/') && !path.includes('/by-hash/'),
+  algorithms: ['sha256'],
+};
 
 /** Validates APT `format_options`: `distribution`, `architectures`, `allow_redeploy`. */
 export function validateAptOptions(options: Readonly<Record<string, unknown>>): AptRepositoryOptions {
@@ -48,7 +59,8 @@ export function aptFormat(): Format {
   const options = (repo: RepositoryRecord): AptRepositoryOptions => validateAptOptions(repo.format_options ?? {});
   return {
     name: 'apt',
-    capabilities: { repoTypes: ['hosted'] },
+    capabilities: { repoTypes: ['hosted', 'cache'] },
+    cachePolicy: APT_CACHE_POLICY,
     repositoryRecordPrefixes: (repo) => [`${PKG_PREFIX}${repo}/`, `${DIST_PREFIX}${repo}/`, `${KEY_PREFIX}${repo}/`],
     validateRepositoryOptions: (opts) => ({ ...validateAptOptions(opts) }),
     init(ctx) {

@@ -6,11 +6,12 @@ import {
   notFound,
   type RepositoryRecord,
   requireRepoAccess,
+  upstreamSignal,
 } from '@depot/core';
 import type { AptEnv } from './env.js';
 import { type BuiltDist, buildDist } from './metadata.js';
 import { distPackages } from './store.js';
-import { uploadDeb } from './upload.js';
+import { deleteDeb, uploadDeb } from './upload.js';
 
 const MAX_BUILT = 256;
 const DISTS = /^dists\/([A-Za-z0-9][A-Za-z0-9._-]{0,63})\/(.+)$/;
@@ -63,9 +64,39 @@ async function getDistFile(env: AptEnv, req: FormatRequest, dist: string, rest: 
   return bytes(req, file, CONTENT_TYPES[name] ?? 'application/octet-stream');
 }
 
+/** Content types of what a cache relays, by file name. */
+function relayedType(path: string): string {
+  if (path.endsWith('.deb')) return 'application/vnd.debian.binary-package';
+  if (path.endsWith('.gz')) return 'application/gzip';
+  if (path.endsWith('.xz')) return 'application/x-xz';
+  return CONTENT_TYPES[path.slice(path.lastIndexOf('/') + 1)] ?? 'application/octet-stream';
+}
+
+/**
+ * A cache of a Debian mirror: every file relayed as the upstream has it — `InRelease`, `Release`
+ * and `Release.gpg` with the upstream's own signatures, so clients verify them with the upstream's
+ * key — revalidated per `cache_ttl_secs`; pool and by-hash files kept for good.
+ */
+async function relay(req: FormatRequest): Promise<FormatResponse> {
+  if (req.method !== 'GET' && req.method !== 'HEAD') throw notAllowed('a cache repository is read-only');
+  requireRepoAccess(req, 'read');
+  const read = await req.engine.get(req.repo.name, req.path, {
+    headOnly: req.method === 'HEAD',
+    signal: upstreamSignal(req),
+  });
+  if (read === null) throw notFound(`${req.path} not found`);
+  const mutable = req.path.startsWith('dists/') && !req.path.includes('/by-hash/');
+  return immutableArtifactResponse(req, read, {
+    'content-type': relayedType(req.path),
+    ...(mutable ? { 'cache-control': 'no-cache' } : {}),
+  });
+}
+
 /** Routes one APT repository request. */
 export async function handle(env: AptEnv, req: FormatRequest): Promise<FormatResponse> {
   const { path } = req;
+  if (req.repo.repo_type === 'cache') return relay(req);
+  if (req.method === 'DELETE') return deleteDeb(env, req);
   if (req.method === 'PUT') {
     if (!path.endsWith('.deb')) throw notFound('upload a package with PUT …/{name}_{version}_{arch}.deb');
     return uploadDeb(env, req);

@@ -141,3 +141,28 @@ export async function uploadDeb(env: AptEnv, req: FormatRequest): Promise<Format
     await rm(spooled.dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * `DELETE pool/…/{file}.deb?distribution=`: removes the package from the distribution's indexes
+ * (every component and architecture listing that pool file), and the pool file itself once no
+ * distribution lists it. 404 when the distribution does not list it.
+ */
+export async function deleteDeb(env: AptEnv, req: FormatRequest): Promise<FormatResponse> {
+  requireRepoAccess(req, 'delete');
+  const target = await requestWriteTarget(req, 'delete');
+  const dist = req.query.get('distribution') ?? env.options(target).distribution;
+  if (!DIST.test(dist)) throw badRequest('invalid distribution', { field: 'distribution' });
+  let removed = 0;
+  let stillListed = false;
+  for await (const { id, record } of env.store.packages.scan({ prefix: `${target.name}/` })) {
+    if (record.filename !== req.path) continue;
+    if (id.startsWith(`${target.name}/${dist}/`)) {
+      await env.store.packages.delete(id);
+      removed++;
+    } else stillListed = true;
+  }
+  if (removed === 0) throw new DepotError('NOT_FOUND', `${req.path} is not in ${dist}`);
+  await bumpDist(env.store, target.name, dist, env.ctx.now());
+  if (!stillListed) await env.engine.delete(target.name, req.path);
+  return { status: 204 };
+}

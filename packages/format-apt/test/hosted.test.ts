@@ -120,4 +120,31 @@ describe('apt hosted repository', () => {
     expect((await again(0)).status).toBe(201);
     expect((await again(1)).status).toBe(201);
   });
+
+  it('deletes a package from a distribution; the pool file goes once no distribution lists it', async () => {
+    await harness();
+    const file = debName('gone', '1.0');
+    expect((await put(file, debFile('gone', '1.0'))).status).toBe(201);
+    expect((await put(file, debFile('gone', '1.0'), 'distribution=testing')).status).toBe(201);
+    const pool = 'pool/main/g/gone/gone_1.0_all.deb';
+    const del = (query: string) => h.request({ method: 'DELETE', repo: 'deb', path: pool, query });
+    expect((await del('distribution=stable')).status).toBe(204);
+    expect((await get('dists/stable/main/binary-amd64/Packages')).text()).not.toContain('Package: gone');
+    expect((await get('dists/testing/main/binary-amd64/Packages')).text()).toContain('Package: gone');
+    expect((await get(pool)).status).toBe(200);
+    expect((await del('distribution=stable')).status).toBe(404);
+    expect((await del('distribution=testing')).status).toBe(204);
+    expect((await get(pool)).status).toBe(404);
+    expect(
+      (
+        await h.request({
+          method: 'DELETE',
+          repo: 'deb',
+          path: pool,
+          query: 'distribution=testing',
+          principal: 'anonymous',
+        })
+      ).status,
+    ).toBe(401);
+  });
 });
