@@ -224,7 +224,7 @@ describe('APT hosted repository with the real apt-get', () => {
     expect(after).toBe(before);
   });
 
-  it('a cache of the repository in another Depot keeps the upstream signature: apt verifies it with the upstream key, also once the upstream is stopped', async () => {
+  it('a cache of the repository in another Depot keeps the upstream signature (apt verifies it with the upstream key, also once the upstream is stopped); a proxy over it re-signs merged indexes', async () => {
     mirror = await startDepot();
     const created = await api(mirror).post('/api/v1/repositories', {
       name: 'apt-mirror',
@@ -266,5 +266,44 @@ describe('APT hosted repository with the real apt-get', () => {
       .filter((f) => f.endsWith('.deb'))
       .sort();
     expect(archives).toEqual(['depot-hello-data_1.0.0_all.deb', 'depot-hello_1.2.0-1_amd64.deb']);
+
+    // A proxy over a hosted repository of the mirror and the cache: merged indexes, re-signed with
+    // the proxy's own key; packages of both members install through it.
+    const admin = api(mirror);
+    for (const body of [
+      { name: 'apt-local', repo_type: 'hosted', format: 'apt', store: 'default' },
+      { name: 'apt-all', repo_type: 'proxy', format: 'apt', store: 'default', members: ['apt-local', 'apt-mirror'] },
+    ]) {
+      const res = await admin.post('/api/v1/repositories', body);
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+    }
+    const local = buildDeb('depot-local', '3.0', 'amd64');
+    const put = await fetch(`${mirror.url}/repository/apt-all/pool/depot-local_3.0_amd64.deb?distribution=stable`, {
+      method: 'PUT',
+      headers: { authorization: admin.authorization },
+      body: readFileSync(local),
+    });
+    expect(put.status).toBe(201);
+    const proxyKey = join(work, 'proxy.gpg');
+    const key = await fetch(`${mirror.url}/repository/apt-all/public.gpg`, {
+      headers: { authorization: admin.authorization },
+    });
+    writeFileSync(proxyKey, Buffer.from(await key.arrayBuffer()));
+    const proxyUrl = `${mirror.url}/repository/apt-all/`;
+    const proxyDir = join(work, 'apt-proxy');
+    mkdirSync(proxyDir, { recursive: true });
+    const viaProxy = (args: string[]) => {
+      const apt = aptGet(proxyDir, proxyUrl, proxyKey);
+      writeFileSync(join(proxyDir, 'auth.conf'), `machine ${proxyUrl} login admin password ${mirror?.adminPassword}\n`);
+      return apt(args);
+    };
+    const proxied = await viaProxy(['update']);
+    expect(`${proxied.stdout}${proxied.stderr}`).not.toMatch(/BADSIG|NO_PUBKEY|not signed/);
+    await viaProxy(['install', '--download-only', '-y', '--no-install-recommends', 'depot-hello', 'depot-local']);
+    expect(
+      readdirSync(join(proxyDir, 'cache', 'archives'))
+        .filter((f) => f.endsWith('.deb'))
+        .sort(),
+    ).toEqual(['depot-hello-data_1.0.0_all.deb', 'depot-hello_1.2.0-1_amd64.deb', 'depot-local_3.0_amd64.deb']);
   });
 });

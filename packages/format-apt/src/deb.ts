@@ -14,7 +14,8 @@ const HEADER = 60;
 /** The control fields of a package, in file order (deb-control(5)). */
 export type ControlFields = readonly (readonly [string, string])[];
 
-async function xz(bytes: Uint8Array): Promise<Uint8Array> {
+/** Decompresses an xz stream (a control archive, a `Packages.xz`). */
+export async function inflateXz(bytes: Uint8Array): Promise<Uint8Array> {
   // Loaded on first use: a WebAssembly decoder only uploads of xz-compressed packages need.
   const mod = (await import('xz-decompress')) as unknown as {
     default?: typeof import('xz-decompress');
@@ -42,7 +43,7 @@ async function inflate(name: string, bytes: Uint8Array): Promise<Uint8Array> {
   try {
     if (name === 'control.tar') return bytes;
     if (name === 'control.tar.gz') return gunzipSync(bytes, { maxOutputLength: MAX_CONTROL_TAR_BYTES });
-    if (name === 'control.tar.xz') return await xz(bytes);
+    if (name === 'control.tar.xz') return await inflateXz(bytes);
     if (name === 'control.tar.zst') {
       const out = zstdDecompress(bytes);
       if (out.byteLength > MAX_CONTROL_TAR_BYTES)

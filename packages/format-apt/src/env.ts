@@ -21,5 +21,7 @@ export interface AptEnv {
   readonly keys: Keyring;
   /** Built distributions by `{repo}\0{dist}\0{generation}`. */
   readonly built: Map<string, Promise<BuiltDist>>;
+  /** Merged proxy distributions, reused until `until`. */
+  readonly proxied: Map<string, { readonly dist: BuiltDist; readonly until: number }>;
   options(repo: RepositoryRecord): AptRepositoryOptions;
 }

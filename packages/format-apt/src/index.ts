@@ -59,7 +59,7 @@ export function aptFormat(): Format {
   const options = (repo: RepositoryRecord): AptRepositoryOptions => validateAptOptions(repo.format_options ?? {});
   return {
     name: 'apt',
-    capabilities: { repoTypes: ['hosted', 'cache'] },
+    capabilities: { repoTypes: ['hosted', 'cache', 'proxy'] },
     cachePolicy: APT_CACHE_POLICY,
     repositoryRecordPrefixes: (repo) => [`${PKG_PREFIX}${repo}/`, `${DIST_PREFIX}${repo}/`, `${KEY_PREFIX}${repo}/`],
     validateRepositoryOptions: (opts) => ({ ...validateAptOptions(opts) }),
@@ -70,6 +70,7 @@ export function aptFormat(): Format {
         store: aptStore(ctx.kv),
         keys: new Keyring(ctx),
         built: new Map(),
+        proxied: new Map(),
         options,
       };
       return {

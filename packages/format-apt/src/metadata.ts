@@ -75,6 +75,21 @@ export async function buildDist(records: readonly PackageRecord[], options: Buil
       files.set(`${dir}/Packages.gz`, gzipSync(text, { level: 9 }));
     }
   }
+  return signedDist(files, { ...options, components, architectures });
+}
+
+/**
+ * Adds `Release` (MD5Sum/SHA1/SHA256 of every file in `files`), `InRelease` and `Release.gpg` to
+ * `files`, the indexes of a distribution offering `components` × `architectures`.
+ */
+export async function signedDist(
+  files: Map<string, Uint8Array>,
+  options: Omit<BuildOptions, 'architectures'> & {
+    readonly components: readonly string[];
+    readonly architectures: readonly string[];
+  },
+): Promise<BuiltDist> {
+  const { components, architectures } = options;
   const listed = [...files.entries()].sort(([a], [b]) => a.localeCompare(b));
   const section = (title: string, algorithm: string) =>
     `${title}:\n${listed.map(([path, bytes]) => ` ${hex(algorithm, bytes)} ${String(bytes.byteLength).padStart(8)} ${path}`).join('\n')}\n`;
@@ -98,4 +113,28 @@ export async function buildDist(records: readonly PackageRecord[], options: Buil
   files.set('InRelease', Buffer.from(await clearsign(options.key, release)));
   files.set('Release.gpg', Buffer.from(await detachSign(options.key, releaseBytes)));
   return { files };
+}
+
+/** `Packages` text with the stanzas of `texts` merged in order: the first of each package, version and architecture wins. */
+export function mergePackages(texts: readonly string[]): string {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const text of texts) {
+    for (const raw of text.split(/\n[ \t]*\n/)) {
+      const stanza = raw.trim();
+      if (stanza === '') continue;
+      const get = (name: string) => new RegExp(`^${name}:[ \\t]*(.*)$`, 'mi').exec(stanza)?.[1]?.trim() ?? '';
+      const key = `${get('Package')}\u0000${get('Version')}\u0000${get('Architecture')}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push(`${stanza}\n`);
+    }
+  }
+  return out.join('\n');
+}
+
+/** The value of `field` in a Release file's header (e.g. `Components`), split on spaces. */
+export function releaseList(release: string, field: string): string[] {
+  const m = new RegExp(`^${field}:[ \\t]*(.*)$`, 'mi').exec(release);
+  return (m?.[1] ?? '').split(/\s+/).filter((v) => v !== '');
 }

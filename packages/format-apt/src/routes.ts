@@ -10,6 +10,7 @@ import {
 } from '@depot/core';
 import type { AptEnv } from './env.js';
 import { type BuiltDist, buildDist } from './metadata.js';
+import { proxyDist } from './proxy.js';
 import { distPackages } from './store.js';
 import { deleteDeb, uploadDeb } from './upload.js';
 
@@ -56,8 +57,10 @@ async function built(env: AptEnv, repo: RepositoryRecord, dist: string): Promise
 }
 
 async function getDistFile(env: AptEnv, req: FormatRequest, dist: string, rest: string): Promise<FormatResponse> {
-  if (req.repo.repo_type !== 'hosted') throw notFound('only hosted APT repositories are served yet');
-  const found = await built(env, req.repo, dist);
+  const found =
+    req.repo.repo_type === 'proxy'
+      ? await proxyDist(env, req.repo, dist, (member) => built(env, member, dist), upstreamSignal(req))
+      : await built(env, req.repo, dist);
   const file = found?.files.get(rest);
   if (file === undefined) throw notFound(`dists/${dist}/${rest} not found`);
   const name = rest.slice(rest.lastIndexOf('/') + 1);
@@ -104,7 +107,6 @@ export async function handle(env: AptEnv, req: FormatRequest): Promise<FormatRes
   if (req.method !== 'GET' && req.method !== 'HEAD') throw notAllowed(`method ${req.method} is not allowed here`);
   requireRepoAccess(req, 'read');
   if (path === 'public.key' || path === 'public.gpg') {
-    if (req.repo.repo_type !== 'hosted') throw notFound('only hosted APT repositories have a key yet');
     const key = await env.keys.key(req.repo.name);
     return path === 'public.key'
       ? bytes(req, key.publicArmored, 'application/pgp-keys')
@@ -113,7 +115,11 @@ export async function handle(env: AptEnv, req: FormatRequest): Promise<FormatRes
   const dists = DISTS.exec(path);
   if (dists !== null) return getDistFile(env, req, dists[1] as string, dists[2] as string);
   if (path.startsWith('pool/')) {
-    const read = await req.engine.get(req.repo.name, path, { headOnly: req.method === 'HEAD', signal: req.signal });
+    // Through a proxy: the first member holding (or able to fetch) the file.
+    const read = await req.engine.get(req.repo.name, path, {
+      headOnly: req.method === 'HEAD',
+      signal: upstreamSignal(req),
+    });
     if (read === null) throw notFound(`${path} not found`);
     return immutableArtifactResponse(req, read, { 'content-type': 'application/vnd.debian.binary-package' });
   }
