@@ -103,12 +103,19 @@ export async function signedDist(
       `Architectures: ${architectures.join(' ')}`,
       `Components: ${components.join(' ')}`,
       `Description: ${options.repo} ${options.dist}`,
+      'Acquire-By-Hash: yes',
     ].join('\n') +
     '\n' +
     section('MD5Sum', 'md5') +
     section('SHA1', 'sha1') +
     section('SHA256', 'sha256');
   const releaseBytes = Buffer.from(release);
+  // Every index also under its SHA-256 (`{dir}/by-hash/SHA256/{hex}`): a client holding this Release
+  // still finds its indexes after the next change replaced them.
+  for (const [path, bytes] of listed) {
+    const dir = path.slice(0, path.lastIndexOf('/'));
+    files.set(`${dir}/by-hash/SHA256/${hex('sha256', bytes)}`, bytes);
+  }
   files.set('Release', releaseBytes);
   files.set('InRelease', Buffer.from(await clearsign(options.key, release)));
   files.set('Release.gpg', Buffer.from(await detachSign(options.key, releaseBytes)));

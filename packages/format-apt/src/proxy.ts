@@ -16,6 +16,20 @@ interface MemberDist {
   packages(component: string, arch: string): Promise<string>;
 }
 
+/** The `SHA256:` section of a Release: path → hex digest. */
+function sha256Entries(release: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const at = release.search(/^SHA256:/m);
+  if (at < 0) return out;
+  // Line ends may be CRLF (a clear-signed InRelease as some signers write it).
+  for (const line of release.slice(at).split(/\r?\n/).slice(1)) {
+    const m = /^ ([0-9a-f]{64})\s+\d+\s+(\S+)$/.exec(line);
+    if (m === null) break;
+    out.set(m[2] as string, m[1] as string);
+  }
+  return out;
+}
+
 const text = async (body: ByteSource | null): Promise<Uint8Array> =>
   body === null ? new Uint8Array() : readBounded(body, MAX_INDEX_BYTES);
 
@@ -32,17 +46,22 @@ async function cacheMember(
   const release = (await get('InRelease').catch(() => null)) ?? (await get('Release'));
   if (release === null) return null;
   const releaseText = new TextDecoder().decode(await text(release.body));
+  const hashes = sha256Entries(releaseText);
   return {
     components: releaseList(releaseText, 'Components'),
     architectures: releaseList(releaseText, 'Architectures'),
     async packages(component, arch) {
-      const dir = `${component}/binary-${arch}/Packages`;
+      const dir = `${component}/binary-${arch}`;
       for (const [suffix, decode] of [
         ['.gz', (b: Uint8Array) => gunzipSync(b, { maxOutputLength: MAX_INDEX_BYTES })],
         ['.xz', inflateXz],
         ['', (b: Uint8Array) => b],
       ] as const) {
-        const read = await get(`${dir}${suffix}`).catch(() => null);
+        // By hash first (what apt fetches from a by-hash mirror, so what the cache holds), then by name.
+        const sha = hashes.get(`${dir}/Packages${suffix}`);
+        const read =
+          (sha === undefined ? null : await get(`${dir}/by-hash/SHA256/${sha}`).catch(() => null)) ??
+          (await get(`${dir}/Packages${suffix}`).catch(() => null));
         if (read !== null) return new TextDecoder().decode(await decode(await text(read.body)));
       }
       return '';

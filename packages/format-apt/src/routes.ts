@@ -56,12 +56,29 @@ async function built(env: AptEnv, repo: RepositoryRecord, dist: string): Promise
   return held;
 }
 
+/** A by-hash file of an earlier build of `dist` still held (a client read the Release before a change). */
+async function earlierByHash(
+  env: AptEnv,
+  repo: RepositoryRecord,
+  dist: string,
+  rest: string,
+): Promise<Uint8Array | undefined> {
+  const prefix = `${repo.name}\u0000${dist}\u0000`;
+  for (const [key, held] of env.built) {
+    if (!key.startsWith(prefix)) continue;
+    const file = (await held.catch(() => null))?.files.get(rest);
+    if (file !== undefined) return file;
+  }
+  return undefined;
+}
+
 async function getDistFile(env: AptEnv, req: FormatRequest, dist: string, rest: string): Promise<FormatResponse> {
   const found =
     req.repo.repo_type === 'proxy'
       ? await proxyDist(env, req.repo, dist, (member) => built(env, member, dist), upstreamSignal(req))
       : await built(env, req.repo, dist);
-  const file = found?.files.get(rest);
+  const file =
+    found?.files.get(rest) ?? (rest.includes('/by-hash/') ? await earlierByHash(env, req.repo, dist, rest) : undefined);
   if (file === undefined) throw notFound(`dists/${dist}/${rest} not found`);
   const name = rest.slice(rest.lastIndexOf('/') + 1);
   return bytes(req, file, CONTENT_TYPES[name] ?? 'application/octet-stream');

@@ -69,11 +69,22 @@ describe('apt hosted repository', () => {
     expect((await put(debName('aa', '1'), debFile('aa', '1'))).status).toBe(201);
     const key = (await get('public.key')).text();
     const first = (await get('dists/stable/InRelease')).text();
+    expect(first).toContain('Acquire-By-Hash: yes');
+    const firstSha = /^ ([0-9a-f]{64}) +\d+ main\/binary-amd64\/Packages$/m.exec(
+      first.slice(first.indexOf('SHA256:')),
+    )?.[1];
+    expect(firstSha).toBeDefined();
     expect((await put(debName('bb', '1'), debFile('bb', '1'))).status).toBe(201);
     expect((await get('public.key')).text()).toBe(key);
     const second = (await get('dists/stable/InRelease')).text();
     expect(second).not.toBe(first);
     expect(second).toContain('main/binary-amd64/Packages');
+    // A client holding the first Release still finds its Packages by hash.
+    const byHash = await get(`dists/stable/main/binary-amd64/by-hash/SHA256/${firstSha}`);
+    expect(byHash.status).toBe(200);
+    expect(byHash.text()).toContain('Package: aa');
+    expect(byHash.text()).not.toContain('Package: bb');
+    expect((await get(`dists/stable/main/binary-amd64/by-hash/SHA256/${'0'.repeat(64)}`)).status).toBe(404);
   });
 
   it('refuses bad packages with 4xx and stores nothing', async () => {
