@@ -1,11 +1,9 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   type BlobStore,
   blake3Hex,
   createRepositoryEngine,
-  type DepotRecords,
   depotRecords,
   type KvStore,
   type RepositoryEngine,
@@ -13,28 +11,20 @@ import {
 import { fsBlobStore } from '@depot/store-fs';
 import { levelKvStore } from '@depot/store-level';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { blobFiles, hostedRepo, readBody } from './support.js';
+import { blobFiles, type LevelFsEngine, levelFsEngine, readBody } from './support.js';
 
 describe('repository engine over level + file stores', () => {
   let dir: string;
   let kv: KvStore;
   let blobs: BlobStore;
-  let records: DepotRecords;
   let engine: RepositoryEngine;
+  let stores: LevelFsEngine;
   beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'depot-int-'));
-    kv = await levelKvStore({ path: join(dir, 'kv') });
-    blobs = await fsBlobStore({ root: join(dir, 'blobs') });
-    records = depotRecords(kv);
-    await records.repositories.put('hosted', hostedRepo('hosted'));
-    engine = createRepositoryEngine({
-      records,
-      blobStore: async () => blobs,
-      fetch: () => Promise.reject(new Error('no upstream')),
-      cachePolicy: () => undefined,
-    });
+    stores = await levelFsEngine('depot-int-');
+    ({ dir, kv, blobs, engine } = stores);
   });
   afterEach(async () => {
+    // A test may reopen the stores (a restart): close whichever are open now.
     await kv.close();
     await blobs.close?.();
     await rm(dir, { recursive: true, force: true });

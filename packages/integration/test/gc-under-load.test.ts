@@ -1,19 +1,6 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import {
-  type BlobStore,
-  createRepositoryEngine,
-  type DepotRecords,
-  depotRecords,
-  type KvStore,
-  type RepositoryEngine,
-  runGcPass,
-} from '@depot/core';
-import { fsBlobStore } from '@depot/store-fs';
-import { levelKvStore } from '@depot/store-level';
+import { runGcPass } from '@depot/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hostedRepo, readBody } from './support.js';
+import { type LevelFsEngine, levelFsEngine, readBody } from './support.js';
 
 // GC safety under load (real LevelDB + file store): 16 clients upload and delete for a while —
 // drawing contents from a small pool, so uploads keep deduplicating onto blobs GC is collecting —
@@ -24,33 +11,18 @@ const CLIENTS = 16;
 const POOL = Array.from({ length: 24 }, (_, i) => `content #${i} `.repeat(50 + i * 7));
 
 describe('blob GC under concurrent uploads and deletes', () => {
-  let dir: string;
-  let kv: KvStore;
-  let blobs: BlobStore;
-  let records: DepotRecords;
-  let engine: RepositoryEngine;
+  let opened: LevelFsEngine;
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'depot-gc-load-'));
-    kv = await levelKvStore({ path: join(dir, 'kv') });
-    blobs = await fsBlobStore({ root: join(dir, 'blobs') });
-    records = depotRecords(kv);
-    await records.repositories.put('hosted', hostedRepo('hosted'));
-    engine = createRepositoryEngine({
-      records,
-      blobStore: async () => blobs,
-      fetch: () => Promise.reject(new Error('no upstream')),
-      cachePolicy: () => undefined,
-    });
+    opened = await levelFsEngine('depot-gc-load-');
   });
   afterAll(async () => {
-    await kv.close();
-    await blobs.close?.();
-    await rm(dir, { recursive: true, force: true });
+    await opened.close();
   });
 
   it(`keeps every listed artifact intact while GC runs for ${SECONDS} s, and collects every orphan afterwards`, {
     timeout: (SECONDS + 120) * 1000,
   }, async () => {
+    const { engine, records, blobs } = opened;
     const expected = new Map<string, string>();
     const until = Date.now() + SECONDS * 1000;
     const stores = new Map([['default', blobs]]);

@@ -1,6 +1,18 @@
-import { readdir } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ByteSource, RepositoryRecord } from '@depot/core';
+import {
+  type BlobStore,
+  type ByteSource,
+  createRepositoryEngine,
+  type DepotRecords,
+  depotRecords,
+  type KvStore,
+  type RepositoryEngine,
+  type RepositoryRecord,
+} from '@depot/core';
+import { fsBlobStore } from '@depot/store-fs';
+import { levelKvStore } from '@depot/store-level';
 
 /** A hosted raw repository on store `default`. */
 export const hostedRepo = (name: string): RepositoryRecord => ({
@@ -29,4 +41,42 @@ export async function readBody(body: ByteSource | null): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];
   for await (const part of body ?? []) parts.push(part);
   return Buffer.concat(parts);
+}
+
+/** A LevelDB KV and a file blob store in a fresh temp directory, a hosted repository `hosted`, and an engine over them. */
+export interface LevelFsEngine {
+  readonly dir: string;
+  readonly kv: KvStore;
+  readonly blobs: BlobStore;
+  readonly records: DepotRecords;
+  readonly engine: RepositoryEngine;
+  /** Closes the stores and removes the directory. */
+  close(): Promise<void>;
+}
+
+/** Opens a {@link LevelFsEngine} (`prefix` names the temp directory). */
+export async function levelFsEngine(prefix: string): Promise<LevelFsEngine> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  const kv = await levelKvStore({ path: join(dir, 'kv') });
+  const blobs = await fsBlobStore({ root: join(dir, 'blobs') });
+  const records = depotRecords(kv);
+  await records.repositories.put('hosted', hostedRepo('hosted'));
+  const engine = createRepositoryEngine({
+    records,
+    blobStore: async () => blobs,
+    fetch: () => Promise.reject(new Error('no upstream')),
+    cachePolicy: () => undefined,
+  });
+  return {
+    dir,
+    kv,
+    blobs,
+    records,
+    engine,
+    async close() {
+      await kv.close();
+      await blobs.close?.();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
 }
