@@ -136,10 +136,23 @@ export async function uploadDeb(env: AptEnv, req: FormatRequest): Promise<Format
     };
     await env.store.packages.put(id, pkg);
     await bumpDist(env.store, target.name, dist, env.ctx.now());
+    if (existing !== null && existing.hashes.sha256 !== pkg.sha256) await relist(env, target.name, pkg);
     return jsonResponse(201, { package: name, version, architecture: arch, distribution: dist, component, filename });
   } finally {
     await rm(spooled.dir, { recursive: true, force: true });
   }
+}
+
+/** A redeployed pool file: every distribution listing it gets its new size and digests. */
+async function relist(env: AptEnv, repo: string, pkg: PackageRecord): Promise<void> {
+  const touched = new Set<string>();
+  for await (const { id, record } of env.store.packages.scan({ prefix: `${repo}/` })) {
+    if (record.filename !== pkg.filename || record.sha256 === pkg.sha256) continue;
+    const { size, md5, sha1, sha256 } = pkg;
+    await env.store.packages.put(id, { ...record, size, md5, sha1, sha256 });
+    touched.add(id.slice(repo.length + 1, id.indexOf('/', repo.length + 1)));
+  }
+  for (const dist of touched) await bumpDist(env.store, repo, dist, env.ctx.now());
 }
 
 /**

@@ -128,8 +128,28 @@ describe('apt hosted repository', () => {
         path: `pool/${debName('dup', '1')}`,
         body: debFile('dup', '1', 'all', variant),
       });
+    const inTesting = (variant: number) =>
+      h.request({
+        method: 'PUT',
+        repo: 'redeploy',
+        path: `pool/${debName('dup', '1')}`,
+        body: debFile('dup', '1', 'all', variant),
+        query: 'distribution=testing',
+      });
     expect((await again(0)).status).toBe(201);
+    expect((await inTesting(0)).status).toBe(201);
     expect((await again(1)).status).toBe(201);
+    // Both distributions now list the redeployed bytes.
+    const sha = (text: string) => /^SHA256: (.+)$/m.exec(text)?.[1];
+    const stable = (
+      await h.request({ method: 'GET', repo: 'redeploy', path: 'dists/stable/main/binary-amd64/Packages' })
+    ).text();
+    const testing = (
+      await h.request({ method: 'GET', repo: 'redeploy', path: 'dists/testing/main/binary-amd64/Packages' })
+    ).text();
+    expect(sha(testing)).toBe(sha(stable));
+    const file = await h.request({ method: 'GET', repo: 'redeploy', path: 'pool/main/d/dup/dup_1_all.deb' });
+    expect(file.body.equals(debFile('dup', '1', 'all', 1))).toBe(true);
   });
 
   it('deletes a package from a distribution; the pool file goes once no distribution lists it', async () => {
