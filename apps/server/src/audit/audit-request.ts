@@ -15,9 +15,10 @@ function basicUser(header: string | undefined): string | undefined {
 }
 
 /**
- * Audits one request when its response closes: every write and delete (any method but GET, HEAD
- * and OPTIONS, on the admin API and the artifact surface alike, whatever the outcome), and every
- * refused credential (`login.failed`). Reads are not audited: the access log has them.
+ * Audits one write or delete when its response closes: every request that is not GET, HEAD or
+ * OPTIONS, on the admin API and the artifact surface alike, whatever the outcome. Reads are not
+ * audited (the access log has them) and cost nothing here; refused credentials are recorded where
+ * they are refused ({@link auditFailedCredentials}).
  */
 export function auditRequest(
   audit: AuditLog,
@@ -27,23 +28,47 @@ export function auditRequest(
   requestId: string,
 ): void {
   const method = (req.method ?? 'GET').toUpperCase();
-  const credentialed = req.headers.authorization !== undefined;
-  if (READS.has(method) && !credentialed) return;
+  if (READS.has(method)) return;
   res.once('close', () => {
     const status = res.headersSent ? res.statusCode : 0;
-    const failedLogin = credentialed && status === 401;
-    if (READS.has(method) && !failedLogin) return;
+    // Refused credentials were recorded as `login.failed` when they were refused.
+    if (status === 401 && req.headers.authorization !== undefined) return;
     const repo = requestRepo(req) ?? API_REPO.exec(path)?.[1] ?? REPOSITORY.exec(path)?.[1];
-    const agent = req.headers['user-agent'];
-    audit.record({
-      actor: requestUser(req) ?? basicUser(req.headers.authorization) ?? 'anonymous',
-      action: failedLogin ? 'login.failed' : method,
+    record(audit, req, {
+      action: method,
       target: path,
-      ...(repo === undefined ? {} : { repo: decodeURIComponent(repo) }),
-      ip: req.socket.remoteAddress ?? '',
-      ...(agent === undefined ? {} : { user_agent: agent.slice(0, 256) }),
       outcome: status,
-      request_id: requestId,
+      requestId,
+      ...(repo === undefined ? {} : { repo }),
     });
+  });
+}
+
+/** Records a request whose credentials were refused (`login.failed`, 401), naming the user it claimed. */
+export function auditFailedCredentials(audit: AuditLog, req: IncomingMessage, path: string): void {
+  const requestId = req.headers['x-request-id'];
+  record(audit, req, {
+    action: 'login.failed',
+    target: path,
+    outcome: 401,
+    ...(typeof requestId === 'string' ? { requestId } : {}),
+  });
+}
+
+function record(
+  audit: AuditLog,
+  req: IncomingMessage,
+  event: { action: string; target: string; outcome: number; requestId?: string; repo?: string },
+): void {
+  const agent = req.headers['user-agent'];
+  audit.record({
+    actor: requestUser(req) ?? basicUser(req.headers.authorization) ?? 'anonymous',
+    action: event.action,
+    target: event.target,
+    ...(event.repo === undefined ? {} : { repo: decodeURIComponent(event.repo) }),
+    ip: req.socket.remoteAddress ?? '',
+    ...(agent === undefined ? {} : { user_agent: agent.slice(0, 256) }),
+    outcome: event.outcome,
+    ...(event.requestId === undefined ? {} : { request_id: event.requestId }),
   });
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { Principal } from '@depot/core';
+import { isDepotError, type Principal } from '@depot/core';
+import { auditFailedCredentials } from '../audit/audit-request.js';
 import type { DepotServices } from '../runtime/services.js';
 import { setRequestUser } from './request-events.js';
 
@@ -25,7 +26,14 @@ export async function identify(
   incoming: IncomingMessage | undefined,
 ): Promise<Principal> {
   services.auth.rateLimit(request.peer, request.headers);
-  const principal = await services.auth.authenticate(request.headers, request.peer);
+  let principal: Principal;
+  try {
+    principal = await services.auth.authenticate(request.headers, request.peer);
+  } catch (err) {
+    if (incoming !== undefined && isDepotError(err, 'UNAUTHORIZED'))
+      auditFailedCredentials(services.audit, incoming, request.path);
+    throw err;
+  }
   if (incoming !== undefined) setRequestUser(incoming, principal.username);
   services.auth.requirePasswordCurrent(principal, request.method, request.path);
   return principal;
