@@ -14,6 +14,8 @@ Usage:
   depot -c FILE         start with the TOML configuration FILE
   depot --help          show this help
   depot --version       print the version
+  depot backup …        write a backup archive (depot backup --help)
+  depot restore …       restore a backup archive into an empty instance
 
 Configuration keys: docs/config.md. REST API: docs/api.md.
 Exit codes: 0 clean shutdown, 1 runtime failure, 2 invalid configuration or arguments.
@@ -29,6 +31,11 @@ function banner(password: string): string {
  * its end; `onListening` runs once every listener is up. Resolves with the exit code.
  */
 export async function runCli(onListening: () => void = () => undefined): Promise<number> {
+  const command = process.argv[2];
+  if (command === 'backup' || command === 'restore') {
+    const { runBackupCommand } = await import('./backup/backup-cli.js');
+    return runBackupCommand(command, process.argv.slice(3), depotVersion());
+  }
   let args: ReturnType<
     typeof parseArgs<{
       options: {

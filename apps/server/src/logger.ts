@@ -27,6 +27,8 @@ export interface LoggerOptions {
   readonly level: string;
   /** `[logging] otlp_endpoint`: also export every log line over OTLP/HTTP. */
   readonly otlpEndpoint?: string;
+  /** Write to stderr instead (commands whose stdout is data, e.g. `depot backup -o -`). */
+  readonly stderr?: boolean;
 }
 
 /** The server's logger: JSON lines on stdout (pino), secrets redacted by key name, optionally OTLP. */
@@ -39,6 +41,7 @@ export function createLogger(options: LoggerOptions): ServerLogger {
       censor: '********',
     },
   };
+  if (options.stderr === true) return { logger: wrap(pino(pinoOptions, pino.destination(2))), flush: async () => {} };
   if (options.otlpEndpoint === undefined) return { logger: wrap(pino(pinoOptions)), flush: async () => {} };
   let report: (err: unknown) => void = () => {};
   const otlp = otlpLogStream(options.otlpEndpoint, 'depot', (err) => report(err));

@@ -5,6 +5,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { formatIssues } from '../config/load-config.js';
 import { registerArtifactRoutes } from '../routes/artifacts.js';
 import { registerAuditRoutes } from '../routes/audit.js';
+import { registerBackupRoutes } from '../routes/backup.js';
 import { registerDocsRoutes } from '../routes/docs.js';
 import { registerHealthRoutes } from '../routes/health.js';
 import { registerRepositoryRoutes } from '../routes/repositories.js';
@@ -98,6 +99,7 @@ export function createApp(services: DepotServices): OpenAPIHono<AppEnv> {
   registerSettingsRoutes(app, services);
   registerTaskRoutes(app, services);
   registerAuditRoutes(app, services);
+  registerBackupRoutes(app, services);
   services.auth.registerRoutes(app);
   registerDocsRoutes(app, services);
 

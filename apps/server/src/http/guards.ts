@@ -45,6 +45,7 @@ export const ROUTE_POLICIES: Readonly<Record<string, RoutePolicy>> = {
   'GET /api/v1/events': ADMIN,
   'GET /api/v1/audit': ADMIN,
   'GET /api/v1/audit/export': ADMIN,
+  'GET /api/v1/backup': ADMIN,
   'PUT /api/v1/settings': ADMIN,
   'PATCH /api/v1/settings': ADMIN,
 };

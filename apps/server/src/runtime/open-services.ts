@@ -10,7 +10,9 @@ import {
 import { createAuditLog } from '../audit/audit-log.js';
 import type { AuthModule } from '../auth/auth-module.js';
 import { createAuth } from '../auth/create-auth.js';
+import { RESTORE_MARKER_ID } from '../backup/archive-layout.js';
 import type { DepotConfig } from '../config/config-schema.js';
+import { ConfigError } from '../config/load-config.js';
 import type { InstalledPlugins } from '../plugins/installed.js';
 import { isLoaded, loadPlugins } from '../plugins/load-plugins.js';
 import { serverRecords } from '../records/server-records.js';
@@ -61,6 +63,12 @@ export async function openServices(
   const kv = await openKvStore(config.kv_store, loaded.kvStores, logger.child({ component: 'kv' }));
   await moveLegacyFormatKeys(kv, logger.child({ component: 'kv' }));
   const records = serverRecords(kv);
+  if ((await records.meta.get(RESTORE_MARKER_ID)) !== null) {
+    await kv.close();
+    throw new ConfigError(
+      'this data store holds a restore that did not finish: restore again into an empty data store (docs/backup.md)',
+    );
+  }
   const fresh = await isFreshKv(records);
   const settings = await createSettingsService(records, settingsSchemaWith(formats.definitions.values()));
   const storeRegistry = createStoreRegistry(records, loaded.blobStores, logger);
@@ -152,6 +160,7 @@ export async function openServices(
     tasks,
     gc,
     version,
+    kvStoreType: config.kv_store.type,
     logger,
     records,
     settings,

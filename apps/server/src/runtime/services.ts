@@ -14,6 +14,8 @@ import type { StoreRegistry } from './store-registry.js';
 /** Everything the HTTP layer and the workers use, built once at startup. */
 export interface DepotServices {
   readonly version: string;
+  /** `[kv_store] type`, e.g. `level` or `dynamodb`. */
+  readonly kvStoreType: string;
   readonly logger: Logger;
   readonly records: ServerRecords;
   readonly settings: SettingsService;

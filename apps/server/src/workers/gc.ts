@@ -28,12 +28,38 @@ export interface GcService {
   /** The `CONFLICT`s `run` would throw, without running (a task checks them before it starts). */
   precheck(options: { readonly dryRun: boolean }): Promise<void>;
   state(): Promise<GcState>;
+  /** Resolves once no pass of this instance is running (a pass already started is not stopped). */
+  idle(): Promise<void>;
   /** The scheduler: a tick every `tickMs`, a pass when `gc_interval_secs` has passed. */
   readonly worker: BackgroundWorker;
 }
 
 const STATE_ID = 'gc';
 const LEASE_ID = 'gc-lease';
+/** `meta/gc-hold`: a backup in progress; no instance starts a real pass before `until`. */
+const HOLD_ID = 'gc-hold';
+const HOLD_TTL_MS = 10 * 60_000;
+
+interface GcHold {
+  readonly until: string;
+}
+
+/**
+ * Holds GC off cluster-wide (a backup copies the blobs its metadata snapshot names, so none may be
+ * collected meanwhile): a `meta/gc-hold` record, renewed while held, which a pass checks before it
+ * starts. A crashed holder's hold lapses after ten minutes. Returns the release.
+ */
+export async function holdGc(records: ServerRecords, now: () => number = Date.now): Promise<() => Promise<void>> {
+  const put = () => records.meta.put(HOLD_ID, { until: new Date(now() + HOLD_TTL_MS).toISOString() } satisfies GcHold);
+  await put();
+  const renew = setInterval(() => void put().catch(() => undefined), HOLD_TTL_MS / 4);
+  renew.unref();
+  return async () => {
+    clearInterval(renew);
+    await records.meta.delete(HOLD_ID);
+  };
+}
+
 const NONE: GcState = { last_started_at: null, last_result: null };
 
 /** Creates the GC service over the server's records, stores and settings. */
@@ -78,6 +104,10 @@ export function gcService(
 
   const precheck = async ({ dryRun }: { dryRun: boolean }): Promise<void> => {
     if (running) throw new DepotError('CONFLICT', 'a GC pass is already running');
+    const hold = (await records.meta.get(HOLD_ID)) as GcHold | null;
+    if (!dryRun && hold !== null && Date.parse(hold.until) > now()) {
+      throw new DepotError('CONFLICT', 'a backup is running; GC waits until it ends');
+    }
     const current = settings.current();
     const last = await state();
     const since =
@@ -142,5 +172,8 @@ export function gcService(
       }
     },
   };
-  return { run, precheck, state, worker };
+  const idle = async (): Promise<void> => {
+    while (running) await new Promise((r) => setTimeout(r, 100));
+  };
+  return { run, precheck, state, idle, worker };
 }
