@@ -1,5 +1,4 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,9 +9,8 @@ import { fsBlobStore } from '@depot/store-fs';
 import { levelKvStore } from '@depot/store-level';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bodyIndex, bodyOf } from './fixtures/payload.mjs';
-import { blobFiles, readBody } from './support.js';
+import { blobFiles, buildForChildren, readBody } from './support.js';
 
-const REPO_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const CHILD = fileURLToPath(new URL('./fixtures/ingest-loop.mjs', import.meta.url));
 const ROUNDS = 3;
 const ACKS_BEFORE_KILL = 25;
@@ -64,24 +62,7 @@ async function blake3OfBody(n: number): Promise<string> {
 
 describe('crash safety: SIGKILL during ingest, then reopen', () => {
   let dir: string;
-  beforeAll(() => {
-    // The child runs plain node on the built packages (no TypeScript loader on Node 20). tsc still
-    // emits when another package has a type error; only a missing output fails the test.
-    try {
-      execFileSync(
-        'pnpm',
-        ['--filter', '@depot/core', '--filter', '@depot/store-level', '--filter', '@depot/store-fs', 'run', 'build'],
-        {
-          cwd: REPO_ROOT,
-          stdio: 'pipe',
-        },
-      );
-    } catch (err) {
-      for (const pkg of ['core', 'store-level', 'store-fs']) {
-        if (!existsSync(join(REPO_ROOT, 'packages', pkg, 'dist', 'index.js'))) throw err;
-      }
-    }
-  }, 180_000);
+  beforeAll(buildForChildren, 180_000);
   afterAll(async () => {
     if (dir !== undefined) await rm(dir, { recursive: true, force: true });
   });

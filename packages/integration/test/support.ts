@@ -1,6 +1,9 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   type BlobStore,
   type ByteSource,
@@ -13,6 +16,26 @@ import {
 } from '@depot/core';
 import { fsBlobStore } from '@depot/store-fs';
 import { levelKvStore } from '@depot/store-level';
+
+const REPO_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+
+/**
+ * Builds the packages the crash children import (plain node on `dist`, no TypeScript loader).
+ * tsc still emits when another package has a type error; only a missing output fails.
+ */
+export function buildForChildren(): void {
+  try {
+    execFileSync(
+      'pnpm',
+      ['--filter', '@depot/core', '--filter', '@depot/store-level', '--filter', '@depot/store-fs', 'run', 'build'],
+      { cwd: REPO_ROOT, stdio: 'pipe' },
+    );
+  } catch (err) {
+    for (const pkg of ['core', 'store-level', 'store-fs']) {
+      if (!existsSync(join(REPO_ROOT, 'packages', pkg, 'dist', 'index.js'))) throw err;
+    }
+  }
+}
 
 /** A hosted raw repository on store `default`. */
 export const hostedRepo = (name: string): RepositoryRecord => ({
@@ -50,13 +73,13 @@ export interface LevelFsEngine {
   readonly blobs: BlobStore;
   readonly records: DepotRecords;
   readonly engine: RepositoryEngine;
-  /** Closes the stores and removes the directory. */
-  close(): Promise<void>;
+  /** Closes the stores and removes the directory (kept with `keep`, to reopen it). */
+  close(options?: { readonly keep?: boolean }): Promise<void>;
 }
 
-/** Opens a {@link LevelFsEngine} (`prefix` names the temp directory). */
-export async function levelFsEngine(prefix: string): Promise<LevelFsEngine> {
-  const dir = await mkdtemp(join(tmpdir(), prefix));
+/** Opens a {@link LevelFsEngine} (`prefix` names the temp directory), or reopens `existing`. */
+export async function levelFsEngine(prefix: string, existing?: string): Promise<LevelFsEngine> {
+  const dir = existing ?? (await mkdtemp(join(tmpdir(), prefix)));
   const kv = await levelKvStore({ path: join(dir, 'kv') });
   const blobs = await fsBlobStore({ root: join(dir, 'blobs') });
   const records = depotRecords(kv);
@@ -73,10 +96,10 @@ export async function levelFsEngine(prefix: string): Promise<LevelFsEngine> {
     blobs,
     records,
     engine,
-    async close() {
+    async close(options) {
       await kv.close();
       await blobs.close?.();
-      await rm(dir, { recursive: true, force: true });
+      if (options?.keep !== true) await rm(dir, { recursive: true, force: true });
     },
   };
 }
