@@ -71,6 +71,9 @@ export type {
   FormatWorker,
   HeaderMap,
   MountRequest,
+  PackageVersion,
+  PackageVersions,
+  PackageVersionsHook,
   RepositoryListenerSpec,
   RepositoryLookup,
   ResponseBody,
@@ -139,7 +142,12 @@ export {
 } from './plugin-options.js';
 export type { ArtifactResponse } from './repo/artifact-response.js';
 export { toArtifactResponse } from './repo/artifact-response.js';
-export { cleanupSkipReason, expiredArtifacts } from './repo/cleanup-policy.js';
+export {
+  cleanupSkipReason,
+  expiredArtifacts,
+  keepLastSkipReason,
+  versionsBeyondKeepLast,
+} from './repo/cleanup-policy.js';
 export { guessContentType } from './repo/content-type.js';
 export type { Cooldown } from './repo/cooldown.js';
 export { cooldownOf, cooldownRefusal } from './repo/cooldown.js';

@@ -15,6 +15,7 @@ import { bearerChallenge } from './resolve.js';
 import { handleV2 } from './routes/dispatch.js';
 import { dockerSettings } from './settings.js';
 import { dockerBlobReferences } from './store/gc-references.js';
+import { dockerVersions } from './store/keep-last.js';
 import { dockerKv, dockerRepositoryPrefixes } from './store/kv.js';
 import { untaggedCleaner } from './store/untagged.js';
 import { uploadReaper } from './uploads/reaper.js';
@@ -72,6 +73,7 @@ export function dockerFormat(options: DockerFormatOptions = {}): Format {
         challenge: bearerChallenge,
         workers: [uploadReaper(ctx, now), untaggedCleaner(deps)],
         referencedBlobs: (repo) => dockerBlobReferences(deps.kv, repo),
+        versions: dockerVersions(deps),
       };
     },
   };

@@ -9,6 +9,7 @@ import {
 } from '@depot/core';
 import { PYPI_CACHE_POLICY } from './cache.js';
 import { pypiEnv, SIMPLE_PREFIX } from './env.js';
+import { pypiVersions } from './keep-last.js';
 import { pypiAccess, route } from './router.js';
 import { PROJECT_PREFIX } from './store.js';
 
@@ -56,6 +57,7 @@ export function pypiFormat(options: PypiFormatOptions = {}): Format {
         handle: (req) => route({ ...env, engine: req.engine }, req),
         access: pypiAccess,
         challenge: () => BASIC_CHALLENGE,
+        versions: pypiVersions(env),
         async *referencedBlobs(repo) {
           if (repo.repo_type !== 'hosted') return;
           for await (const { project, record } of env.store.scan(repo.name)) {

@@ -138,6 +138,7 @@ export async function openServices(
   const cleanupDeps = {
     records,
     format: (name: string) => formats.definitions.get(name),
+    versions: (name: string) => formats.get(name)?.runtime.versions,
     deleteArtifact: (repo: string, path: string) => engine.delete(repo, path),
     now: Date.now,
   };

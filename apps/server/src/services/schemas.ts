@@ -42,6 +42,7 @@ const repoMutableFields = {
   write_member: nameSchema.optional(),
   cleanup_max_age_days: z.number().int().min(1).optional(),
   cleanup_max_unaccessed_days: z.number().int().min(1).optional(),
+  cleanup_keep_last: z.number().int().min(1).optional(),
   // Format-specific options; the flat spellings are the prototype's and land in format_options.
   listen: z.string().optional(),
   cleanup_untagged_manifests: z.boolean().optional(),
@@ -76,6 +77,7 @@ export const CLEARABLE_REPO_FIELDS = [
   'write_member',
   'cleanup_max_age_days',
   'cleanup_max_unaccessed_days',
+  'cleanup_keep_last',
 ] as const;
 
 /**
@@ -101,6 +103,7 @@ export const updateRepoSchema = z
     write_member: nameSchema.nullable().optional(),
     cleanup_max_age_days: z.number().int().min(1).nullable().optional(),
     cleanup_max_unaccessed_days: z.number().int().min(1).nullable().optional(),
+    cleanup_keep_last: z.number().int().min(1).nullable().optional(),
   })
   .strict()
   .openapi('UpdateRepositoryRequest');

@@ -4,6 +4,7 @@ import {
   depotRecords,
   type Format,
   memoryKvStore,
+  type PackageVersionsHook,
   type RepositoryRecord,
 } from '@depot/core';
 import { describe, expect, it } from 'vitest';
@@ -82,6 +83,7 @@ async function setup() {
       deleted.push(`${r}/${p}`);
       return records.artifacts.delete(artifactId(r, p));
     },
+    versions: () => undefined,
     now: () => NOW,
   };
   return { deps, deleted, records };
@@ -107,5 +109,60 @@ describe('cleanup policies', () => {
     expect(deleted).toEqual([]);
     const one = await runCleanupPass(deps, { dryRun: true, repo: 'idle' });
     expect(one.artifacts.map((a) => a.path)).toEqual(['cold.bin']);
+  });
+
+  it('cleanup_keep_last keeps the newest N versions of each package, by publish time, through the format hook', async () => {
+    const { deps, records } = await setup();
+    const removed: string[] = [];
+    const hook: PackageVersionsHook = {
+      async *list() {
+        yield {
+          package: 'a',
+          versions: [
+            { version: '1.0.0', published_at: at(30) },
+            { version: '1.10.0', published_at: at(1) },
+            { version: '1.2.0', published_at: at(20) },
+            { version: '1.9.0', published_at: at(2) },
+          ],
+        };
+        yield { package: 'b', versions: [{ version: '0.1.0', published_at: at(99) }] };
+        yield {
+          package: 'locked',
+          versions: [
+            { version: 'v1', published_at: at(9) },
+            { version: 'v2', published_at: at(8) },
+            { version: 'v3', published_at: at(7) },
+          ],
+        };
+      },
+      async remove(_repo, pkg, version) {
+        if (pkg === 'locked' && version === 'v1') throw new Error('tag v1 is immutable');
+        removed.push(`${pkg}@${version}`);
+      },
+    };
+    await records.repositories.put('kept', repo('kept', { format: 'npm', cleanup_keep_last: 2 }));
+    await records.repositories.put(
+      'cached',
+      repo('cached', { format: 'npm', repo_type: 'cache', cleanup_keep_last: 2 }),
+    );
+    const withHook = { ...deps, versions: (f: string) => (f === 'npm' ? hook : undefined) };
+    const dry = await runCleanupPass(withHook, { dryRun: true, repo: 'kept' });
+    expect(dry.versions.map((v) => `${v.package}@${v.version}`)).toEqual(['a@1.2.0', 'a@1.0.0', 'locked@v1']);
+    expect(removed).toEqual([]);
+    const real = await runCleanupPass(withHook, { dryRun: false });
+    expect(removed).toEqual(['a@1.2.0', 'a@1.0.0']);
+    expect(real.removed_versions).toBe(2);
+    expect(real.skipped).toEqual(
+      expect.arrayContaining([
+        { repo: 'kept', reason: 'locked v1: tag v1 is immutable' },
+        { repo: 'cached', reason: 'cleanup_keep_last applies to hosted repositories' },
+      ]),
+    );
+    // A format without the hook is named, not silently skipped.
+    await records.repositories.put('rawkeep', repo('rawkeep', { format: 'raw', cleanup_keep_last: 1 }));
+    const raw = await runCleanupPass(withHook, { dryRun: true, repo: 'rawkeep' });
+    expect(raw.skipped).toEqual([
+      { repo: 'rawkeep', reason: expect.stringContaining('does not list package versions') },
+    ]);
   });
 });

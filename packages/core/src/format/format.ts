@@ -156,6 +156,30 @@ export interface FormatRuntime {
    * what artifact records say by themselves: a future blob GC keeps them and their blobs.
    */
   referencedBlobs?(repo: RepositoryRecord): AsyncIterable<BlobReference>;
+  /**
+   * For `cleanup_keep_last`: the packages of a hosted repository with their versions, and how to
+   * remove one version the way the protocol's own delete does (metadata and files together).
+   */
+  readonly versions?: PackageVersionsHook;
+}
+
+/** One version of a package and when it was published (ISO 8601). */
+export interface PackageVersion {
+  readonly version: string;
+  readonly published_at: string;
+}
+
+/** A package (npm name, PyPI project, Docker image) and its versions (npm versions, releases, tags). */
+export interface PackageVersions {
+  readonly package: string;
+  readonly versions: readonly PackageVersion[];
+}
+
+/** What a format offers `cleanup_keep_last`. */
+export interface PackageVersionsHook {
+  list(repo: RepositoryRecord): AsyncIterable<PackageVersions>;
+  /** Removes `version` of `pkg`; a version the format refuses to remove (an immutable tag) throws. */
+  remove(repo: RepositoryRecord, pkg: string, version: string): Promise<void>;
 }
 
 /** A blob a format's records rely on, named by the artifact of the repository that holds it. */

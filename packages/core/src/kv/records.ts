@@ -68,6 +68,8 @@ export interface RepositoryRecord {
   readonly write_member?: string;
   readonly cleanup_max_age_days?: number;
   readonly cleanup_max_unaccessed_days?: number;
+  /** Keep only the newest N versions of each package (hosted; formats that list versions). */
+  readonly cleanup_keep_last?: number;
   readonly format_options?: Readonly<Record<string, unknown>>;
   readonly created_at: string;
   readonly updated_at: string;

@@ -1,4 +1,4 @@
-import type { Format } from '../format/format.js';
+import type { Format, PackageVersion, PackageVersions, PackageVersionsHook } from '../format/format.js';
 import type { ArtifactRecord, DepotRecords, RepositoryRecord } from '../kv/records.js';
 
 const DAY_MS = 86_400_000;
@@ -38,4 +38,28 @@ export async function* expiredArtifacts(
     const idle = maxIdle !== undefined && Number.isFinite(accessed) && now - accessed > maxIdle * DAY_MS;
     if (old || idle) yield record;
   }
+}
+
+/**
+ * The versions of `pkg` that `cleanup_keep_last = keep` removes: all but the `keep` most recently
+ * published (ties broken by the version string, so the choice is stable).
+ */
+export function versionsBeyondKeepLast(pkg: PackageVersions, keep: number): PackageVersion[] {
+  const at = (v: PackageVersion): number => {
+    const t = Date.parse(v.published_at);
+    return Number.isFinite(t) ? t : 0;
+  };
+  const newestFirst = [...pkg.versions].sort(
+    (a, b) => at(b) - at(a) || (a.version < b.version ? 1 : a.version > b.version ? -1 : 0),
+  );
+  return newestFirst.slice(keep);
+}
+
+/** Why `cleanup_keep_last` is not applied to `repo`, or `null` when it is. */
+export function keepLastSkipReason(repo: RepositoryRecord, hook: PackageVersionsHook | undefined): string | null {
+  if (repo.cleanup_keep_last === undefined) return 'no policy';
+  if (repo.deleting === true) return 'being deleted';
+  if (repo.repo_type !== 'hosted') return 'cleanup_keep_last applies to hosted repositories';
+  if (hook === undefined) return `format ${repo.format} does not list package versions for cleanup_keep_last`;
+  return null;
 }

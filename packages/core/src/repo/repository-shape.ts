@@ -84,6 +84,7 @@ export function checkRepositoryShape(repo: RepositoryRecord): void {
   }
   checkInteger('cleanup_max_age_days', repo.cleanup_max_age_days, 1);
   checkInteger('cleanup_max_unaccessed_days', repo.cleanup_max_unaccessed_days, 1);
+  checkInteger('cleanup_keep_last', repo.cleanup_keep_last, 1);
   checkStringList('upstream_redirect_hosts', repo.upstream_redirect_hosts, (field, v) => {
     if (typeof v !== 'string') throw fieldError(field, 'must be a list of host names');
   });

@@ -79,7 +79,7 @@ export async function writableRepo(
 }
 
 /** `DENIED` (409) for deleting a tag that matches the repository's `immutable_tags`. */
-function refuseImmutableTagDelete(repo: RepositoryRecord, tag: string): void {
+export function refuseImmutableTagDelete(repo: RepositoryRecord, tag: string): void {
   if (isImmutableTag(repo, tag)) {
     throw ociError('DENIED', `tag ${tag} is immutable (immutable_tags) and cannot be deleted`, {
       status: 409,

@@ -71,7 +71,7 @@ function withDeprecation(version: PackumentVersion, deprecated: unknown): Packum
   return rest as PackumentVersion;
 }
 
-function touched(doc: Packument): Record<string, string> {
+export function touched(doc: Packument): Record<string, string> {
   return { ...doc.time, modified: new Date().toISOString() };
 }
 
@@ -80,7 +80,7 @@ function touched(doc: Packument): Record<string, string> {
  * A tag name that is no longer valid but is already stored (`constructor`, from before names were
  * checked) is dropped rather than refused, so the document can still be deprecated and unpublished.
  */
-function nextTags(
+export function nextTags(
   current: StoredPackument,
   body: JsonObject,
   versions: Record<string, PackumentVersion>,

@@ -85,6 +85,39 @@ export async function setYank(
   };
 }
 
+/**
+ * Removes the files of `version` of hosted `project` (only `filename` when given): the record no
+ * longer lists them, then the files and their `.metadata` go (a crash in between leaves unlisted
+ * blobs, never listed files without bytes). `NOT_FOUND` when nothing matches.
+ */
+export async function removeFiles(
+  env: PypiEnv,
+  repo: string,
+  project: string,
+  version: string,
+  filename?: string,
+): Promise<StoredFile[]> {
+  let removed: StoredFile[] = [];
+  let gone = false;
+  await env.store.update(repo, project, (current) => {
+    removed = filesOf(current, version).filter((f) => filename === undefined || f.filename === filename);
+    if (current === null || removed.length === 0)
+      throw notFound(`nothing to delete: ${project} ${version} ${filename ?? ''}`);
+    const files: Record<string, StoredFile> = { ...current.files };
+    for (const file of removed) delete files[file.filename];
+    gone = Object.keys(files).length === 0;
+    return gone ? null : { ...current, files };
+  });
+  for (const file of removed) {
+    const path = filePath(project, file.version, file.filename);
+    await env.engine.delete(repo, path);
+    await env.engine.delete(repo, `${path}.metadata`);
+  }
+  await env.simple.markStale(repo, project);
+  if (gone) await env.simple.markStale(repo, '');
+  return removed;
+}
+
 /** `DELETE /pypi/{project}/{version}` (a release) or `/pypi/{project}/{version}/{filename}` (one file). */
 export async function deleteFiles(
   env: PypiEnv,
@@ -97,25 +130,7 @@ export async function deleteFiles(
   const target = await requestWriteTarget(req, 'delete');
   const project = projectOf(name);
   if (filename !== undefined && !isSafeFileName(filename)) throw badRequest('invalid file name');
-  let removed: StoredFile[] = [];
-  let gone = false;
-  await env.store.update(target.name, project, (current) => {
-    removed = filesOf(current, version).filter((f) => filename === undefined || f.filename === filename);
-    if (current === null || removed.length === 0)
-      throw notFound(`nothing to delete: ${project} ${version} ${filename ?? ''}`);
-    const files: Record<string, StoredFile> = { ...current.files };
-    for (const file of removed) delete files[file.filename];
-    gone = Object.keys(files).length === 0;
-    return gone ? null : { ...current, files };
-  });
-  // The record no longer lists them: the files go after (a crash in between leaves unlisted blobs).
-  for (const file of removed) {
-    const path = filePath(project, file.version, file.filename);
-    await env.engine.delete(target.name, path);
-    await env.engine.delete(target.name, `${path}.metadata`);
-  }
-  await env.simple.markStale(target.name, project);
-  if (gone) await env.simple.markStale(target.name, '');
+  const removed = await removeFiles(env, target.name, project, version, filename);
   return {
     status: 200,
     headers: JSON_HEADERS,
