@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { benchMain } from './cli/bench-main.js';
 import { compareMain } from './cli/compare-main.js';
+import { gcScaleMain } from './cli/gc-scale-main.js';
 import { demoMain, trickleMain } from './cli/seed-main.js';
 
 const USAGE = `depot-bench <command> [options]
@@ -16,6 +17,8 @@ commands:
            scenarios: raw-upload raw-download raw-mixed docker-push docker-pull docker-mixed
                       npm-metadata npm-tarball all
   compare  [--rounds 3] [--quick] [--only fig1,fig2] [--duration 5s] [--json] [--keep]
+  gc-scale [--artifacts 1000000] [--blobs 200000] [--orphans 20000] [--dir DIR] [--json]
+           generates that store, starts depot on it, times a dry and a real GC pass and their peak RSS
 
 The password may also come from DEPOT_PASSWORD.`;
 
@@ -54,6 +57,9 @@ async function main(argv: string[]): Promise<number> {
       quick: { type: 'boolean', default: false },
       only: { type: 'string' },
       keep: { type: 'boolean', default: false },
+      blobs: { type: 'string' },
+      orphans: { type: 'string' },
+      dir: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -70,6 +76,8 @@ async function main(argv: string[]): Promise<number> {
       return benchMain(values);
     case 'compare':
       return compareMain(values);
+    case 'gc-scale':
+      return gcScaleMain(values);
     default:
       process.stderr.write(`unknown command ${command}\n${USAGE}\n`);
       return 2;

@@ -1,6 +1,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runGcScale } from '../src/gc-scale/gc-scale.js';
 import { listRepos, searchArtifacts } from '../src/http/admin-api.js';
 import { authHeaders, createPool, type Endpoint, getDrain } from '../src/http/client.js';
 import { type BenchOptions, type DepotInstance, runBench, runCompare, runDemo, startDepot } from '../src/index.js';
@@ -122,6 +123,25 @@ describe.skipIf(!built)('depot-bench against a real depot', () => {
     expect(fig?.ratio).toBeGreaterThan(0);
     expect(out.markdown).toMatch(/raw download 1 KiB @64 conns \| [\d.]+ req\/s \| nginx \| [\d.]+ req\/s \| [\d.]+x/);
   });
+});
+
+describe.skipIf(!built)('depot-bench gc-scale on a small store', () => {
+  it('generates the store, runs a dry and a real pass on a real depot, and reports what they scanned', async () => {
+    const dir = join(scratchRoot(), `gc-scale-smoke-${process.pid}`);
+    try {
+      const report = await runGcScale(dir, { artifacts: 3000, blobs: 500, orphans: 50 });
+      expect(report.passes.map((p) => p.dry_run)).toEqual([true, false]);
+      for (const p of report.passes) {
+        expect(p.result).toMatchObject({ scanned_artifacts: 3000, scanned_blob_records: 500, scanned_blobs: 500 });
+        expect(p.peak_anon_mb).toBeGreaterThan(0);
+        expect(p.peak_rss_mb).toBeGreaterThanOrEqual(p.peak_anon_mb);
+      }
+      expect(report.passes[0]?.result.reclaimable_bytes).toBeGreaterThan(0);
+      expect(report.passes[1]?.result.new_candidates).toBe(50);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
 
 describe.runIf(!built)('depot-bench smoke prerequisites', () => {

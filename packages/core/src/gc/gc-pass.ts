@@ -119,6 +119,7 @@ export async function runGcPass(options: GcPassOptions): Promise<GcPassResult> {
   }
 
   // Dedup records: unreferenced ones become candidates, candidates from an earlier pass retire.
+  /** Unreferenced blobs that have a dedup record (the file walk leaves them to the step above). */
   const recorded = new Set<string>();
   // Candidates this pass found again (the others lost their blob meanwhile: forgotten at the end).
   const seen = new Set<string>();
@@ -126,8 +127,10 @@ export async function runGcPass(options: GcPassOptions): Promise<GcPassResult> {
     signal?.throwIfAborted();
     counts.scanned_blob_records++;
     const at = key(record.store, record.blob_id);
+    if (referenced.has(at)) continue;
+    // Only unreferenced ones: the file walk below skips referenced blobs through `referenced`.
     recorded.add(at);
-    if (referenced.has(at) || !oldEnough(Date.parse(record.created_at))) continue;
+    if (!oldEnough(Date.parse(record.created_at))) continue;
     counts.reclaimable_bytes += record.size;
     if (dryRun) continue;
     const candidate = known.get(at);
