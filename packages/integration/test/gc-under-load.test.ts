@@ -6,7 +6,7 @@ import { type LevelFsEngine, levelFsEngine, readBody } from './support.js';
 // drawing contents from a small pool, so uploads keep deduplicating onto blobs GC is collecting —
 // while GC passes run back to back. Afterwards every artifact still listed downloads intact, and
 // once the uploads have stopped, three more passes leave no orphan behind.
-const SECONDS = Number(process.env.DEPOT_GC_LOAD_SECS ?? 20);
+const SECONDS = Number(process.env.DEPOT_GC_LOAD_SECS ?? 60);
 const CLIENTS = 16;
 const POOL = Array.from({ length: 24 }, (_, i) => `content #${i} `.repeat(50 + i * 7));
 

@@ -81,6 +81,8 @@ export interface TaskRecord {
   readonly result?: unknown;
   readonly error?: string;
   readonly owner_instance_id?: string;
+  /** Renewed while the task runs; a `running` task without a recent one lost its process. */
+  readonly heartbeat_at?: string;
 }
 
 /**

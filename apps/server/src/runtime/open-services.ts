@@ -155,7 +155,7 @@ export async function openServices(
       taskKind(cleanTask(cleanupDeps)),
     ],
     logger.child({ component: 'tasks' }),
-    { retentionSecs: () => settings.current().task_retention_secs },
+    { retentionSecs: () => settings.current().task_retention_secs, singleNode: kv.capabilities.singleNode },
   );
   const services: DepotServices = {
     tasks,

@@ -1,7 +1,7 @@
 import { memoryKvStore, noopLogger } from '@depot/core';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { serverRecords } from '../records/server-records.js';
-import { createTaskService, type TaskKind, taskKind } from './task-service.js';
+import { createTaskService, TASK_HEARTBEAT_MS, TASK_STALE_MS, type TaskKind, taskKind } from './task-service.js';
 
 /** A task that reports progress, then waits until cancelled (or released). */
 function waiter(): { kind: TaskKind<Record<string, never>>; release: () => void } {
@@ -62,5 +62,56 @@ describe('task service', () => {
     advance(3601 * 1000);
     expect(await tasks.list()).toEqual([]);
     await expect(tasks.get(started.id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('a running record its process lost is settled as failed: at once on a single-node store, after a stale heartbeat in a cluster', async () => {
+    const start = Date.parse('2026-01-01T00:00:00Z');
+    let now = start;
+    const records = serverRecords(memoryKvStore());
+    const left = (id: string, beat: number) =>
+      records.tasks.put(id, {
+        id,
+        kind: 'wait',
+        params: {},
+        status: 'running',
+        created_at: new Date(start).toISOString(),
+        started_at: new Date(start).toISOString(),
+        heartbeat_at: new Date(beat).toISOString(),
+        owner_instance_id: 'a-killed-process',
+      });
+    await left('old', start);
+    const single = createTaskService(records, [], noopLogger, {
+      retentionSecs: () => 3600,
+      now: () => now,
+      singleNode: true,
+    });
+    expect(await single.get('old')).toMatchObject({ status: 'failed', error: expect.stringContaining('interrupted') });
+    expect((await records.tasks.get('old'))?.status).toBe('failed');
+
+    const cluster = createTaskService(records, [], noopLogger, { retentionSecs: () => 3600, now: () => now });
+    await left('elsewhere', start);
+    // Another instance's task with a fresh heartbeat is running there: left alone.
+    now = start + TASK_STALE_MS - 1000;
+    expect((await cluster.list()).find((t) => t.id === 'elsewhere')?.status).toBe('running');
+    await expect(cluster.cancel('elsewhere')).rejects.toThrow(/runs on another instance/);
+    now = start + TASK_STALE_MS + 1000;
+    expect((await cluster.list()).find((t) => t.id === 'elsewhere')?.status).toBe('failed');
+  });
+
+  it('a running task renews its heartbeat in its record', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const records = serverRecords(memoryKvStore());
+      const w = waiter();
+      const tasks = createTaskService(records, [taskKind(w.kind)], noopLogger, { retentionSecs: () => 3600 });
+      const view = await tasks.start('wait', {}, 'admin');
+      expect((await records.tasks.get(view.id))?.heartbeat_at).toBeUndefined();
+      vi.advanceTimersByTime(TASK_HEARTBEAT_MS);
+      await vi.waitFor(async () => expect((await records.tasks.get(view.id))?.heartbeat_at).toBeDefined());
+      w.release();
+      expect((await tasks.wait(view.id)).status).toBe('completed');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

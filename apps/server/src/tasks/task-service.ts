@@ -64,13 +64,25 @@ export interface TaskService {
 
 const FINISHED = new Set(['completed', 'failed', 'cancelled']);
 const MAX_LOG_LINES = 100;
+/** A running task renews its record this often… */
+export const TASK_HEARTBEAT_MS = 30_000;
+/** …and one whose record went this long without it lost its process. */
+export const TASK_STALE_MS = 4 * TASK_HEARTBEAT_MS;
 
 /** Creates the task service over the server's records. */
 export function createTaskService(
   records: ServerRecords,
   kinds: readonly AnyTaskKind[],
   logger: Logger,
-  options: { readonly retentionSecs: () => number; readonly now?: () => number },
+  options: {
+    readonly retentionSecs: () => number;
+    readonly now?: () => number;
+    /**
+     * One process owns the store (LevelDB): a `running` record this process does not run was left by
+     * an earlier one. Otherwise (a cluster) only a stale heartbeat says so.
+     */
+    readonly singleNode?: boolean;
+  },
 ): TaskService {
   const now = options.now ?? Date.now;
   const byKind = new Map(kinds.map((k) => [k.kind, k]));
@@ -80,11 +92,31 @@ export function createTaskService(
   const instance = randomUUID();
   const iso = () => new Date(now()).toISOString();
 
+  /**
+   * A `running` record no live process runs (its server was killed or crashed) is settled as
+   * `failed` the first time anyone looks at it, so it neither shows as running forever nor blocks.
+   */
+  const settleOrphan = async (record: TaskView): Promise<TaskView> => {
+    if (record.status !== 'running' || [...running.values()].some((r) => r.id === record.id)) return record;
+    const beat = Date.parse(record.heartbeat_at ?? record.started_at ?? record.created_at);
+    const orphaned = options.singleNode === true || !(now() - beat < TASK_STALE_MS);
+    if (!orphaned) return record;
+    const { eta_secs: _eta, ...rest } = record;
+    const settled: TaskView = {
+      ...rest,
+      status: 'failed',
+      completed_at: iso(),
+      error: 'interrupted: the server running it stopped before it finished',
+    };
+    await records.tasks.put(record.id, settled);
+    return settled;
+  };
+
   const get = async (id: string): Promise<TaskView> => {
     for (const r of running.values()) if (r.id === id) return r.view();
     const record = await records.tasks.get(id);
     if (record === null) throw notFound(`task ${id} not found`);
-    return record as TaskView;
+    return settleOrphan(record as TaskView);
   };
 
   async function start(kind: string, params: unknown, actor: string): Promise<TaskView> {
@@ -143,6 +175,11 @@ export function createTaskService(
     };
     await records.tasks.put(id, view);
     events.emit('task', view);
+    const heartbeat = setInterval(() => {
+      view = { ...view, heartbeat_at: iso() };
+      publish(true);
+    }, TASK_HEARTBEAT_MS);
+    heartbeat.unref();
     const done = (async () => {
       try {
         const result = await def.run(prepared, ctx);
@@ -158,6 +195,7 @@ export function createTaskService(
         };
         if (!cancelled) logger.warn({ err, task: id, kind }, 'task failed');
       } finally {
+        clearInterval(heartbeat);
         const { eta_secs: _eta, ...final } = view;
         view = final;
         running.delete(kind);
@@ -187,7 +225,8 @@ export function createTaskService(
       await prune();
       const out: TaskView[] = [];
       for await (const { record } of records.tasks.scan()) {
-        const live = [...running.values()].find((r) => r.id === record.id)?.view() ?? (record as TaskView);
+        const live =
+          [...running.values()].find((r) => r.id === record.id)?.view() ?? (await settleOrphan(record as TaskView));
         if (filter.kind !== undefined && live.kind !== filter.kind) continue;
         if (filter.status !== undefined && live.status !== filter.status) continue;
         out.push(live);
@@ -203,6 +242,12 @@ export function createTaskService(
       const live = [...running.values()].find((r) => r.id === id);
       if (live === undefined) {
         const record = await get(id);
+        if (record.status === 'running') {
+          throw new DepotError(
+            'CONFLICT',
+            `task ${id} runs on another instance (${record.owner_instance_id}); cancel it there`,
+          );
+        }
         throw new DepotError('CONFLICT', `task ${id} is not running (${record.status})`);
       }
       live.abort.abort(new DepotError('CONFLICT', 'task cancelled'));
