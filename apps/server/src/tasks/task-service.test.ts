@@ -114,4 +114,10 @@ describe('task service', () => {
       vi.useRealTimers();
     }
   });
+
+  it('names why a task kind other products have is not needed', async () => {
+    const { tasks } = setup();
+    await expect(tasks.start('rebuild-dir-entries', {}, 'admin')).rejects.toThrow(/computed from the artifact records/);
+    await expect(tasks.start('nonsense', {}, 'admin')).rejects.toThrow(/^no task kind nonsense$/);
+  });
 });

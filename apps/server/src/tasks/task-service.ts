@@ -63,6 +63,11 @@ export interface TaskService {
 }
 
 const FINISHED = new Set(['completed', 'failed', 'cancelled']);
+/** Task kinds of other products with nothing to do here, and why (in the 404 that names them). */
+const NOT_NEEDED: Readonly<Record<string, string>> = {
+  'rebuild-dir-entries':
+    ': directory listings (with their counts and sizes) are computed from the artifact records on every browse, so there is no index to rebuild',
+};
 const MAX_LOG_LINES = 100;
 /** A running task renews its record this often… */
 export const TASK_HEARTBEAT_MS = 30_000;
@@ -121,7 +126,7 @@ export function createTaskService(
 
   async function start(kind: string, params: unknown, actor: string): Promise<TaskView> {
     const def = byKind.get(kind);
-    if (def === undefined) throw notFound(`no task kind ${kind}`);
+    if (def === undefined) throw notFound(`no task kind ${kind}${NOT_NEEDED[kind] ?? ''}`);
     if (running.has(kind))
       throw new DepotError('CONFLICT', `a ${kind} task is already running`, { details: { id: running.get(kind)?.id } });
     const prepared = await def.prepare(params);
