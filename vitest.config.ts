@@ -27,6 +27,7 @@ export default defineConfig({
       project('format-pypi', 'packages/format-pypi'),
       project('format-cargo', 'packages/format-cargo'),
       project('format-apt', 'packages/format-apt'),
+      project('format-yum', 'packages/format-yum'),
       project('server', 'apps/server'),
       project('bench', 'bench'),
       project('integration', 'packages/integration'),

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the end-to-end tests and `depot-bench compare` drive: Debian clients/peers
-# (skopeo umoci podman buildah docker-registry nginx wrk slapd ldap-utils twine python3-poetry golang-go),
+# (skopeo umoci podman buildah docker-registry nginx wrk slapd ldap-utils twine python3-poetry golang-go,
+# dnf rpm createrepo-c),
 # verdaccio 6.8.0 into .test-deps/, moto server (S3 + DynamoDB stand-in for the cloud stores) into
 # .test-deps/moto/, and oras (pushes/pulls Helm charts as OCI artifacts, as `helm push oci://` does)
 # into .test-deps/oras/.
@@ -26,6 +27,7 @@ declare -A WANT=(
   [nginx]=nginx-light
   [wrk]=wrk [slapd]=slapd [ldapsearch]=ldap-utils
   [twine]=twine [poetry]=python3-poetry [go]=golang-go
+  [dnf]=dnf [rpmbuild]=rpm [createrepo_c]=createrepo-c
 )
 
 missing_packages() {

@@ -7,6 +7,7 @@ import { depotPlugin as helmFormat } from '@depot/format-helm';
 import { depotPlugin as npmFormat } from '@depot/format-npm';
 import { depotPlugin as pypiFormat } from '@depot/format-pypi';
 import { depotPlugin as rawFormat } from '@depot/format-raw';
+import { depotPlugin as yumFormat } from '@depot/format-yum';
 import { depotPlugin as fsBlobStore } from '@depot/store-fs';
 import { depotPlugin as levelKvStore } from '@depot/store-level';
 
@@ -38,7 +39,7 @@ const dynamoKvStore: KvStorePluginManifest = {
 
 /** The plugins compiled into the server. */
 export const INSTALLED_PLUGINS: InstalledPlugins = {
-  formats: [rawFormat, dockerFormat, npmFormat, pypiFormat, helmFormat, goFormat, cargoFormat, aptFormat],
+  formats: [rawFormat, dockerFormat, npmFormat, pypiFormat, helmFormat, goFormat, cargoFormat, aptFormat, yumFormat],
   blobStores: [fsBlobStore, s3BlobStore],
   kvStores: [levelKvStore, dynamoKvStore],
 };

@@ -1,0 +1,157 @@
+import { execFile, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildRpm, hasRpmTools, LAB_APP, LAB_TOOL } from '../../../packages/format-yum/test/rpmbuild.js';
+import { type ApiClient, api } from './helpers/api.js';
+import { type DepotProcess, startDepot } from './helpers/depot-process.js';
+
+// A hosted Yum repository driven by the real dnf: rpmbuild makes two packages — lab-tool ships
+// /usr/bin/lab-tool, lab-app requires that file — they are uploaded with PUT, and dnf resolves the
+// file dependency from the generated filelists and installs both into a private installroot.
+const run = promisify(execFile);
+const hasDnf = spawnSync('sh', ['-c', 'command -v dnf']).status === 0;
+
+let depot: DepotProcess;
+let admin: ApiClient;
+let work: string;
+let rpms: { tool: string; app: string };
+
+beforeAll(async () => {
+  if (!hasDnf || !hasRpmTools())
+    throw new Error('dnf, rpmbuild and createrepo_c are needed (scripts/install-test-deps.sh)');
+  depot = await startDepot();
+  admin = api(depot);
+  const res = await admin.post('/api/v1/repositories', {
+    name: 'yum-h',
+    format: 'yum',
+    repo_type: 'hosted',
+    store: 'default',
+  });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  work = mkdtempSync(join(tmpdir(), 'depot-yum-e2e-'));
+  rpms = { tool: buildRpm(work, LAB_TOOL), app: buildRpm(work, LAB_APP) };
+}, 120_000);
+
+afterAll(async () => {
+  await depot?.stop();
+  if (work !== undefined) rmSync(work, { recursive: true, force: true });
+});
+
+const put = (path: string, body: Uint8Array) =>
+  fetch(`${depot.url}/repository/yum-h/${path}`, {
+    method: 'PUT',
+    headers: { authorization: admin.authorization },
+    body,
+  });
+
+/** The real dnf with a private configuration, cache and installroot. */
+async function dnf(args: string[]): Promise<string> {
+  const root = join(work, 'root');
+  const repos = join(work, 'repos.d');
+  mkdirSync(repos, { recursive: true });
+  writeFileSync(
+    join(repos, 'depot.repo'),
+    [
+      '[depot]',
+      'name=Depot yum-h',
+      `baseurl=${depot.url}/repository/yum-h/`,
+      'enabled=1',
+      'gpgcheck=0',
+      'repo_gpgcheck=0',
+      'metadata_expire=0',
+      'username=admin',
+      `password=${depot.adminPassword}`,
+      '',
+    ].join('\n'),
+  );
+  const conf = join(work, 'dnf.conf');
+  writeFileSync(conf, `[main]\nreposdir=${repos}\ncachedir=${join(work, 'cache')}\nkeepcache=0\ninstall_weak_deps=0\n`);
+  mkdirSync(join(root, 'var/log'), { recursive: true });
+  try {
+    const { stdout } = await run('dnf', ['-c', conf, '--installroot', root, '--releasever', '1', ...args], {
+      timeout: 180_000,
+    });
+    return stdout;
+  } catch (err) {
+    const e = err as { stderr?: string; stdout?: string; message: string };
+    throw new Error(`dnf ${args.join(' ')} failed: ${e.stderr ?? ''}${e.stdout ?? ''}`);
+  }
+}
+
+describe('yum hosted repository with the real dnf', () => {
+  it('PUT two rpms; dnf makecache, resolves a file dependency from filelists and installs both', async () => {
+    const tool = await put('el/lab-tool-1.2-3.noarch.rpm', readFileSync(rpms.tool));
+    expect(tool.status, await tool.clone().text()).toBe(201);
+    expect(await tool.json()).toMatchObject({ name: 'lab-tool', version: '1.2', release: '3', arch: 'noarch' });
+    const app = await put('el/lab-app-2.0-1.noarch.rpm', readFileSync(rpms.app));
+    expect(app.status).toBe(201);
+    // The same bytes again are accepted as they are.
+    expect((await put('el/lab-app-2.0-1.noarch.rpm', readFileSync(rpms.app))).status).toBe(200);
+
+    const repomd = await fetch(`${depot.url}/repository/yum-h/repodata/repomd.xml`, {
+      headers: { authorization: admin.authorization },
+    });
+    expect(repomd.status).toBe(200);
+    const xml = await repomd.text();
+    for (const type of ['primary', 'filelists', 'other']) {
+      const href = new RegExp(`<location href="(repodata/[0-9a-f]{64}-${type}\\.xml\\.gz)"/>`).exec(xml)?.[1];
+      expect(href, type).toBeDefined();
+      const file = await fetch(`${depot.url}/repository/yum-h/${href}`, {
+        headers: { authorization: admin.authorization },
+      });
+      expect(file.status).toBe(200);
+    }
+
+    await dnf(['makecache']);
+    const provides = await dnf(['repoquery', '--whatprovides', '/usr/bin/lab-tool']);
+    expect(provides).toContain('lab-tool-0:1.2-3.noarch');
+    await dnf(['-y', 'install', 'lab-app']);
+    expect(readFileSync(join(work, 'root/usr/share/lab-app/README'), 'utf8')).toBe('app\n');
+    expect(existsSync(join(work, 'root/usr/bin/lab-tool'))).toBe(true);
+  });
+
+  it('a deleted package leaves the repodata; dnf no longer offers it', async () => {
+    const del = await fetch(`${depot.url}/repository/yum-h/el/lab-app-2.0-1.noarch.rpm`, {
+      method: 'DELETE',
+      headers: { authorization: admin.authorization },
+    });
+    expect(del.status).toBe(204);
+    const gone = await fetch(`${depot.url}/repository/yum-h/el/lab-app-2.0-1.noarch.rpm`, {
+      headers: { authorization: admin.authorization },
+    });
+    expect(gone.status).toBe(404);
+    const list = await dnf(['--refresh', 'repoquery', '--repo', 'depot', '--qf', '%{name}']);
+    expect(list.split('\n').filter((l) => l.startsWith('lab-'))).toEqual(['lab-tool']);
+  });
+
+  it('bad uploads are 4xx with a JSON error and leave nothing visible', async () => {
+    const good = readFileSync(rpms.tool);
+    const cases: [string, Uint8Array, RegExp][] = [
+      ['el/lab-tool-9.9-9.noarch.rpm', good, /does not match the package's headers \(lab-tool-1\.2-3\.noarch\.rpm\)/],
+      ['el/not-an-rpm-1-1.noarch.rpm', Buffer.from('hello, not an rpm'), /not a valid RPM package/],
+      ['el/trunc-1-1.noarch.rpm', good.subarray(0, 300), /not a valid RPM package/],
+      ['el/../../x/lab-tool-1.2-3.noarch.rpm', good, /./],
+      ['repodata/lab-tool-1.2-3.noarch.rpm', good, /under repodata/],
+    ];
+    for (const [path, body, message] of cases) {
+      const res = await put(path, body);
+      expect(res.status, path).toBeGreaterThanOrEqual(400);
+      expect(res.status, path).toBeLessThan(500);
+      const text = await res.text();
+      expect(text, path).toMatch(message);
+    }
+    // Other bytes under a taken name (a rebuild of the same NEVRA) are refused.
+    const rebuilt = buildRpm(join(work, 'rebuilt'), {
+      ...LAB_TOOL,
+      files: { ...LAB_TOOL.files, '/usr/share/lab/data.txt': 'other data\n' },
+    });
+    const other = await put('el/lab-tool-1.2-3.noarch.rpm', readFileSync(rebuilt));
+    expect(other.status).toBe(409);
+    expect(await other.json()).toMatchObject({ error: { code: 'CONFLICT' } });
+    const list = await admin.get<{ artifacts: { path: string }[] }>('/api/v1/repositories/yum-h/artifacts?prefix=el');
+    expect(list.body.artifacts.map((a) => a.path)).toEqual(['el/lab-tool-1.2-3.noarch.rpm']);
+  });
+});

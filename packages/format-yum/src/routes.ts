@@ -1,0 +1,204 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import {
+  type ByteSource,
+  badRequest,
+  DepotError,
+  type FormatContext,
+  type FormatRequest,
+  type FormatResponse,
+  immutableArtifactResponse,
+  jsonResponse,
+  notAllowed,
+  notFound,
+  type RepositoryEngine,
+  type RepositoryRecord,
+  requestWriteTarget,
+  requireRepoAccess,
+  upstreamSignal,
+} from '@depot/core';
+import { buildRepodata, type PackageEntry, type Repodata } from './repodata.js';
+import { readRpm } from './rpm.js';
+import { bumpGeneration, repoPackages, type YumStore } from './store.js';
+
+/** What the routes work with. */
+export interface YumEnv {
+  readonly ctx: FormatContext;
+  readonly engine: RepositoryEngine;
+  readonly store: YumStore;
+  /** Built repodata by `{repo}\0{generation}`. */
+  readonly built: Map<string, Promise<Repodata>>;
+}
+
+const MAX_BUILT = 64;
+/** Path segments of a package: no dot-segments, no hidden names, no `repodata/`. */
+const SEGMENT = /^[A-Za-z0-9_+~^][A-Za-z0-9._+~^-]*$/;
+
+/** Writes `body` to a file in a fresh temp directory, failing past `limit` bytes. */
+async function spool(body: ByteSource, limit: number): Promise<{ path: string; dir: string }> {
+  const dir = await mkdtemp(join(tmpdir(), 'depot-yum-'));
+  const path = join(dir, 'upload.rpm');
+  let seen = 0;
+  try {
+    await pipeline(
+      (async function* () {
+        for await (const chunk of body) {
+          seen += chunk.byteLength;
+          if (seen > limit) throw new DepotError('PAYLOAD_TOO_LARGE', `the package is larger than ${limit} bytes`);
+          yield chunk;
+        }
+      })(),
+      createWriteStream(path),
+    );
+  } catch (err) {
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
+  return { path, dir };
+}
+
+async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** Checks a package path: `{dir/…/}{name}.rpm`, every segment plain, never under `repodata/`. */
+function checkPath(path: string): void {
+  const segments = path.split('/');
+  if (segments[0] === 'repodata') throw badRequest('packages cannot be stored under repodata/');
+  for (const s of segments) {
+    if (!SEGMENT.test(s) || s.length > 255) throw badRequest(`invalid path segment ${JSON.stringify(s.slice(0, 100))}`);
+  }
+}
+
+/**
+ * `PUT {dir/}{name}-{version}-{release}.{arch}.rpm`: reads the package's headers (never its
+ * payload), checks the file name agrees with them, stores the file and its metadata record, and
+ * moves the repository to a new generation (its repodata is rebuilt from the records on the next
+ * read). The same path again with other bytes is `CONFLICT`; with the same bytes, accepted as is.
+ */
+async function upload(env: YumEnv, req: FormatRequest): Promise<FormatResponse> {
+  requireRepoAccess(req, 'write');
+  const target = await requestWriteTarget(req);
+  checkPath(req.path);
+  const limit = env.ctx.settings().max_artifact_bytes;
+  const spooled = await spool(req.body, typeof limit === 'number' && limit > 0 ? limit : Number.MAX_SAFE_INTEGER);
+  try {
+    const info = await readRpm(spooled.path);
+    const expected = `${info.name}-${info.version}-${info.release}.${info.arch}.rpm`;
+    const given = basename(req.path);
+    if (given !== expected) {
+      throw badRequest(`the file name ${given} does not match the package's headers (${expected})`);
+    }
+    const sha256 = await sha256File(spooled.path);
+    const existing = await env.store.packages.get(`${target.name}/${req.path}`);
+    if (existing !== null) {
+      if (existing.sha256 !== sha256) {
+        throw new DepotError('CONFLICT', `${req.path} is already stored with other bytes`, {
+          details: { path: req.path },
+        });
+      }
+      return jsonResponse(200, { path: req.path, name: info.name, sha256 });
+    }
+    const record = await env.engine.put(target.name, req.path, createReadStream(spooled.path), {
+      algorithms: ['sha256'],
+      contentType: 'application/x-rpm',
+      sizeHint: (await stat(spooled.path)).size,
+      signal: req.signal,
+    });
+    const entry: PackageEntry = {
+      info,
+      path: req.path,
+      size: record.size,
+      sha256,
+      fileTime: Math.floor(env.ctx.now() / 1000),
+    };
+    await env.store.packages.put(`${target.name}/${req.path}`, entry);
+    await bumpGeneration(env.store, target.name, env.ctx.now());
+    return jsonResponse(201, {
+      path: req.path,
+      name: info.name,
+      epoch: info.epoch,
+      version: info.version,
+      release: info.release,
+      arch: info.arch,
+      sha256,
+    });
+  } finally {
+    await rm(spooled.dir, { recursive: true, force: true });
+  }
+}
+
+/** `DELETE {path}.rpm`: the package leaves the repodata (new generation), then its file goes. */
+async function remove(env: YumEnv, req: FormatRequest): Promise<FormatResponse> {
+  requireRepoAccess(req, 'delete');
+  const target = await requestWriteTarget(req, 'delete');
+  if (!(await env.store.packages.delete(`${target.name}/${req.path}`))) throw notFound(`${req.path} not found`);
+  await bumpGeneration(env.store, target.name, env.ctx.now());
+  await env.engine.delete(target.name, req.path);
+  return { status: 204 };
+}
+
+/** The repodata of hosted `repo` at its current generation (an empty repository has one too). */
+async function built(env: YumEnv, repo: RepositoryRecord): Promise<Repodata> {
+  const state = await env.store.generations.get(`${repo.name}/current`);
+  const generation = state?.generation ?? 0;
+  const key = `${repo.name}\u0000${generation}`;
+  let held = env.built.get(key);
+  if (held === undefined) {
+    if (env.built.size >= MAX_BUILT) env.built.clear();
+    const at = state === null ? Date.parse(repo.created_at) : Date.parse(state.updated_at);
+    held = (async () => buildRepodata(await repoPackages(env.store, repo.name), Math.floor(at / 1000)))();
+    env.built.set(key, held);
+    held.catch(() => env.built.delete(key));
+  }
+  return held;
+}
+
+function bytes(req: FormatRequest, body: Uint8Array, type: string, mutable: boolean): FormatResponse {
+  return {
+    status: 200,
+    headers: {
+      'content-type': type,
+      'content-length': String(body.byteLength),
+      'cache-control': mutable ? 'no-cache' : 'public, max-age=31536000, immutable',
+    },
+    body: req.method === 'HEAD' ? null : body,
+  };
+}
+
+/** Routes one Yum repository request. */
+export async function handle(env: YumEnv, req: FormatRequest): Promise<FormatResponse> {
+  const { path } = req;
+  if (req.method === 'PUT') {
+    if (!path.endsWith('.rpm')) throw notFound('upload a package with PUT …/{name}-{version}-{release}.{arch}.rpm');
+    return upload(env, req);
+  }
+  if (req.method === 'DELETE') {
+    if (!path.endsWith('.rpm')) throw notAllowed('only packages (….rpm) can be deleted');
+    return remove(env, req);
+  }
+  if (req.method !== 'GET' && req.method !== 'HEAD') throw notAllowed(`method ${req.method} is not allowed here`);
+  requireRepoAccess(req, 'read');
+  if (path.startsWith('repodata/')) {
+    const name = path.slice('repodata/'.length);
+    const file = (await built(env, req.repo)).get(name);
+    if (file === undefined) throw notFound(`${path} not found`);
+    const type = name.endsWith('.xml') ? 'application/xml' : 'application/gzip';
+    return bytes(req, file, type, name === 'repomd.xml');
+  }
+  if (path.endsWith('.rpm')) {
+    const read = await req.engine.get(req.repo.name, path, {
+      headOnly: req.method === 'HEAD',
+      signal: upstreamSignal(req),
+    });
+    if (read === null) throw notFound(`${path} not found`);
+    return immutableArtifactResponse(req, read, { 'content-type': 'application/x-rpm' });
+  }
+  throw notFound(`${path} not found`);
+}

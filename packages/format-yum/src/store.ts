@@ -1,0 +1,47 @@
+import { isDepotError, type KvStore, type RecordView, recordView } from '@depot/core';
+import type { PackageEntry } from './repodata.js';
+
+/** A repository's generation: bumped on every change, so built repodata is cached per generation. */
+export interface GenerationRecord {
+  readonly generation: number;
+  readonly updated_at: string;
+}
+
+export const PKG_PREFIX = 'pkg/';
+export const GEN_PREFIX = 'gen/';
+
+/** Package and generation records in the format's KV namespace. */
+export interface YumStore {
+  /** `{repo}/{path}`: what the repodata says about the RPM at `path`, read once at upload. */
+  readonly packages: RecordView<PackageEntry>;
+  readonly generations: RecordView<GenerationRecord>;
+}
+
+export const yumStore = (kv: KvStore): YumStore => ({
+  packages: recordView<PackageEntry>(kv, { prefix: PKG_PREFIX, schemaVersion: 1 }),
+  generations: recordView<GenerationRecord>(kv, { prefix: GEN_PREFIX, schemaVersion: 1 }),
+});
+
+/** Every package of `repo`. */
+export async function repoPackages(store: YumStore, repo: string): Promise<PackageEntry[]> {
+  const out: PackageEntry[] = [];
+  for await (const { record } of store.packages.scan({ prefix: `${repo}/` })) out.push(record);
+  return out;
+}
+
+/** Bumps the generation of `repo` (compare-and-swap, retried). */
+export async function bumpGeneration(store: YumStore, repo: string, now: number): Promise<void> {
+  for (let attempt = 0; attempt < 16; attempt++) {
+    const current = await store.generations.getVersioned(`${repo}/current`);
+    const next: GenerationRecord = {
+      generation: (current?.record.generation ?? 0) + 1,
+      updated_at: new Date(now).toISOString(),
+    };
+    try {
+      await store.generations.putIfVersion(`${repo}/current`, next, current?.version ?? null);
+      return;
+    } catch (err) {
+      if (!isDepotError(err, 'CONFLICT')) throw err;
+    }
+  }
+}
