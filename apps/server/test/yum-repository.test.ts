@@ -1,12 +1,12 @@
-import { execFile, spawnSync } from 'node:child_process';
+import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildRpm, hasRpmTools, LAB_APP, LAB_TOOL } from '../../../packages/format-yum/test/rpmbuild.js';
+import { buildRpm, createrepo, hasRpmTools, LAB_APP, LAB_TOOL } from '../../../packages/format-yum/test/rpmbuild.js';
 import { type ApiClient, api } from './helpers/api.js';
-import { type DepotProcess, startDepot } from './helpers/depot-process.js';
+import { type DepotProcess, freePort, startDepot } from './helpers/depot-process.js';
 
 // A hosted Yum repository driven by the real dnf: rpmbuild makes two packages — lab-tool ships
 // /usr/bin/lab-tool, lab-app requires that file — they are uploaded with PUT, and dnf resolves the
@@ -18,6 +18,7 @@ let depot: DepotProcess;
 let admin: ApiClient;
 let work: string;
 let rpms: { tool: string; app: string };
+let upstream: ChildProcess | undefined;
 
 beforeAll(async () => {
   if (!hasDnf || !hasRpmTools())
@@ -36,6 +37,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  upstream?.kill();
   await depot?.stop();
   if (work !== undefined) rmSync(work, { recursive: true, force: true });
 });
@@ -48,7 +50,7 @@ const put = (path: string, body: Uint8Array) =>
   });
 
 /** The real dnf with a private configuration, cache and installroot. */
-async function dnf(args: string[]): Promise<string> {
+async function dnf(args: string[], repo = 'yum-h'): Promise<string> {
   const root = join(work, 'root');
   const repos = join(work, 'repos.d');
   mkdirSync(repos, { recursive: true });
@@ -56,8 +58,8 @@ async function dnf(args: string[]): Promise<string> {
     join(repos, 'depot.repo'),
     [
       '[depot]',
-      'name=Depot yum-h',
-      `baseurl=${depot.url}/repository/yum-h/`,
+      `name=Depot ${repo}`,
+      `baseurl=${depot.url}/repository/${repo}/`,
       'enabled=1',
       'gpgcheck=0',
       'repo_gpgcheck=0',
@@ -71,9 +73,15 @@ async function dnf(args: string[]): Promise<string> {
   writeFileSync(conf, `[main]\nreposdir=${repos}\ncachedir=${join(work, 'cache')}\nkeepcache=0\ninstall_weak_deps=0\n`);
   mkdirSync(join(root, 'var/log'), { recursive: true });
   try {
-    const { stdout } = await run('dnf', ['-c', conf, '--installroot', root, '--releasever', '1', ...args], {
-      timeout: 180_000,
-    });
+    // --noplugins: Debian's dnf ships a "local" plugin that copies every downloaded package into a
+    // host-wide repository, which would then satisfy later installs without asking Depot.
+    const { stdout } = await run(
+      'dnf',
+      ['-c', conf, '--noplugins', '--installroot', root, '--releasever', '1', ...args],
+      {
+        timeout: 180_000,
+      },
+    );
     return stdout;
   } catch (err) {
     const e = err as { stderr?: string; stdout?: string; message: string };
@@ -153,5 +161,76 @@ describe('yum hosted repository with the real dnf', () => {
     expect(await other.json()).toMatchObject({ error: { code: 'CONFLICT' } });
     const list = await admin.get<{ artifacts: { path: string }[] }>('/api/v1/repositories/yum-h/artifacts?prefix=el');
     expect(list.body.artifacts.map((a) => a.path)).toEqual(['el/lab-tool-1.2-3.noarch.rpm']);
+  });
+});
+
+describe('yum cache of an rpm-md mirror, and a proxy merging it with the hosted repository', () => {
+  it('dnf installs through the proxy (lab-app from the mirror needs /usr/bin/lab-tool from hosted), again after the mirror stops', async () => {
+    // The mirror: createrepo_c over lab-app only, served by python's http.server.
+    const mirror = join(work, 'mirror');
+    mkdirSync(mirror, { recursive: true });
+    writeFileSync(join(mirror, 'lab-app-2.0-1.noarch.rpm'), readFileSync(rpms.app));
+    createrepo(mirror);
+    const port = await freePort();
+    upstream = spawn('python3', ['-m', 'http.server', String(port), '--bind', '127.0.0.1', '--directory', mirror], {
+      stdio: 'ignore',
+    });
+    const upstreamUrl = `http://127.0.0.1:${port}/`;
+    for (
+      let i = 0;
+      i < 100 &&
+      !(await fetch(`${upstreamUrl}repodata/repomd.xml`).then(
+        (r) => r.ok,
+        () => false,
+      ));
+      i++
+    ) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    for (const body of [
+      {
+        name: 'yum-cache',
+        repo_type: 'cache',
+        format: 'yum',
+        store: 'default',
+        upstream_url: upstreamUrl,
+        cache_ttl_secs: 1,
+      },
+      { name: 'yum-group', repo_type: 'proxy', format: 'yum', store: 'default', members: ['yum-h', 'yum-cache'] },
+    ]) {
+      const res = await admin.post('/api/v1/repositories', body);
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+    }
+    // A fresh installroot: lab-tool and lab-app are not installed there yet.
+    rmSync(join(work, 'root'), { recursive: true, force: true });
+    rmSync(join(work, 'cache'), { recursive: true, force: true });
+    const offered = await dnf(['--refresh', 'repoquery', '--repo', 'depot', '--qf', '%{name}-%{evr}'], 'yum-group');
+    expect(
+      offered
+        .split('\n')
+        .filter((l) => l.startsWith('lab-'))
+        .sort(),
+    ).toEqual(['lab-app-1:2.0-1', 'lab-tool-1.2-3']);
+    await dnf(['-y', 'install', 'lab-app'], 'yum-group');
+    expect(readFileSync(join(work, 'root/usr/share/lab-app/README'), 'utf8')).toBe('app\n');
+    expect(existsSync(join(work, 'root/usr/bin/lab-tool'))).toBe(true);
+
+    // The cache verified and kept what it relayed: with the mirror gone it still serves.
+    upstream.kill();
+    upstream = undefined;
+    await new Promise((r) => setTimeout(r, 1500));
+    rmSync(join(work, 'root'), { recursive: true, force: true });
+    rmSync(join(work, 'cache'), { recursive: true, force: true });
+    await dnf(['-y', '--refresh', 'install', 'lab-app'], 'yum-group');
+    expect(readFileSync(join(work, 'root/usr/share/lab-app/README'), 'utf8')).toBe('app\n');
+    const rpm = await fetch(`${depot.url}/repository/yum-cache/lab-app-2.0-1.noarch.rpm`, {
+      headers: { authorization: admin.authorization },
+    });
+    expect(rpm.status).toBe(200);
+    expect(Buffer.from(await rpm.arrayBuffer())).toEqual(readFileSync(rpms.app));
+    const repomd = await fetch(`${depot.url}/repository/yum-cache/repodata/repomd.xml`, {
+      headers: { authorization: admin.authorization },
+    });
+    expect(repomd.status).toBe(200);
   });
 });

@@ -1,22 +1,24 @@
 import { assertKnownOptions, type Format, type FormatPluginManifest } from '@depot/core';
-import { handle, type YumEnv } from './routes.js';
+import { handle, YUM_CACHE_POLICY, type YumEnv } from './routes.js';
 import { GEN_PREFIX, PKG_PREFIX, yumStore } from './store.js';
 
 export { buildRepodata, type PackageEntry } from './repodata.js';
 export { type RpmInfo, readRpm } from './rpm.js';
 
 /**
- * The Yum/DNF format: hosted RPM repositories. `PUT` an `.rpm`; Depot reads its headers, stores
- * it, and serves `repodata/repomd.xml` with `primary`, `filelists` and `other` (gzip,
- * content-addressed), rebuilt from the stored package records when the repository changes.
+ * The Yum/DNF format. Hosted: `PUT` an `.rpm`; Depot reads its headers, stores it, and serves
+ * `repodata/repomd.xml` with `primary`, `filelists` and `other` (gzip, content-addressed), rebuilt
+ * from the stored package records when the repository changes. Cache: an rpm-md mirror relayed
+ * as it is. Proxy: the members' repodata merged (first member wins per package).
  */
 export function yumFormat(): Format {
   return {
     name: 'yum',
-    capabilities: { repoTypes: ['hosted'] },
+    capabilities: { repoTypes: ['hosted', 'cache', 'proxy'] },
+    cachePolicy: YUM_CACHE_POLICY,
     repositoryRecordPrefixes: (repo) => [`${PKG_PREFIX}${repo}/`, `${GEN_PREFIX}${repo}/`],
     init(ctx) {
-      const env: YumEnv = { ctx, engine: ctx.engine, store: yumStore(ctx.kv), built: new Map() };
+      const env: YumEnv = { ctx, engine: ctx.engine, store: yumStore(ctx.kv), built: new Map(), proxied: new Map() };
       return {
         // Each request acts as its caller.
         handle: (req) => handle({ ...env, engine: req.engine }, req),

@@ -123,20 +123,36 @@ function sorted(packages: readonly PackageEntry[]): PackageEntry[] {
  */
 export function buildRepodata(packages: readonly PackageEntry[], now: number): Repodata {
   const list = sorted(packages);
-  const count = list.length;
+  return assembleRepodata(
+    {
+      primary: list.map(primaryPackage),
+      filelists: list.map(filelistsPackage),
+      other: list.map(otherPackage),
+    },
+    now,
+  );
+}
+
+/** The `<package>` elements of each document, as XML text, in the order they are listed. */
+export interface PackageBlocks {
+  readonly primary: readonly string[];
+  readonly filelists: readonly string[];
+  readonly other: readonly string[];
+}
+
+/** Wraps package elements into the three documents, compresses and names them, and writes `repomd.xml`. */
+export function assembleRepodata(blocks: PackageBlocks, now: number): Repodata {
+  const count = blocks.primary.length;
   const docs: [string, string][] = [
     [
       'primary',
-      `${HEAD}<metadata xmlns="${NS_COMMON}" xmlns:rpm="${NS_RPM}" packages="${count}">\n${list.map(primaryPackage).join('')}</metadata>\n`,
+      `${HEAD}<metadata xmlns="${NS_COMMON}" xmlns:rpm="${NS_RPM}" packages="${count}">\n${blocks.primary.join('')}</metadata>\n`,
     ],
     [
       'filelists',
-      `${HEAD}<filelists xmlns="${NS_FILELISTS}" packages="${count}">\n${list.map(filelistsPackage).join('')}</filelists>\n`,
+      `${HEAD}<filelists xmlns="${NS_FILELISTS}" packages="${count}">\n${blocks.filelists.join('')}</filelists>\n`,
     ],
-    [
-      'other',
-      `${HEAD}<otherdata xmlns="${NS_OTHER}" packages="${count}">\n${list.map(otherPackage).join('')}</otherdata>\n`,
-    ],
+    ['other', `${HEAD}<otherdata xmlns="${NS_OTHER}" packages="${count}">\n${blocks.other.join('')}</otherdata>\n`],
   ];
   const files = new Map<string, Uint8Array>();
   const data: string[] = [];

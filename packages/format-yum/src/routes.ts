@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import {
   type ByteSource,
   badRequest,
+  type CachePolicy,
   DepotError,
   type FormatContext,
   type FormatRequest,
@@ -21,6 +22,7 @@ import {
   requireRepoAccess,
   upstreamSignal,
 } from '@depot/core';
+import { proxyRepodata } from './proxy.js';
 import { buildRepodata, type PackageEntry, type Repodata } from './repodata.js';
 import { readRpm } from './rpm.js';
 import { bumpGeneration, repoPackages, type YumStore } from './store.js';
@@ -32,6 +34,8 @@ export interface YumEnv {
   readonly store: YumStore;
   /** Built repodata by `{repo}\0{generation}`. */
   readonly built: Map<string, Promise<Repodata>>;
+  /** Merged proxy repodata, reused until `until`. */
+  readonly proxied: Map<string, { readonly repodata: Repodata; readonly until: number }>;
 }
 
 const MAX_BUILT = 64;
@@ -172,9 +176,53 @@ function bytes(req: FormatRequest, body: Uint8Array, type: string, mutable: bool
   };
 }
 
+/** A `repodata/` file name createrepo addresses by content: `{sha256}-{type}.xml.gz` and the like. */
+const ADDRESSED = /^repodata\/([0-9a-f]{64})-[^/]+$/;
+
+/**
+ * Cache repositories of an rpm-md mirror: `repodata/repomd.xml` (and any repodata file not named
+ * by its checksum) is revalidated per `cache_ttl_secs`; packages and content-addressed repodata
+ * never change under their path, and the latter are verified against the SHA-256 in their name.
+ */
+export const YUM_CACHE_POLICY: CachePolicy = {
+  isImmutable: (path) => path.endsWith('.rpm') || ADDRESSED.test(path),
+  isInternal: (path) => path.startsWith('repodata/'),
+  expectedContent: (path) => {
+    const sha256 = ADDRESSED.exec(path)?.[1];
+    return sha256 === undefined ? undefined : { sha256 };
+  },
+  algorithms: ['sha256'],
+};
+
+const relayedType = (path: string): string =>
+  path.endsWith('.rpm')
+    ? 'application/x-rpm'
+    : path.endsWith('.xml')
+      ? 'application/xml'
+      : path.endsWith('.gz')
+        ? 'application/gzip'
+        : 'application/octet-stream';
+
+/** A cache: every file relayed as the upstream has it (so a signed repomd stays signed). */
+async function relay(req: FormatRequest): Promise<FormatResponse> {
+  if (req.method !== 'GET' && req.method !== 'HEAD') throw notAllowed('a cache repository is read-only');
+  requireRepoAccess(req, 'read');
+  const read = await req.engine.get(req.repo.name, req.path, {
+    headOnly: req.method === 'HEAD',
+    signal: upstreamSignal(req),
+  });
+  if (read === null) throw notFound(`${req.path} not found`);
+  const mutable = req.path.startsWith('repodata/') && !ADDRESSED.test(req.path);
+  return immutableArtifactResponse(req, read, {
+    'content-type': relayedType(req.path),
+    ...(mutable ? { 'cache-control': 'no-cache' } : {}),
+  });
+}
+
 /** Routes one Yum repository request. */
 export async function handle(env: YumEnv, req: FormatRequest): Promise<FormatResponse> {
   const { path } = req;
+  if (req.repo.repo_type === 'cache') return relay(req);
   if (req.method === 'PUT') {
     if (!path.endsWith('.rpm')) throw notFound('upload a package with PUT …/{name}-{version}-{release}.{arch}.rpm');
     return upload(env, req);
@@ -187,7 +235,11 @@ export async function handle(env: YumEnv, req: FormatRequest): Promise<FormatRes
   requireRepoAccess(req, 'read');
   if (path.startsWith('repodata/')) {
     const name = path.slice('repodata/'.length);
-    const file = (await built(env, req.repo)).get(name);
+    const repodata =
+      req.repo.repo_type === 'proxy'
+        ? await proxyRepodata(env, req.repo, (member) => built(env, member), upstreamSignal(req))
+        : await built(env, req.repo);
+    const file = repodata.get(name);
     if (file === undefined) throw notFound(`${path} not found`);
     const type = name.endsWith('.xml') ? 'application/xml' : 'application/gzip';
     return bytes(req, file, type, name === 'repomd.xml');
