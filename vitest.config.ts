@@ -28,6 +28,7 @@ export default defineConfig({
       project('format-cargo', 'packages/format-cargo'),
       project('format-apt', 'packages/format-apt'),
       project('format-yum', 'packages/format-yum'),
+      project('signing', 'packages/signing'),
       project('server', 'apps/server'),
       project('bench', 'bench'),
       project('integration', 'packages/integration'),

@@ -50,7 +50,7 @@ const put = (path: string, body: Uint8Array) =>
   });
 
 /** The real dnf with a private configuration, cache and installroot. */
-async function dnf(args: string[], repo = 'yum-h'): Promise<string> {
+async function dnf(args: string[], repo = 'yum-h', gpgKeyFile?: string): Promise<string> {
   const root = join(work, 'root');
   const repos = join(work, 'repos.d');
   mkdirSync(repos, { recursive: true });
@@ -62,7 +62,7 @@ async function dnf(args: string[], repo = 'yum-h'): Promise<string> {
       `baseurl=${depot.url}/repository/${repo}/`,
       'enabled=1',
       'gpgcheck=0',
-      'repo_gpgcheck=0',
+      ...(gpgKeyFile === undefined ? ['repo_gpgcheck=0'] : ['repo_gpgcheck=1', `gpgkey=file://${gpgKeyFile}`]),
       'metadata_expire=0',
       'username=admin',
       `password=${depot.adminPassword}`,
@@ -113,7 +113,32 @@ describe('yum hosted repository with the real dnf', () => {
       expect(file.status).toBe(200);
     }
 
-    await dnf(['makecache']);
+    // repomd.xml is signed with the repository's own key: dnf checks it with repo_gpgcheck=1, and
+    // refuses it when given another repository's key.
+    const keyOf = async (repo: string) => {
+      const res = await fetch(`${depot.url}/repository/${repo}/repodata/repomd.xml.key`, {
+        headers: { authorization: admin.authorization },
+      });
+      expect(res.status).toBe(200);
+      const file = join(work, `${repo}.key`);
+      writeFileSync(file, await res.text());
+      return file;
+    };
+    expect(
+      (
+        await admin.post('/api/v1/repositories', {
+          name: 'yum-other',
+          format: 'yum',
+          repo_type: 'hosted',
+          store: 'default',
+        })
+      ).status,
+    ).toBe(201);
+    const refused = await dnf(['-y', 'makecache'], 'yum-h', await keyOf('yum-other')).catch((e: Error) => e.message);
+    expect(refused).toMatch(/repomd\.xml GPG signature verification error/);
+    rmSync(join(work, 'cache'), { recursive: true, force: true });
+    rmSync(join(work, 'root'), { recursive: true, force: true });
+    await dnf(['-y', 'makecache'], 'yum-h', await keyOf('yum-h'));
     const provides = await dnf(['repoquery', '--whatprovides', '/usr/bin/lab-tool']);
     expect(provides).toContain('lab-tool-0:1.2-3.noarch');
     await dnf(['-y', 'install', 'lab-app']);

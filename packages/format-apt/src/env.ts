@@ -1,6 +1,6 @@
 import type { FormatContext, RepositoryEngine, RepositoryRecord } from '@depot/core';
+import type { Keyring } from '@depot/signing';
 import type { BuiltDist } from './metadata.js';
-import type { Keyring } from './signing.js';
 import type { AptStore } from './store.js';
 
 /** Repository options (`format_options`) of APT repositories. */

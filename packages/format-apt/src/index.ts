@@ -6,9 +6,9 @@ import {
   type FormatPluginManifest,
   type RepositoryRecord,
 } from '@depot/core';
+import { KEY_PREFIX, Keyring } from '@depot/signing';
 import type { AptEnv, AptRepositoryOptions } from './env.js';
 import { handle } from './routes.js';
-import { KEY_PREFIX, Keyring } from './signing.js';
 import { aptStore, DIST_PREFIX, PKG_PREFIX } from './store.js';
 
 export type { AptRepositoryOptions } from './env.js';
@@ -68,7 +68,7 @@ export function aptFormat(): Format {
         ctx,
         engine: ctx.engine,
         store: aptStore(ctx.kv),
-        keys: new Keyring(ctx),
+        keys: new Keyring(ctx, 'apt'),
         built: new Map(),
         proxied: new Map(),
         options,

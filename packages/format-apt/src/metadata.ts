@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { clearsign, detachSign, type SigningKey } from './signing.js';
+import { clearsign, detachSign, type SigningKey } from '@depot/signing';
 import type { PackageRecord } from './store.js';
 
 /** What one distribution serves under `dists/{dist}/`, built once per generation. */

@@ -1,5 +1,7 @@
 import { assertKnownOptions, type Format, type FormatPluginManifest } from '@depot/core';
-import { handle, YUM_CACHE_POLICY, type YumEnv } from './routes.js';
+import { KEY_PREFIX, Keyring } from '@depot/signing';
+import type { YumEnv } from './env.js';
+import { handle, YUM_CACHE_POLICY } from './routes.js';
 import { GEN_PREFIX, PKG_PREFIX, yumStore } from './store.js';
 
 export { buildRepodata, type PackageEntry } from './repodata.js';
@@ -16,9 +18,16 @@ export function yumFormat(): Format {
     name: 'yum',
     capabilities: { repoTypes: ['hosted', 'cache', 'proxy'] },
     cachePolicy: YUM_CACHE_POLICY,
-    repositoryRecordPrefixes: (repo) => [`${PKG_PREFIX}${repo}/`, `${GEN_PREFIX}${repo}/`],
+    repositoryRecordPrefixes: (repo) => [`${PKG_PREFIX}${repo}/`, `${GEN_PREFIX}${repo}/`, `${KEY_PREFIX}${repo}/`],
     init(ctx) {
-      const env: YumEnv = { ctx, engine: ctx.engine, store: yumStore(ctx.kv), built: new Map(), proxied: new Map() };
+      const env: YumEnv = {
+        ctx,
+        engine: ctx.engine,
+        store: yumStore(ctx.kv),
+        keys: new Keyring(ctx, 'yum'),
+        built: new Map(),
+        proxied: new Map(),
+      };
       return {
         // Each request acts as its caller.
         handle: (req) => handle({ ...env, engine: req.engine }, req),

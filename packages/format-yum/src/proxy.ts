@@ -1,7 +1,8 @@
 import { gunzipSync } from 'node:zlib';
 import { type ByteSource, type RepositoryRecord, readBounded } from '@depot/core';
+import type { YumEnv } from './env.js';
 import { assembleRepodata, type Repodata } from './repodata.js';
-import type { YumEnv } from './routes.js';
+import { signRepodata } from './sign.js';
 
 /** Largest member metadata file read for a merge (compressed and uncompressed). */
 const MAX_METADATA_BYTES = 512 * 1024 * 1024;
@@ -123,7 +124,7 @@ export async function proxyRepodata(
       env.ctx.logger.warn({ repo: repo.name, member: member.name, err: String(err) }, 'yum proxy member failed');
     }
   }
-  const repodata = mergeDocs(docs, env.ctx.now());
+  const repodata = await signRepodata(env, repo.name, mergeDocs(docs, env.ctx.now()));
   if (env.proxied.size >= 256) env.proxied.clear();
   env.proxied.set(key, { repodata, until: env.ctx.now() + PROXY_TTL_MS });
   return repodata;

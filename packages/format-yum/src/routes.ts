@@ -9,34 +9,23 @@ import {
   badRequest,
   type CachePolicy,
   DepotError,
-  type FormatContext,
   type FormatRequest,
   type FormatResponse,
   immutableArtifactResponse,
   jsonResponse,
   notAllowed,
   notFound,
-  type RepositoryEngine,
   type RepositoryRecord,
   requestWriteTarget,
   requireRepoAccess,
   upstreamSignal,
 } from '@depot/core';
+import type { YumEnv } from './env.js';
 import { proxyRepodata } from './proxy.js';
 import { buildRepodata, type PackageEntry, type Repodata } from './repodata.js';
 import { readRpm } from './rpm.js';
-import { bumpGeneration, repoPackages, type YumStore } from './store.js';
-
-/** What the routes work with. */
-export interface YumEnv {
-  readonly ctx: FormatContext;
-  readonly engine: RepositoryEngine;
-  readonly store: YumStore;
-  /** Built repodata by `{repo}\0{generation}`. */
-  readonly built: Map<string, Promise<Repodata>>;
-  /** Merged proxy repodata, reused until `until`. */
-  readonly proxied: Map<string, { readonly repodata: Repodata; readonly until: number }>;
-}
+import { signRepodata } from './sign.js';
+import { bumpGeneration, repoPackages } from './store.js';
 
 const MAX_BUILT = 64;
 /** Path segments of a package: no dot-segments, no hidden names, no `repodata/`. */
@@ -157,7 +146,8 @@ async function built(env: YumEnv, repo: RepositoryRecord): Promise<Repodata> {
   if (held === undefined) {
     if (env.built.size >= MAX_BUILT) env.built.clear();
     const at = state === null ? Date.parse(repo.created_at) : Date.parse(state.updated_at);
-    held = (async () => buildRepodata(await repoPackages(env.store, repo.name), Math.floor(at / 1000)))();
+    held = (async () =>
+      signRepodata(env, repo.name, buildRepodata(await repoPackages(env.store, repo.name), Math.floor(at / 1000))))();
     env.built.set(key, held);
     held.catch(() => env.built.delete(key));
   }
@@ -241,8 +231,14 @@ export async function handle(env: YumEnv, req: FormatRequest): Promise<FormatRes
         : await built(env, req.repo);
     const file = repodata.get(name);
     if (file === undefined) throw notFound(`${path} not found`);
-    const type = name.endsWith('.xml') ? 'application/xml' : 'application/gzip';
-    return bytes(req, file, type, name === 'repomd.xml');
+    const type = name.endsWith('.xml')
+      ? 'application/xml'
+      : name.endsWith('.asc')
+        ? 'application/pgp-signature'
+        : name.endsWith('.key')
+          ? 'application/pgp-keys'
+          : 'application/gzip';
+    return bytes(req, file, type, name.startsWith('repomd.xml'));
   }
   if (path.endsWith('.rpm')) {
     const read = await req.engine.get(req.repo.name, path, {

@@ -1,7 +1,7 @@
 import { DepotError, type FormatContext, isDepotError, type RecordView, recordView } from '@depot/core';
 import type * as OpenPgp from 'openpgp';
 
-/** openpgp.js is loaded on first use (a megabyte of code an idle server without APT never needs). */
+/** openpgp.js is loaded on first use (a megabyte of code an idle server that signs nothing never needs). */
 let loaded: Promise<typeof OpenPgp> | undefined;
 const pgp = (): Promise<typeof OpenPgp> => {
   loaded ??= import('openpgp');
@@ -24,20 +24,29 @@ export interface SigningKey {
   readonly fingerprint: string;
 }
 
-/** Where keys live in the format's KV namespace: `key/{repo}`. */
+/** Where keys live in the KV namespace of the format that owns them: `key/{repo}/current`. */
 export const KEY_PREFIX = 'key/';
 
 /**
  * Signing keys per repository: an Ed25519 OpenPGP key generated on first need (v4, which apt's
- * gpgv and sqv verify), its private half stored only sealed with the server secret, and kept
- * decrypted in memory so signing never re-decrypts.
+ * gpgv and sqv and dnf's GnuPG verify), its private half stored only sealed with the server
+ * secret, and kept decrypted in memory so signing never re-decrypts. `purpose` names the format
+ * (`apt`, `yum`): it labels the sealed key and the key's user ID.
  */
 export class Keyring {
   readonly #records: RecordView<KeyRecord>;
   readonly #held = new Map<string, Promise<SigningKey>>();
 
-  constructor(private readonly ctx: FormatContext) {
+  constructor(
+    private readonly ctx: FormatContext,
+    private readonly purpose: string,
+  ) {
     this.#records = recordView<KeyRecord>(ctx.kv, { prefix: KEY_PREFIX, schemaVersion: 1 });
+  }
+
+  /** Whether keys can be stored at all (a server secret is configured). */
+  get available(): boolean {
+    return this.ctx.secrets.available;
   }
 
   /** The key of repository `repo`, created on first use. */
@@ -57,7 +66,7 @@ export class Keyring {
   }
 
   async #load(repo: string): Promise<SigningKey> {
-    const label = `apt-signing-key/${repo}`;
+    const label = `${this.purpose}-signing-key/${repo}`;
     for (;;) {
       const stored = await this.#records.get(`${repo}/current`);
       if (stored !== null) {
@@ -65,12 +74,15 @@ export class Keyring {
         return usable(await (await pgp()).readPrivateKey({ armoredKey: armored }));
       }
       if (!this.ctx.secrets.available) {
-        throw new DepotError('STORAGE_UNAVAILABLE', 'no server secret: APT signing keys cannot be stored');
+        throw new DepotError(
+          'STORAGE_UNAVAILABLE',
+          `no server secret: ${this.purpose.toUpperCase()} signing keys cannot be stored`,
+        );
       }
       const { privateKey } = await (await pgp()).generateKey({
         type: 'ecc',
         curve: 'ed25519Legacy',
-        userIDs: [{ name: `Depot APT repository ${repo}` }],
+        userIDs: [{ name: `Depot ${this.purpose.toUpperCase()} repository ${repo}` }],
         format: 'object',
       });
       const key = await usable(privateKey);
@@ -108,7 +120,7 @@ export async function clearsign(key: SigningKey, text: string): Promise<string> 
   return openpgp.sign({ message, signingKeys: key.privateKey, format: 'armored' });
 }
 
-/** An armored detached signature over `bytes` (Release.gpg). */
+/** An armored detached signature over `bytes` (APT `Release.gpg`, Yum `repomd.xml.asc`). */
 export async function detachSign(key: SigningKey, bytes: Uint8Array): Promise<string> {
   const openpgp = await pgp();
   const message = await openpgp.createMessage({ binary: bytes });
