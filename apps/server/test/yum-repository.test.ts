@@ -167,7 +167,7 @@ describe('yum hosted repository with the real dnf', () => {
       ['el/not-an-rpm-1-1.noarch.rpm', Buffer.from('hello, not an rpm'), /not a valid RPM package/],
       ['el/trunc-1-1.noarch.rpm', good.subarray(0, 300), /not a valid RPM package/],
       ['el/../../x/lab-tool-1.2-3.noarch.rpm', good, /./],
-      ['repodata/lab-tool-1.2-3.noarch.rpm', good, /under repodata/],
+      ['repodata/lab-tool-1.2-3.noarch.rpm', good, /under a repodata\/ directory/],
     ];
     for (const [path, body, message] of cases) {
       const res = await put(path, body);
@@ -257,5 +257,60 @@ describe('yum cache of an rpm-md mirror, and a proxy merging it with the hosted 
       headers: { authorization: admin.authorization },
     });
     expect(repomd.status).toBe(200);
+  });
+});
+
+describe('repodata_depth: one repodata root per directory, as Nexus groups them', () => {
+  it('with depth 1, el8/ and el9/ each list their own packages; dnf sees only its root', async () => {
+    const bad = await admin.post('/api/v1/repositories', {
+      name: 'yum-bad-depth',
+      format: 'yum',
+      repo_type: 'hosted',
+      store: 'default',
+      repodata_depth: 6,
+    });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain('repodata_depth');
+    const res = await admin.post('/api/v1/repositories', {
+      name: 'yum-depth',
+      format: 'yum',
+      repo_type: 'hosted',
+      store: 'default',
+      repodata_depth: 1,
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    const putTo = (path: string, body: Uint8Array) =>
+      fetch(`${depot.url}/repository/yum-depth/${path}`, {
+        method: 'PUT',
+        headers: { authorization: admin.authorization },
+        body,
+      });
+    expect((await putTo('el8/x86_64/lab-tool-1.2-3.noarch.rpm', readFileSync(rpms.tool))).status).toBe(201);
+    expect((await putTo('el9/lab-tool-1.2-3.noarch.rpm', readFileSync(rpms.tool))).status).toBe(201);
+    expect((await putTo('el9/lab-app-2.0-1.noarch.rpm', readFileSync(rpms.app))).status).toBe(201);
+    const shallow = await putTo('lab-tool-1.2-3.noarch.rpm', readFileSync(rpms.tool));
+    expect(shallow.status).toBe(400);
+    expect(await shallow.text()).toContain('at least 1 directories deep');
+    const get = (path: string) =>
+      fetch(`${depot.url}/repository/yum-depth/${path}`, { headers: { authorization: admin.authorization } });
+    expect((await get('repodata/repomd.xml')).status).toBe(404);
+    expect((await get('el8/x86_64/repodata/repomd.xml')).status).toBe(404);
+
+    rmSync(join(work, 'cache'), { recursive: true, force: true });
+    const el8 = await dnf(
+      ['--refresh', 'repoquery', '--repo', 'depot', '--qf', '%{name} %{location}'],
+      'yum-depth/el8',
+    );
+    expect(el8.split('\n').filter((l) => l.startsWith('lab-'))).toEqual(['lab-tool x86_64/lab-tool-1.2-3.noarch.rpm']);
+    const el9 = await dnf(['--refresh', 'repoquery', '--repo', 'depot', '--qf', '%{name}'], 'yum-depth/el9');
+    expect(
+      el9
+        .split('\n')
+        .filter((l) => l.startsWith('lab-'))
+        .sort(),
+    ).toEqual(['lab-app', 'lab-tool']);
+    rmSync(join(work, 'root'), { recursive: true, force: true });
+    await dnf(['-y', 'install', 'lab-tool'], 'yum-depth/el8');
+    expect(existsSync(join(work, 'root/usr/bin/lab-tool'))).toBe(true);
   });
 });

@@ -1,4 +1,4 @@
-import { assertKnownOptions, type Format, type FormatPluginManifest } from '@depot/core';
+import { assertKnownOptions, badRequest, type Format, type FormatPluginManifest } from '@depot/core';
 import { KEY_PREFIX, Keyring } from '@depot/signing';
 import type { YumEnv } from './env.js';
 import { handle, YUM_CACHE_POLICY } from './routes.js';
@@ -6,6 +6,22 @@ import { GEN_PREFIX, PKG_PREFIX, yumStore } from './store.js';
 
 export { buildRepodata, type PackageEntry } from './repodata.js';
 export { type RpmInfo, readRpm } from './rpm.js';
+
+/**
+ * Validates Yum `format_options`: `repodata_depth` (0–5, default 0) — how many directories deep
+ * the repodata roots sit: with 1, `el9/repodata/` lists the packages under `el9/`.
+ */
+export function validateYumOptions(options: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  for (const key of Object.keys(options)) {
+    if (key !== 'repodata_depth') throw badRequest(`unknown yum repository option ${key}`, { field: key });
+  }
+  const depth = options.repodata_depth;
+  if (depth === undefined) return {};
+  if (typeof depth !== 'number' || !Number.isInteger(depth) || depth < 0 || depth > 5) {
+    throw badRequest('repodata_depth must be a whole number from 0 to 5', { field: 'repodata_depth' });
+  }
+  return { repodata_depth: depth };
+}
 
 /**
  * The Yum/DNF format. Hosted: `PUT` an `.rpm`; Depot reads its headers, stores it, and serves
@@ -18,6 +34,7 @@ export function yumFormat(): Format {
     name: 'yum',
     capabilities: { repoTypes: ['hosted', 'cache', 'proxy'] },
     cachePolicy: YUM_CACHE_POLICY,
+    validateRepositoryOptions: (options) => validateYumOptions(options),
     repositoryRecordPrefixes: (repo) => [`${PKG_PREFIX}${repo}/`, `${GEN_PREFIX}${repo}/`, `${KEY_PREFIX}${repo}/`],
     init(ctx) {
       const env: YumEnv = {

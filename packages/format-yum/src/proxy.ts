@@ -34,8 +34,13 @@ export function repomdLocations(repomd: string): Map<string, string> {
   return out;
 }
 
-async function memberDocs(env: YumEnv, member: RepositoryRecord, signal?: AbortSignal): Promise<MemberDocs | null> {
-  const get = (path: string) => env.engine.get(member.name, path, signal === undefined ? {} : { signal });
+async function memberDocs(
+  env: YumEnv,
+  member: RepositoryRecord,
+  root: string,
+  signal?: AbortSignal,
+): Promise<MemberDocs | null> {
+  const get = (path: string) => env.engine.get(member.name, `${root}${path}`, signal === undefined ? {} : { signal });
   const repomd = await get('repodata/repomd.xml');
   if (repomd === null) return null;
   const locations = repomdLocations(new TextDecoder().decode(await read(repomd.body)));
@@ -91,17 +96,18 @@ export function mergeDocs(members: readonly MemberDocs[], now: number): Repodata
 }
 
 /**
- * The repodata of proxy `repo`, merged from the members the caller may read (hosted ones from their
+ * The repodata of `group` (a path prefix, `''` for the root) of proxy `repo`, merged from the members the caller may read (hosted ones from their
  * built repodata, caches through their upstream), reused for 30 s. A member that fails is left out.
  */
 export async function proxyRepodata(
   env: YumEnv,
   repo: RepositoryRecord,
-  hosted: (member: RepositoryRecord) => Promise<Repodata>,
+  group: string,
+  hosted: (member: RepositoryRecord) => Promise<Repodata | null>,
   signal?: AbortSignal,
 ): Promise<Repodata> {
   const members = (await env.engine.resolveMembers(repo.name)).filter((m) => m.repo_type !== 'proxy');
-  const key = `${repo.name}\u0000${members.map((m) => m.name).join('\u0001')}`;
+  const key = `${repo.name}\u0000${group}\u0000${members.map((m) => m.name).join('\u0001')}`;
   const held = env.proxied.get(key);
   if (held !== undefined && held.until > env.ctx.now()) return held.repodata;
   const docs: MemberDocs[] = [];
@@ -109,6 +115,7 @@ export async function proxyRepodata(
     try {
       if (member.repo_type === 'hosted') {
         const built = await hosted(member);
+        if (built === null) continue;
         const text = (type: string) => {
           const href = repomdLocations(new TextDecoder().decode(built.get('repomd.xml'))).get(type) ?? '';
           const file = built.get(href.replace(/^repodata\//, ''));
@@ -116,7 +123,7 @@ export async function proxyRepodata(
         };
         docs.push({ primary: text('primary'), filelists: text('filelists'), other: text('other') });
       } else {
-        const found = await memberDocs(env, member, signal);
+        const found = await memberDocs(env, member, group === '' ? '' : `${group}/`, signal);
         if (found !== null) docs.push(found);
       }
     } catch (err) {

@@ -25,7 +25,7 @@ import { proxyRepodata } from './proxy.js';
 import { buildRepodata, type PackageEntry, type Repodata } from './repodata.js';
 import { readRpm } from './rpm.js';
 import { signRepodata } from './sign.js';
-import { bumpGeneration, repoPackages } from './store.js';
+import { bumpGeneration, generationId, groupPackages } from './store.js';
 
 const MAX_BUILT = 64;
 /** Path segments of a package: no dot-segments, no hidden names, no `repodata/`. */
@@ -60,13 +60,26 @@ async function sha256File(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
-/** Checks a package path: `{dir/…/}{name}.rpm`, every segment plain, never under `repodata/`. */
-function checkPath(path: string): void {
+/** `repodata_depth` of a repository (0 when unset). */
+export const depthOf = (repo: RepositoryRecord): number => {
+  const depth = repo.format_options?.repodata_depth;
+  return typeof depth === 'number' ? depth : 0;
+};
+
+/**
+ * Checks a package path (`{dir/…/}{name}.rpm`, every segment plain, none named `repodata`) and
+ * returns its group: the first `depth` directories, whose `repodata/` lists it.
+ */
+function groupOfPackage(path: string, depth: number): string {
   const segments = path.split('/');
-  if (segments[0] === 'repodata') throw badRequest('packages cannot be stored under repodata/');
   for (const s of segments) {
     if (!SEGMENT.test(s) || s.length > 255) throw badRequest(`invalid path segment ${JSON.stringify(s.slice(0, 100))}`);
+    if (s === 'repodata') throw badRequest('packages cannot be stored under a repodata/ directory');
   }
+  if (segments.length - 1 < depth) {
+    throw badRequest(`with repodata_depth ${depth}, packages go at least ${depth} directories deep`);
+  }
+  return segments.slice(0, depth).join('/');
 }
 
 /**
@@ -78,7 +91,7 @@ function checkPath(path: string): void {
 async function upload(env: YumEnv, req: FormatRequest): Promise<FormatResponse> {
   requireRepoAccess(req, 'write');
   const target = await requestWriteTarget(req);
-  checkPath(req.path);
+  const group = groupOfPackage(req.path, depthOf(target));
   const limit = env.ctx.settings().max_artifact_bytes;
   const spooled = await spool(req.body, typeof limit === 'number' && limit > 0 ? limit : Number.MAX_SAFE_INTEGER);
   try {
@@ -112,7 +125,7 @@ async function upload(env: YumEnv, req: FormatRequest): Promise<FormatResponse> 
       fileTime: Math.floor(env.ctx.now() / 1000),
     };
     await env.store.packages.put(`${target.name}/${req.path}`, entry);
-    await bumpGeneration(env.store, target.name, env.ctx.now());
+    await bumpGeneration(env.store, target.name, group, env.ctx.now());
     return jsonResponse(201, {
       path: req.path,
       name: info.name,
@@ -132,22 +145,30 @@ async function remove(env: YumEnv, req: FormatRequest): Promise<FormatResponse> 
   requireRepoAccess(req, 'delete');
   const target = await requestWriteTarget(req, 'delete');
   if (!(await env.store.packages.delete(`${target.name}/${req.path}`))) throw notFound(`${req.path} not found`);
-  await bumpGeneration(env.store, target.name, env.ctx.now());
+  await bumpGeneration(env.store, target.name, groupOfPackage(req.path, depthOf(target)), env.ctx.now());
   await env.engine.delete(target.name, req.path);
   return { status: 204 };
 }
 
-/** The repodata of hosted `repo` at its current generation (an empty repository has one too). */
-async function built(env: YumEnv, repo: RepositoryRecord): Promise<Repodata> {
-  const state = await env.store.generations.get(`${repo.name}/current`);
+/**
+ * The repodata of `group` in hosted `repo` at its current generation (an empty group has one too).
+ * `null` when `group` is not a repodata root of the repository (its depth differs).
+ */
+async function built(env: YumEnv, repo: RepositoryRecord, group: string): Promise<Repodata | null> {
+  if ((group === '' ? 0 : group.split('/').length) !== depthOf(repo)) return null;
+  const state = await env.store.generations.get(generationId(repo.name, group));
   const generation = state?.generation ?? 0;
-  const key = `${repo.name}\u0000${generation}`;
+  const key = `${repo.name}\u0000${group}\u0000${generation}`;
   let held = env.built.get(key);
   if (held === undefined) {
     if (env.built.size >= MAX_BUILT) env.built.clear();
     const at = state === null ? Date.parse(repo.created_at) : Date.parse(state.updated_at);
     held = (async () =>
-      signRepodata(env, repo.name, buildRepodata(await repoPackages(env.store, repo.name), Math.floor(at / 1000))))();
+      signRepodata(
+        env,
+        repo.name,
+        buildRepodata(await groupPackages(env.store, repo.name, group), Math.floor(at / 1000)),
+      ))();
     env.built.set(key, held);
     held.catch(() => env.built.delete(key));
   }
@@ -167,7 +188,9 @@ function bytes(req: FormatRequest, body: Uint8Array, type: string, mutable: bool
 }
 
 /** A `repodata/` file name createrepo addresses by content: `{sha256}-{type}.xml.gz` and the like. */
-const ADDRESSED = /^repodata\/([0-9a-f]{64})-[^/]+$/;
+const ADDRESSED = /(?:^|\/)repodata\/([0-9a-f]{64})-[^/]+$/;
+/** `{group/}repodata/{file}`. */
+const REPODATA = /^(?:(.+)\/)?repodata\/([^/]+)$/;
 
 /**
  * Cache repositories of an rpm-md mirror: `repodata/repomd.xml` (and any repodata file not named
@@ -176,7 +199,7 @@ const ADDRESSED = /^repodata\/([0-9a-f]{64})-[^/]+$/;
  */
 export const YUM_CACHE_POLICY: CachePolicy = {
   isImmutable: (path) => path.endsWith('.rpm') || ADDRESSED.test(path),
-  isInternal: (path) => path.startsWith('repodata/'),
+  isInternal: (path) => REPODATA.test(path),
   expectedContent: (path) => {
     const sha256 = ADDRESSED.exec(path)?.[1];
     return sha256 === undefined ? undefined : { sha256 };
@@ -202,7 +225,7 @@ async function relay(req: FormatRequest): Promise<FormatResponse> {
     signal: upstreamSignal(req),
   });
   if (read === null) throw notFound(`${req.path} not found`);
-  const mutable = req.path.startsWith('repodata/') && !ADDRESSED.test(req.path);
+  const mutable = REPODATA.test(req.path) && !ADDRESSED.test(req.path);
   return immutableArtifactResponse(req, read, {
     'content-type': relayedType(req.path),
     ...(mutable ? { 'cache-control': 'no-cache' } : {}),
@@ -223,13 +246,15 @@ export async function handle(env: YumEnv, req: FormatRequest): Promise<FormatRes
   }
   if (req.method !== 'GET' && req.method !== 'HEAD') throw notAllowed(`method ${req.method} is not allowed here`);
   requireRepoAccess(req, 'read');
-  if (path.startsWith('repodata/')) {
-    const name = path.slice('repodata/'.length);
+  const repodataPath = REPODATA.exec(path);
+  if (repodataPath !== null) {
+    const group = repodataPath[1] ?? '';
+    const name = repodataPath[2] as string;
     const repodata =
       req.repo.repo_type === 'proxy'
-        ? await proxyRepodata(env, req.repo, (member) => built(env, member), upstreamSignal(req))
-        : await built(env, req.repo);
-    const file = repodata.get(name);
+        ? await proxyRepodata(env, req.repo, group, (member) => built(env, member, group), upstreamSignal(req))
+        : await built(env, req.repo, group);
+    const file = repodata?.get(name);
     if (file === undefined) throw notFound(`${path} not found`);
     const type = name.endsWith('.xml')
       ? 'application/xml'

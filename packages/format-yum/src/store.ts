@@ -22,23 +22,34 @@ export const yumStore = (kv: KvStore): YumStore => ({
   generations: recordView<GenerationRecord>(kv, { prefix: GEN_PREFIX, schemaVersion: 1 }),
 });
 
-/** Every package of `repo`. */
-export async function repoPackages(store: YumStore, repo: string): Promise<PackageEntry[]> {
+/**
+ * Every package of `repo` under `group` (a path prefix; `''` for the whole repository), with its
+ * `path` made relative to the group, as the group's repodata lists it.
+ */
+export async function groupPackages(store: YumStore, repo: string, group: string): Promise<PackageEntry[]> {
+  const under = group === '' ? '' : `${group}/`;
   const out: PackageEntry[] = [];
-  for await (const { record } of store.packages.scan({ prefix: `${repo}/` })) out.push(record);
+  for await (const { record } of store.packages.scan({ prefix: `${repo}/${under}` })) {
+    out.push({ ...record, path: record.path.slice(under.length) });
+  }
   return out;
 }
 
-/** Bumps the generation of `repo` (compare-and-swap, retried). */
-export async function bumpGeneration(store: YumStore, repo: string, now: number): Promise<void> {
+/** The id of a group's generation record. */
+export const generationId = (repo: string, group: string): string =>
+  group === '' ? `${repo}/current` : `${repo}/${group}/current`;
+
+/** Bumps the generation of `group` in `repo` (compare-and-swap, retried). */
+export async function bumpGeneration(store: YumStore, repo: string, group: string, now: number): Promise<void> {
+  const id = generationId(repo, group);
   for (let attempt = 0; attempt < 16; attempt++) {
-    const current = await store.generations.getVersioned(`${repo}/current`);
+    const current = await store.generations.getVersioned(id);
     const next: GenerationRecord = {
       generation: (current?.record.generation ?? 0) + 1,
       updated_at: new Date(now).toISOString(),
     };
     try {
-      await store.generations.putIfVersion(`${repo}/current`, next, current?.version ?? null);
+      await store.generations.putIfVersion(id, next, current?.version ?? null);
       return;
     } catch (err) {
       if (!isDepotError(err, 'CONFLICT')) throw err;
