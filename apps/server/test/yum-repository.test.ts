@@ -314,3 +314,49 @@ describe('repodata_depth: one repodata root per directory, as Nexus groups them'
     expect(existsSync(join(work, 'root/usr/bin/lab-tool'))).toBe(true);
   });
 });
+
+describe('POST upload (multipart form, as curl -F and Nexus forms send)', () => {
+  it('files the package under the directory field, in either field order; a form without a file is a 400', async () => {
+    const res = await admin.post('/api/v1/repositories', {
+      name: 'yum-form',
+      format: 'yum',
+      repo_type: 'hosted',
+      store: 'default',
+    });
+    expect(res.status).toBe(201);
+    const post = (form: FormData) =>
+      fetch(`${depot.url}/repository/yum-form/upload`, {
+        method: 'POST',
+        headers: { authorization: admin.authorization },
+        body: form,
+      });
+    const fileFirst = new FormData();
+    fileFirst.append('file', new Blob([readFileSync(rpms.tool)]), 'lab-tool-1.2-3.noarch.rpm');
+    fileFirst.append('directory', '/tools/');
+    const a = await post(fileFirst);
+    expect(a.status, await a.clone().text()).toBe(201);
+    expect(await a.json()).toMatchObject({ path: 'tools/lab-tool-1.2-3.noarch.rpm', name: 'lab-tool' });
+    const directoryFirst = new FormData();
+    directoryFirst.append('directory', 'apps');
+    directoryFirst.append('file', new Blob([readFileSync(rpms.app)]), 'lab-app-2.0-1.noarch.rpm');
+    expect((await post(directoryFirst)).status).toBe(201);
+    const noFile = new FormData();
+    noFile.append('directory', 'x');
+    const bad = await post(noFile);
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain('no file part');
+    const traversal = new FormData();
+    traversal.append('directory', '../escape');
+    traversal.append('file', new Blob([readFileSync(rpms.tool)]), 'lab-tool-1.2-3.noarch.rpm');
+    expect((await post(traversal)).status).toBe(400);
+
+    rmSync(join(work, 'cache'), { recursive: true, force: true });
+    const listed = await dnf(['--refresh', 'repoquery', '--repo', 'depot', '--qf', '%{name} %{location}'], 'yum-form');
+    expect(
+      listed
+        .split('\n')
+        .filter((l) => l.startsWith('lab-'))
+        .sort(),
+    ).toEqual(['lab-app apps/lab-app-2.0-1.noarch.rpm', 'lab-tool tools/lab-tool-1.2-3.noarch.rpm']);
+  });
+});

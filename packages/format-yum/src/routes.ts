@@ -21,6 +21,7 @@ import {
   upstreamSignal,
 } from '@depot/core';
 import type { YumEnv } from './env.js';
+import { readUploadForm } from './form.js';
 import { proxyRepodata } from './proxy.js';
 import { buildRepodata, type PackageEntry, type Repodata } from './repodata.js';
 import { readRpm } from './rpm.js';
@@ -83,60 +84,87 @@ function groupOfPackage(path: string, depth: number): string {
 }
 
 /**
- * `PUT {dir/}{name}-{version}-{release}.{arch}.rpm`: reads the package's headers (never its
- * payload), checks the file name agrees with them, stores the file and its metadata record, and
- * moves the repository to a new generation (its repodata is rebuilt from the records on the next
- * read). The same path again with other bytes is `CONFLICT`; with the same bytes, accepted as is.
+ * Files the spooled RPM at `path`: reads the package's headers (never its payload), checks the
+ * file name agrees with them, stores the file and its metadata record, and moves its repodata root
+ * to a new generation (rebuilt from the records on the next read). The same path again with other
+ * bytes is `CONFLICT`; with the same bytes, accepted as is.
  */
+async function storePackage(
+  env: YumEnv,
+  req: FormatRequest,
+  target: RepositoryRecord,
+  path: string,
+  file: string,
+): Promise<FormatResponse> {
+  const group = groupOfPackage(path, depthOf(target));
+  const info = await readRpm(file);
+  const expected = `${info.name}-${info.version}-${info.release}.${info.arch}.rpm`;
+  const given = basename(path);
+  if (given !== expected) {
+    throw badRequest(`the file name ${given} does not match the package's headers (${expected})`);
+  }
+  const sha256 = await sha256File(file);
+  const existing = await env.store.packages.get(`${target.name}/${path}`);
+  if (existing !== null) {
+    if (existing.sha256 !== sha256) {
+      throw new DepotError('CONFLICT', `${path} is already stored with other bytes`, { details: { path } });
+    }
+    return jsonResponse(200, { path, name: info.name, sha256 });
+  }
+  const record = await env.engine.put(target.name, path, createReadStream(file), {
+    algorithms: ['sha256'],
+    contentType: 'application/x-rpm',
+    sizeHint: (await stat(file)).size,
+    signal: req.signal,
+  });
+  const entry: PackageEntry = { info, path, size: record.size, sha256, fileTime: Math.floor(env.ctx.now() / 1000) };
+  await env.store.packages.put(`${target.name}/${path}`, entry);
+  await bumpGeneration(env.store, target.name, group, env.ctx.now());
+  return jsonResponse(201, {
+    path,
+    name: info.name,
+    epoch: info.epoch,
+    version: info.version,
+    release: info.release,
+    arch: info.arch,
+    sha256,
+  });
+}
+
+const uploadLimit = (env: YumEnv): number => {
+  const limit = env.ctx.settings().max_artifact_bytes;
+  return typeof limit === 'number' && limit > 0 ? limit : Number.MAX_SAFE_INTEGER;
+};
+
+/** `PUT {dir/}{name}-{version}-{release}.{arch}.rpm`. */
 async function upload(env: YumEnv, req: FormatRequest): Promise<FormatResponse> {
   requireRepoAccess(req, 'write');
   const target = await requestWriteTarget(req);
-  const group = groupOfPackage(req.path, depthOf(target));
-  const limit = env.ctx.settings().max_artifact_bytes;
-  const spooled = await spool(req.body, typeof limit === 'number' && limit > 0 ? limit : Number.MAX_SAFE_INTEGER);
+  groupOfPackage(req.path, depthOf(target));
+  const spooled = await spool(req.body, uploadLimit(env));
   try {
-    const info = await readRpm(spooled.path);
-    const expected = `${info.name}-${info.version}-${info.release}.${info.arch}.rpm`;
-    const given = basename(req.path);
-    if (given !== expected) {
-      throw badRequest(`the file name ${given} does not match the package's headers (${expected})`);
-    }
-    const sha256 = await sha256File(spooled.path);
-    const existing = await env.store.packages.get(`${target.name}/${req.path}`);
-    if (existing !== null) {
-      if (existing.sha256 !== sha256) {
-        throw new DepotError('CONFLICT', `${req.path} is already stored with other bytes`, {
-          details: { path: req.path },
-        });
-      }
-      return jsonResponse(200, { path: req.path, name: info.name, sha256 });
-    }
-    const record = await env.engine.put(target.name, req.path, createReadStream(spooled.path), {
-      algorithms: ['sha256'],
-      contentType: 'application/x-rpm',
-      sizeHint: (await stat(spooled.path)).size,
-      signal: req.signal,
-    });
-    const entry: PackageEntry = {
-      info,
-      path: req.path,
-      size: record.size,
-      sha256,
-      fileTime: Math.floor(env.ctx.now() / 1000),
-    };
-    await env.store.packages.put(`${target.name}/${req.path}`, entry);
-    await bumpGeneration(env.store, target.name, group, env.ctx.now());
-    return jsonResponse(201, {
-      path: req.path,
-      name: info.name,
-      epoch: info.epoch,
-      version: info.version,
-      release: info.release,
-      arch: info.arch,
-      sha256,
-    });
+    return await storePackage(env, req, target, req.path, spooled.path);
   } finally {
     await rm(spooled.dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * `POST upload` with a `multipart/form-data` body: a `file` part (the RPM, named by its file name)
+ * and an optional `directory` field, in either order — what Nexus's upload form and `curl -F` send.
+ * Filed as a `PUT {directory}/{file name}` would be.
+ */
+async function uploadForm(env: YumEnv, req: FormatRequest): Promise<FormatResponse> {
+  requireRepoAccess(req, 'write');
+  const target = await requestWriteTarget(req);
+  const form = await readUploadForm(req.headers['content-type'], req.body, uploadLimit(env));
+  try {
+    const directory = (form.fields.get('directory') ?? '').replace(/^\/+|\/+$/g, '');
+    if (form.file === null) throw badRequest('the form has no file part', { field: 'file' });
+    const path = directory === '' ? form.file.filename : `${directory}/${form.file.filename}`;
+    return await storePackage(env, req, target, path, form.file.path);
+  } finally {
+    await form.cleanup();
   }
 }
 
@@ -236,6 +264,7 @@ async function relay(req: FormatRequest): Promise<FormatResponse> {
 export async function handle(env: YumEnv, req: FormatRequest): Promise<FormatResponse> {
   const { path } = req;
   if (req.repo.repo_type === 'cache') return relay(req);
+  if (req.method === 'POST' && path === 'upload') return uploadForm(env, req);
   if (req.method === 'PUT') {
     if (!path.endsWith('.rpm')) throw notFound('upload a package with PUT …/{name}-{version}-{release}.{arch}.rpm');
     return upload(env, req);
