@@ -336,10 +336,21 @@ describe('POST upload (multipart form, as curl -F and Nexus forms send)', () => 
     const a = await post(fileFirst);
     expect(a.status, await a.clone().text()).toBe(201);
     expect(await a.json()).toMatchObject({ path: 'tools/lab-tool-1.2-3.noarch.rpm', name: 'lab-tool' });
+    const repomdBefore = await (
+      await fetch(`${depot.url}/repository/yum-form/repodata/repomd.xml`, {
+        headers: { authorization: admin.authorization },
+      })
+    ).text();
+    const primaryBefore = /href="(repodata\/[0-9a-f]{64}-primary\.xml\.gz)"/.exec(repomdBefore)?.[1];
     const directoryFirst = new FormData();
     directoryFirst.append('directory', 'apps');
     directoryFirst.append('file', new Blob([readFileSync(rpms.app)]), 'lab-app-2.0-1.noarch.rpm');
     expect((await post(directoryFirst)).status).toBe(201);
+    // A client that read the previous repomd.xml still gets the primary it names.
+    const stale = await fetch(`${depot.url}/repository/yum-form/${primaryBefore}`, {
+      headers: { authorization: admin.authorization },
+    });
+    expect(stale.status).toBe(200);
     const noFile = new FormData();
     noFile.append('directory', 'x');
     const bad = await post(noFile);

@@ -14,6 +14,7 @@ import { npmGroup } from './group-npm.js';
 import { pypiGroup } from './group-pypi.js';
 import { rawDownloadGroup, rawUploadGroup } from './group-raw.js';
 import { rssIdle, rssMixed } from './group-rss.js';
+import { yumGroup } from './group-yum.js';
 import { failedFigure } from './harness.js';
 import { markdownReport, type RunInfo, runInfo } from './report.js';
 import type { FigureResult } from './types.js';
@@ -45,6 +46,7 @@ const GROUPS = [
   dockerGroup,
   npmGroup,
   helmGroup,
+  yumGroup,
   pypiGroup,
   goGroup,
   cargoGroup,
@@ -104,6 +106,7 @@ function groupOf(name: string): string {
   if (name.startsWith('raw-')) return rawDownloadGroup.name;
   if (name.startsWith('docker-')) return dockerGroup.name;
   if (name.startsWith('helm-')) return helmGroup.name;
+  if (name.startsWith('yum-')) return yumGroup.name;
   if (name.startsWith('pypi-')) return pypiGroup.name;
   if (name.startsWith('go-')) return goGroup.name;
   if (name.startsWith('cargo-')) return cargoGroup.name;

@@ -94,6 +94,20 @@ export const FIGURES: readonly FigureDef[] = [
     target: { kind: 'ratio', min: 0.5 },
   },
   {
+    name: 'yum-repomd',
+    title: 'yum repodata/repomd.xml GET (5,000 rpms) @16',
+    unit: 'req/s',
+    peer: 'nginx',
+    target: { kind: 'ratio', min: 0.5 },
+  },
+  {
+    name: 'yum-primary',
+    title: 'yum primary.xml.gz GET (5,000 rpms) @16',
+    unit: 'req/s',
+    peer: 'nginx',
+    target: { kind: 'ratio', min: 0.5 },
+  },
+  {
     name: 'pypi-simple-json',
     title: 'pypi simple page GET, PEP 691 JSON (20 versions) @16',
     unit: 'req/s',

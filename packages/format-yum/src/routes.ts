@@ -217,6 +217,25 @@ function bytes(req: FormatRequest, body: Uint8Array, type: string, mutable: bool
 
 /** A `repodata/` file name createrepo addresses by content: `{sha256}-{type}.xml.gz` and the like. */
 const ADDRESSED = /(?:^|\/)repodata\/([0-9a-f]{64})-[^/]+$/;
+/**
+ * A content-addressed repodata file of an earlier generation still held: a client that read the
+ * previous `repomd.xml` just before a change still gets the files it names.
+ */
+async function earlier(
+  env: YumEnv,
+  repo: RepositoryRecord,
+  group: string,
+  name: string,
+): Promise<Uint8Array | undefined> {
+  const prefix = `${repo.name}\u0000${group}\u0000`;
+  for (const [key, held] of env.built) {
+    if (!key.startsWith(prefix)) continue;
+    const file = (await held.catch(() => null))?.get(name);
+    if (file !== undefined) return file;
+  }
+  return undefined;
+}
+
 /** `{group/}repodata/{file}`. */
 const REPODATA = /^(?:(.+)\/)?repodata\/([^/]+)$/;
 
@@ -283,7 +302,9 @@ export async function handle(env: YumEnv, req: FormatRequest): Promise<FormatRes
       req.repo.repo_type === 'proxy'
         ? await proxyRepodata(env, req.repo, group, (member) => built(env, member, group), upstreamSignal(req))
         : await built(env, req.repo, group);
-    const file = repodata?.get(name);
+    const file =
+      repodata?.get(name) ??
+      (req.repo.repo_type === 'hosted' && ADDRESSED.test(path) ? await earlier(env, req.repo, group, name) : undefined);
     if (file === undefined) throw notFound(`${path} not found`);
     const type = name.endsWith('.xml')
       ? 'application/xml'
