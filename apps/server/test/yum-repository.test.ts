@@ -195,7 +195,14 @@ describe('yum cache of an rpm-md mirror, and a proxy merging it with the hosted 
     const mirror = join(work, 'mirror');
     mkdirSync(mirror, { recursive: true });
     writeFileSync(join(mirror, 'lab-app-2.0-1.noarch.rpm'), readFileSync(rpms.app));
+    writeFileSync(join(mirror, 'lab-tool-1.2-3.noarch.rpm'), readFileSync(rpms.tool));
     createrepo(mirror);
+    // The mirror then serves other bytes than its own primary lists for lab-tool.
+    const tampered = buildRpm(join(work, 'tampered'), {
+      ...LAB_TOOL,
+      files: { ...LAB_TOOL.files, '/usr/share/lab/data.txt': 'tampered\n' },
+    });
+    writeFileSync(join(mirror, 'lab-tool-1.2-3.noarch.rpm'), readFileSync(tampered));
     const port = await freePort();
     upstream = spawn('python3', ['-m', 'http.server', String(port), '--bind', '127.0.0.1', '--directory', mirror], {
       stdio: 'ignore',
@@ -225,6 +232,15 @@ describe('yum cache of an rpm-md mirror, and a proxy merging it with the hosted 
     ]) {
       const res = await admin.post('/api/v1/repositories', body);
       expect(res.status, JSON.stringify(res.body)).toBe(201);
+    }
+    // The cache checks packages against the mirror's primary: the tampered one is refused, not kept.
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const refused = await fetch(`${depot.url}/repository/yum-cache/lab-tool-1.2-3.noarch.rpm`, {
+        headers: { authorization: admin.authorization },
+      });
+      expect(refused.status).toBeGreaterThanOrEqual(400);
+      const text = await refused.text();
+      expect(text).toMatch(/contradicts the expected content|DIGEST_MISMATCH/);
     }
     // A fresh installroot: lab-tool and lab-app are not installed there yet.
     rmSync(join(work, 'root'), { recursive: true, force: true });

@@ -1,4 +1,4 @@
-import type { FormatContext, RepositoryEngine } from '@depot/core';
+import type { ExpectedContent, FormatContext, RepositoryEngine } from '@depot/core';
 import type { Keyring } from '@depot/signing';
 import type { Repodata } from './repodata.js';
 import type { YumStore } from './store.js';
@@ -12,6 +12,8 @@ export interface YumEnv {
   readonly built: Map<string, Promise<Repodata>>;
   /** Signing keys (one per hosted or proxy repository). */
   readonly keys: Keyring;
+  /** Cache repositories: the digests the mirror's primary lists, by `{repo}\0{primary href}`. */
+  readonly listed: Map<string, Promise<ReadonlyMap<string, ExpectedContent>>>;
   /** Merged proxy repodata, reused until `until`. */
   readonly proxied: Map<string, { readonly repodata: Repodata; readonly until: number }>;
 }

@@ -44,6 +44,7 @@ export function yumFormat(): Format {
         keys: new Keyring(ctx, 'yum'),
         built: new Map(),
         proxied: new Map(),
+        listed: new Map(),
       };
       return {
         // Each request acts as its caller.

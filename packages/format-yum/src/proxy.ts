@@ -16,10 +16,10 @@ interface MemberDocs {
   readonly other: string;
 }
 
-const read = async (body: ByteSource | null): Promise<Uint8Array> =>
+export const read = async (body: ByteSource | null): Promise<Uint8Array> =>
   body === null ? new Uint8Array() : readBounded(body, MAX_METADATA_BYTES);
 
-const inflate = (bytes: Uint8Array): string =>
+export const inflate = (bytes: Uint8Array): string =>
   new TextDecoder().decode(
     bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes, { maxOutputLength: MAX_METADATA_BYTES }) : bytes,
   );

@@ -27,6 +27,7 @@ import { buildRepodata, type PackageEntry, type Repodata } from './repodata.js';
 import { readRpm } from './rpm.js';
 import { signRepodata } from './sign.js';
 import { bumpGeneration, generationId, groupPackages } from './store.js';
+import { expectedPackage, listedIn } from './verify.js';
 
 const MAX_BUILT = 64;
 /** Path segments of a package: no dot-segments, no hidden names, no `repodata/`. */
@@ -263,13 +264,20 @@ const relayedType = (path: string): string =>
         ? 'application/gzip'
         : 'application/octet-stream';
 
-/** A cache: every file relayed as the upstream has it (so a signed repomd stays signed). */
-async function relay(req: FormatRequest): Promise<FormatResponse> {
+/**
+ * A cache: every file relayed as the upstream has it (so a signed repomd stays signed). A package
+ * fetched from the mirror is stored only if it matches the size and digest the mirror's own
+ * primary lists for it.
+ */
+async function relay(env: YumEnv, req: FormatRequest): Promise<FormatResponse> {
   if (req.method !== 'GET' && req.method !== 'HEAD') throw notAllowed('a cache repository is read-only');
   requireRepoAccess(req, 'read');
+  const signal = upstreamSignal(req);
+  const expected = req.path.endsWith('.rpm') ? await expectedPackage(env, req.repo, req.path, signal) : undefined;
   const read = await req.engine.get(req.repo.name, req.path, {
     headOnly: req.method === 'HEAD',
-    signal: upstreamSignal(req),
+    signal,
+    ...(expected === undefined ? {} : { expected }),
   });
   if (read === null) throw notFound(`${req.path} not found`);
   const mutable = REPODATA.test(req.path) && !ADDRESSED.test(req.path);
@@ -282,7 +290,7 @@ async function relay(req: FormatRequest): Promise<FormatResponse> {
 /** Routes one Yum repository request. */
 export async function handle(env: YumEnv, req: FormatRequest): Promise<FormatResponse> {
   const { path } = req;
-  if (req.repo.repo_type === 'cache') return relay(req);
+  if (req.repo.repo_type === 'cache') return relay(env, req);
   if (req.method === 'POST' && path === 'upload') return uploadForm(env, req);
   if (req.method === 'PUT') {
     if (!path.endsWith('.rpm')) throw notFound('upload a package with PUT …/{name}-{version}-{release}.{arch}.rpm');
@@ -316,9 +324,18 @@ export async function handle(env: YumEnv, req: FormatRequest): Promise<FormatRes
     return bytes(req, file, type, name.startsWith('repomd.xml'));
   }
   if (path.endsWith('.rpm')) {
+    // Through a proxy, a package a member cache fetches must match what the merged primary lists.
+    const expected =
+      req.repo.repo_type === 'proxy'
+        ? listedIn(
+            await proxyRepodata(env, req.repo, '', (member) => built(env, member, ''), upstreamSignal(req)),
+            path,
+          )
+        : undefined;
     const read = await req.engine.get(req.repo.name, path, {
       headOnly: req.method === 'HEAD',
       signal: upstreamSignal(req),
+      ...(expected === undefined ? {} : { expected }),
     });
     if (read === null) throw notFound(`${path} not found`);
     return immutableArtifactResponse(req, read, { 'content-type': 'application/x-rpm' });
