@@ -387,3 +387,54 @@ describe('POST upload (multipart form, as curl -F and Nexus forms send)', () => 
     ).toEqual(['lab-app apps/lab-app-2.0-1.noarch.rpm', 'lab-tool tools/lab-tool-1.2-3.noarch.rpm']);
   });
 });
+
+describe('snapshots: the metadata frozen under a name', () => {
+  it('a snapshot keeps listing what the repository held when it was taken; dnf installs from it', async () => {
+    expect(
+      (
+        await admin.post('/api/v1/repositories', {
+          name: 'yum-snap',
+          format: 'yum',
+          repo_type: 'hosted',
+          store: 'default',
+        })
+      ).status,
+    ).toBe(201);
+    const call = (method: string, path: string, body?: Uint8Array) =>
+      fetch(`${depot.url}/repository/yum-snap/${path}`, {
+        method,
+        headers: { authorization: admin.authorization },
+        ...(body === undefined ? {} : { body }),
+      });
+    expect((await call('PUT', 'el/lab-tool-1.2-3.noarch.rpm', readFileSync(rpms.tool))).status).toBe(201);
+    const taken = await call('POST', 'snapshots/before-app');
+    expect(taken.status, await taken.clone().text()).toBe(201);
+    expect(await taken.json()).toMatchObject({ snapshot: 'before-app', packages: 1 });
+    expect((await call('POST', 'snapshots/before-app')).status).toBe(409);
+    expect((await call('PUT', 'el/lab-app-2.0-1.noarch.rpm', readFileSync(rpms.app))).status).toBe(201);
+    expect((await call('PUT', 'snapshots/lab-app-2.0-1.noarch.rpm', readFileSync(rpms.app))).status).toBe(400);
+    expect(await (await call('GET', 'snapshots')).json()).toEqual({ snapshots: ['before-app'] });
+    expect((await call('GET', 'snapshots/before-app/repodata/repomd.xml.asc')).status).toBe(200);
+
+    rmSync(join(work, 'cache'), { recursive: true, force: true });
+    const frozen = await dnf(
+      ['--refresh', 'repoquery', '--repo', 'depot', '--qf', '%{name}'],
+      'yum-snap/snapshots/before-app',
+    );
+    expect(frozen.split('\n').filter((l) => l.startsWith('lab-'))).toEqual(['lab-tool']);
+    const live = await dnf(['--refresh', 'repoquery', '--repo', 'depot', '--qf', '%{name}'], 'yum-snap');
+    expect(
+      live
+        .split('\n')
+        .filter((l) => l.startsWith('lab-'))
+        .sort(),
+    ).toEqual(['lab-app', 'lab-tool']);
+    rmSync(join(work, 'root'), { recursive: true, force: true });
+    await dnf(['-y', 'install', 'lab-tool'], 'yum-snap/snapshots/before-app');
+    expect(existsSync(join(work, 'root/usr/bin/lab-tool'))).toBe(true);
+
+    expect((await call('DELETE', 'snapshots/before-app')).status).toBe(204);
+    expect((await call('GET', 'snapshots/before-app/repodata/repomd.xml')).status).toBe(404);
+    expect(await (await call('GET', 'snapshots')).json()).toEqual({ snapshots: [] });
+  });
+});

@@ -26,6 +26,7 @@ import { proxyRepodata } from './proxy.js';
 import { buildRepodata, type PackageEntry, type Repodata } from './repodata.js';
 import { readRpm } from './rpm.js';
 import { signRepodata } from './sign.js';
+import { createSnapshot, deleteSnapshot, getSnapshotFile, listSnapshots, SNAPSHOTS } from './snapshots.js';
 import { bumpGeneration, generationId, groupPackages } from './store.js';
 import { expectedPackage, listedIn } from './verify.js';
 
@@ -78,6 +79,7 @@ function groupOfPackage(path: string, depth: number): string {
     if (!SEGMENT.test(s) || s.length > 255) throw badRequest(`invalid path segment ${JSON.stringify(s.slice(0, 100))}`);
     if (s === 'repodata') throw badRequest('packages cannot be stored under a repodata/ directory');
   }
+  if (segments[0] === SNAPSHOTS) throw badRequest('snapshots/ holds snapshots; store packages elsewhere');
   if (segments.length - 1 < depth) {
     throw badRequest(`with repodata_depth ${depth}, packages go at least ${depth} directories deep`);
   }
@@ -292,6 +294,15 @@ export async function handle(env: YumEnv, req: FormatRequest): Promise<FormatRes
   const { path } = req;
   if (req.repo.repo_type === 'cache') return relay(env, req);
   if (req.method === 'POST' && path === 'upload') return uploadForm(env, req);
+  const snapshot = /^snapshots(?:\/([^/]+))?(\/repodata\/[^/]+)?$/.exec(path);
+  if (snapshot !== null && req.repo.repo_type === 'hosted' && req.method !== 'PUT') {
+    const [, name, file] = snapshot;
+    if (name === undefined && (req.method === 'GET' || req.method === 'HEAD')) return listSnapshots(env, req);
+    if (name !== undefined && file === undefined && req.method === 'POST') return createSnapshot(env, req, name);
+    if (name !== undefined && file === undefined && req.method === 'DELETE') return deleteSnapshot(env, req, name);
+    if (file !== undefined && (req.method === 'GET' || req.method === 'HEAD')) return getSnapshotFile(req);
+    throw notAllowed(`${req.method} ${path} is not a snapshot operation`);
+  }
   if (req.method === 'PUT') {
     if (!path.endsWith('.rpm')) throw notFound('upload a package with PUT …/{name}-{version}-{release}.{arch}.rpm');
     return upload(env, req);
