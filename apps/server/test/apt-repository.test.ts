@@ -195,6 +195,42 @@ describe('APT hosted repository with the real apt-get', () => {
     }
   });
 
+  it('after a rotation apt-get refuses the old keyring and accepts the new public.gpg', async () => {
+    const admin = api(depot);
+    const before = await admin.get<{ fingerprint: string }>('/api/v1/repositories/apt-hosted/signing-key');
+    expect(before.status).toBe(200);
+    const oldKeyring = join(work, 'rotation-old.gpg');
+    const fetchKey = async (file: string) => {
+      const key = await fetch(`${depot.url}/repository/apt-hosted/public.gpg`, {
+        headers: { authorization: admin.authorization },
+      });
+      writeFileSync(file, Buffer.from(await key.arrayBuffer()));
+    };
+    await fetchKey(oldKeyring);
+    const url = `${depot.url}/repository/apt-hosted/`;
+    const update = (keyring: string, dir: string) =>
+      aptGet(
+        join(work, dir),
+        url,
+        keyring,
+      )(['update']).then(
+        (r) => `${r.stdout}${r.stderr}`,
+        (err: { stdout?: string; stderr?: string }) => `FAILED ${err.stdout ?? ''}${err.stderr ?? ''}`,
+      );
+    expect(await update(oldKeyring, 'rot-1')).not.toMatch(/FAILED|NO_PUBKEY|not signed|W: GPG/);
+    const rotated = await admin.post<{ fingerprint: string; previous_fingerprint: string }>(
+      '/api/v1/repositories/apt-hosted/signing-key/rotate',
+    );
+    expect(rotated.status).toBe(200);
+    expect(rotated.body.previous_fingerprint).toBe(before.body.fingerprint);
+    expect(await update(oldKeyring, 'rot-2')).toMatch(/NO_PUBKEY|not signed|W: GPG|FAILED/);
+    const newKeyring = join(work, 'rotation-new.gpg');
+    await fetchKey(newKeyring);
+    expect(await update(newKeyring, 'rot-3')).not.toMatch(/FAILED|NO_PUBKEY|not signed|W: GPG/);
+    // The tests after this one trust the repository's current key.
+    writeFileSync(join(work, 'depot.gpg'), readFileSync(newKeyring));
+  });
+
   it('refuses bad packages with a 4xx and lists nothing new: not an ar archive, no Version, a version with spaces, a name that disagrees', async () => {
     const before = await (
       await fetch(`${depot.url}/repository/apt-hosted/dists/stable/main/binary-amd64/Packages`, {

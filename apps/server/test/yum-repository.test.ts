@@ -438,3 +438,72 @@ describe('snapshots: the metadata frozen under a name', () => {
     expect(await (await call('GET', 'snapshots')).json()).toEqual({ snapshots: [] });
   });
 });
+
+describe('signing keys through the admin API: show, import, rotate', () => {
+  it('an imported key signs repomd.xml at once (dnf verifies with it); rotation replaces it and reports the old one', async () => {
+    const gnupg = join(work, 'gnupg');
+    mkdirSync(gnupg, { recursive: true, mode: 0o700 });
+    const gpg = (args: string[]) => run('gpg', ['--homedir', gnupg, '--batch', '--yes', ...args], { timeout: 60_000 });
+    await gpg([
+      '--passphrase',
+      '',
+      '--quick-gen-key',
+      'Imported Key <imported@example.com>',
+      'ed25519',
+      'sign',
+      'never',
+    ]);
+    const secret = (await gpg(['--armor', '--export-secret-keys'])).stdout;
+    const publicFile = join(work, 'imported.pub');
+    writeFileSync(publicFile, (await gpg(['--armor', '--export'])).stdout);
+    const fingerprint = /^fpr:::::::::([0-9A-F]{40}):/m.exec(
+      (await gpg(['--with-colons', '--fingerprint'])).stdout,
+    )?.[1];
+    expect(fingerprint).toBeDefined();
+
+    const before = await admin.get<{ fingerprint: string; public_key: string }>(
+      '/api/v1/repositories/yum-h/signing-key',
+    );
+    expect(before.status).toBe(200);
+    expect(before.body.public_key).toContain('BEGIN PGP PUBLIC KEY BLOCK');
+
+    const anonymous = await admin.put(
+      '/api/v1/repositories/yum-h/signing-key',
+      { private_key: secret },
+      { anonymous: true },
+    );
+    expect(anonymous.status).toBe(401);
+    const notAKey = await admin.put('/api/v1/repositories/yum-h/signing-key', { private_key: 'hello' });
+    expect(notAKey.status).toBe(400);
+    const imported = await admin.put<{ fingerprint: string; previous_fingerprint: string }>(
+      '/api/v1/repositories/yum-h/signing-key',
+      { private_key: secret },
+    );
+    expect(imported.status, JSON.stringify(imported.body)).toBe(200);
+    expect(imported.body).toMatchObject({ fingerprint, previous_fingerprint: before.body.fingerprint });
+
+    const makecache = async (keyFile: string) => {
+      rmSync(join(work, 'cache'), { recursive: true, force: true });
+      rmSync(join(work, 'root'), { recursive: true, force: true });
+      return dnf(['-y', 'makecache'], 'yum-h', keyFile).then(
+        () => 'ok',
+        (err: Error) => err.message,
+      );
+    };
+    expect(await makecache(publicFile)).toBe('ok');
+
+    const rotated = await admin.post<{ fingerprint: string; previous_fingerprint: string; public_key: string }>(
+      '/api/v1/repositories/yum-h/signing-key/rotate',
+    );
+    expect(rotated.status).toBe(200);
+    expect(rotated.body.previous_fingerprint).toBe(fingerprint);
+    expect(rotated.body.fingerprint).not.toBe(fingerprint);
+    expect(await makecache(publicFile)).toMatch(/repomd\.xml GPG signature verification error/);
+    const rotatedFile = join(work, 'rotated.pub');
+    writeFileSync(rotatedFile, rotated.body.public_key);
+    expect(await makecache(rotatedFile)).toBe('ok');
+
+    const raw = await admin.get('/api/v1/repositories/yum-cache/signing-key');
+    expect(raw.status).toBe(400);
+  });
+});

@@ -77,6 +77,8 @@ export type {
   RepositoryListenerSpec,
   RepositoryLookup,
   ResponseBody,
+  SigningKeyHook,
+  SigningKeyInfo,
 } from './format/format.js';
 export type { FormatHostServices } from './format/format-context.js';
 export { createFormatContext, formatNamespace, repositoryRecordKeys } from './format/format-context.js';

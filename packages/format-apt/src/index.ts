@@ -9,7 +9,7 @@ import {
 import { KEY_PREFIX, Keyring } from '@depot/signing';
 import type { AptEnv, AptRepositoryOptions } from './env.js';
 import { handle } from './routes.js';
-import { aptStore, DIST_PREFIX, PKG_PREFIX } from './store.js';
+import { aptStore, bumpDist, DIST_PREFIX, PKG_PREFIX } from './store.js';
 
 export type { AptRepositoryOptions } from './env.js';
 
@@ -76,6 +76,20 @@ export function aptFormat(): Format {
       return {
         handle: (req) => handle({ ...env, engine: req.engine }, req),
         challenge: () => 'Basic realm="Depot"',
+        signingKey: {
+          describe: (repo) => env.keys.describe(repo.name),
+          async replace(repo, armored) {
+            const info = await env.keys.replace(repo.name, armored);
+            // Every distribution is rebuilt (and re-signed) on its next read, on every instance.
+            const dists: string[] = [];
+            for await (const { id } of env.store.dists.scan({ prefix: `${repo.name}/` })) {
+              dists.push(id.slice(repo.name.length + 1));
+            }
+            for (const dist of dists) await bumpDist(env.store, repo.name, dist, ctx.now());
+            env.proxied.clear();
+            return info;
+          },
+        },
       };
     },
   };

@@ -2,7 +2,7 @@ import { assertKnownOptions, badRequest, type Format, type FormatPluginManifest 
 import { KEY_PREFIX, Keyring } from '@depot/signing';
 import type { YumEnv } from './env.js';
 import { handle, YUM_CACHE_POLICY } from './routes.js';
-import { GEN_PREFIX, PKG_PREFIX, yumStore } from './store.js';
+import { bumpAllGenerations, GEN_PREFIX, PKG_PREFIX, yumStore } from './store.js';
 
 export { buildRepodata, type PackageEntry } from './repodata.js';
 export { type RpmInfo, readRpm } from './rpm.js';
@@ -50,6 +50,16 @@ export function yumFormat(): Format {
         // Each request acts as its caller.
         handle: (req) => handle({ ...env, engine: req.engine }, req),
         challenge: () => 'Basic realm="Depot"',
+        signingKey: {
+          describe: (repo) => env.keys.describe(repo.name),
+          async replace(repo, armored) {
+            const info = await env.keys.replace(repo.name, armored);
+            // Every repodata root is rebuilt (and re-signed) on its next read, on every instance.
+            await bumpAllGenerations(env.store, repo.name, ctx.now());
+            env.proxied.clear();
+            return info;
+          },
+        },
       };
     },
   };

@@ -56,3 +56,13 @@ export async function bumpGeneration(store: YumStore, repo: string, group: strin
     }
   }
 }
+
+/** Bumps every repodata root of `repo` that has a generation (the root `''` at least). */
+export async function bumpAllGenerations(store: YumStore, repo: string, now: number): Promise<void> {
+  const groups = new Set<string>(['']);
+  for await (const { id } of store.generations.scan({ prefix: `${repo}/` })) {
+    const rest = id.slice(repo.length + 1);
+    groups.add(rest === 'current' ? '' : rest.slice(0, -'/current'.length));
+  }
+  for (const group of groups) await bumpGeneration(store, repo, group, now);
+}

@@ -10,6 +10,7 @@ import { registerDocsRoutes } from '../routes/docs.js';
 import { registerHealthRoutes } from '../routes/health.js';
 import { registerRepositoryRoutes } from '../routes/repositories.js';
 import { registerSettingsRoutes } from '../routes/settings.js';
+import { registerSigningKeyRoutes } from '../routes/signing-keys.js';
 import { registerStoreRoutes } from '../routes/stores.js';
 import { registerTaskRoutes } from '../routes/tasks.js';
 import type { DepotServices } from '../runtime/services.js';
@@ -100,6 +101,7 @@ export function createApp(services: DepotServices): OpenAPIHono<AppEnv> {
   registerTaskRoutes(app, services);
   registerAuditRoutes(app, services);
   registerBackupRoutes(app, services);
+  registerSigningKeyRoutes(app, services);
   services.auth.registerRoutes(app);
   registerDocsRoutes(app, services);
 

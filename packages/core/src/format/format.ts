@@ -161,6 +161,27 @@ export interface FormatRuntime {
    * remove one version the way the protocol's own delete does (metadata and files together).
    */
   readonly versions?: PackageVersionsHook;
+  /** Formats that sign their metadata: the repository's key, for the admin API (show, import, rotate). */
+  readonly signingKey?: SigningKeyHook;
+}
+
+/** What the admin API shows of a repository's signing key. */
+export interface SigningKeyInfo {
+  readonly fingerprint: string;
+  /** The armored public key. */
+  readonly public_key: string;
+  /** The key the current one replaced, kept so clients can be moved over. */
+  readonly previous_fingerprint?: string;
+}
+
+/** A format's repository signing keys. */
+export interface SigningKeyHook {
+  describe(repo: RepositoryRecord): Promise<SigningKeyInfo>;
+  /**
+   * Signs with `armoredPrivateKey` from now on (`null`: a newly generated key), re-signing the
+   * repository's metadata. `BAD_REQUEST` names what is wrong with the key.
+   */
+  replace(repo: RepositoryRecord, armoredPrivateKey: string | null): Promise<SigningKeyInfo>;
 }
 
 /** One version of a package and when it was published (ISO 8601). */
