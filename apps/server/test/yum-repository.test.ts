@@ -507,3 +507,39 @@ describe('signing keys through the admin API: show, import, rotate', () => {
     expect(raw.status).toBe(400);
   });
 });
+
+describe('deleting through the admin API', () => {
+  it('bulk delete of a hosted yum repository takes the packages out of its repodata too', async () => {
+    expect(
+      (
+        await admin.post('/api/v1/repositories', {
+          name: 'yum-bulk',
+          format: 'yum',
+          repo_type: 'hosted',
+          store: 'default',
+        })
+      ).status,
+    ).toBe(201);
+    for (const [path, file] of [
+      ['a/lab-tool-1.2-3.noarch.rpm', rpms.tool],
+      ['b/lab-app-2.0-1.noarch.rpm', rpms.app],
+    ] as const) {
+      const res = await fetch(`${depot.url}/repository/yum-bulk/${path}`, {
+        method: 'PUT',
+        headers: { authorization: admin.authorization },
+        body: readFileSync(file),
+      });
+      expect(res.status).toBe(201);
+    }
+    const bulk = await admin.post<{ deleted: number }>('/api/v1/repositories/yum-bulk/bulk-delete', { prefix: 'b/' });
+    expect(bulk.body.deleted).toBe(1);
+    const task = await admin.post<{ result: { deleted: number } }>('/api/v1/tasks/bulk-delete?wait=true', {
+      repo: 'yum-bulk',
+      prefix: 'a/',
+    });
+    expect(task.body.result.deleted).toBe(1);
+    rmSync(join(work, 'cache'), { recursive: true, force: true });
+    const listed = await dnf(['--refresh', 'repoquery', '--repo', 'depot', '--qf', '%{name}'], 'yum-bulk');
+    expect(listed.split('\n').filter((l) => l.startsWith('lab-'))).toEqual([]);
+  });
+});

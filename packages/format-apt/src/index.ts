@@ -10,6 +10,7 @@ import { KEY_PREFIX, Keyring } from '@depot/signing';
 import type { AptEnv, AptRepositoryOptions } from './env.js';
 import { handle } from './routes.js';
 import { aptStore, bumpDist, DIST_PREFIX, PKG_PREFIX } from './store.js';
+import { removeArtifact } from './upload.js';
 
 export type { AptRepositoryOptions } from './env.js';
 
@@ -76,6 +77,7 @@ export function aptFormat(): Format {
       return {
         handle: (req) => handle({ ...env, engine: req.engine }, req),
         challenge: () => 'Basic realm="Depot"',
+        removeArtifact: (repo, path) => removeArtifact(env, repo.name, path),
         signingKey: {
           describe: (repo) => env.keys.describe(repo.name),
           async replace(repo, armored) {

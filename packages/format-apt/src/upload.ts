@@ -179,3 +179,18 @@ export async function deleteDeb(env: AptEnv, req: FormatRequest): Promise<Format
   if (!stillListed) await env.engine.delete(target.name, req.path);
   return { status: 204 };
 }
+
+/**
+ * Deletes the artifact at `path` of hosted `repo` (bulk delete through the admin API): a pool file
+ * leaves every distribution that lists it first, then the file goes.
+ */
+export async function removeArtifact(env: AptEnv, repo: string, path: string): Promise<boolean> {
+  const touched = new Set<string>();
+  for await (const { id, record } of env.store.packages.scan({ prefix: `${repo}/` })) {
+    if (record.filename !== path) continue;
+    await env.store.packages.delete(id);
+    touched.add(id.slice(repo.length + 1, id.indexOf('/', repo.length + 1)));
+  }
+  for (const dist of touched) await bumpDist(env.store, repo, dist, env.ctx.now());
+  return env.engine.delete(repo, path);
+}

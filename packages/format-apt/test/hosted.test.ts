@@ -178,4 +178,17 @@ describe('apt hosted repository', () => {
       ).status,
     ).toBe(401);
   });
+
+  it('removeArtifact (bulk delete through the admin API) takes a pool file out of every distribution first', async () => {
+    await harness();
+    const file = debName('bulk', '1.0');
+    expect((await put(file, debFile('bulk', '1.0'))).status).toBe(201);
+    expect((await put(file, debFile('bulk', '1.0'), 'distribution=testing')).status).toBe(201);
+    const pool = 'pool/main/b/bulk/bulk_1.0_all.deb';
+    const repo = await h.engine.getRepository('deb');
+    expect(await h.runtime.removeArtifact?.(repo, pool)).toBe(true);
+    for (const dist of ['stable', 'testing'])
+      expect((await get(`dists/${dist}/main/binary-amd64/Packages`)).text()).not.toContain('Package: bulk');
+    expect((await get(pool)).status).toBe(404);
+  });
 });

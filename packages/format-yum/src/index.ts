@@ -1,7 +1,7 @@
 import { assertKnownOptions, badRequest, type Format, type FormatPluginManifest } from '@depot/core';
 import { KEY_PREFIX, Keyring } from '@depot/signing';
 import type { YumEnv } from './env.js';
-import { handle, YUM_CACHE_POLICY } from './routes.js';
+import { handle, removeArtifact, YUM_CACHE_POLICY } from './routes.js';
 import { bumpAllGenerations, GEN_PREFIX, PKG_PREFIX, yumStore } from './store.js';
 
 export { buildRepodata, type PackageEntry } from './repodata.js';
@@ -50,6 +50,7 @@ export function yumFormat(): Format {
         // Each request acts as its caller.
         handle: (req) => handle({ ...env, engine: req.engine }, req),
         challenge: () => 'Basic realm="Depot"',
+        removeArtifact: (repo, path) => removeArtifact(env, repo, path),
         signingKey: {
           describe: (repo) => env.keys.describe(repo.name),
           async replace(repo, armored) {

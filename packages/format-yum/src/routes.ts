@@ -171,6 +171,18 @@ async function uploadForm(env: YumEnv, req: FormatRequest): Promise<FormatRespon
   }
 }
 
+/**
+ * Deletes the artifact at `path` of hosted `repo`: a package leaves the repodata first (new
+ * generation of its root), then its file goes; anything else is deleted as it is.
+ */
+export async function removeArtifact(env: YumEnv, repo: RepositoryRecord, path: string): Promise<boolean> {
+  if (path.endsWith('.rpm') && (await env.store.packages.delete(`${repo.name}/${path}`))) {
+    const group = path.split('/').slice(0, depthOf(repo)).join('/');
+    await bumpGeneration(env.store, repo.name, group, env.ctx.now());
+  }
+  return env.engine.delete(repo.name, path);
+}
+
 /** `DELETE {path}.rpm`: the package leaves the repodata (new generation), then its file goes. */
 async function remove(env: YumEnv, req: FormatRequest): Promise<FormatResponse> {
   requireRepoAccess(req, 'delete');

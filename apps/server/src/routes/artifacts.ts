@@ -100,10 +100,14 @@ export function registerArtifactRoutes(app: OpenAPIHono<AppEnv>, services: Depot
   app.openapi(bulkDeleteRoute, async (c) => {
     const engine = engineFor(c);
     const { name } = c.req.valid('param');
-    await repos.get(name);
+    const repo = await repos.get(name);
     const records = await listUnder(engine, name, normalizePrefix(c.req.valid('json').prefix));
+    // A hosted repository's format deletes the protocol's way (its metadata stops listing the file).
+    const remove = repo.repo_type === 'hosted' ? services.formats.get(repo.format)?.runtime.removeArtifact : undefined;
     let deleted = 0;
-    for (const record of records) if (await engine.delete(name, record.path)) deleted++;
+    for (const record of records) {
+      if (await (remove === undefined ? engine.delete(name, record.path) : remove(repo, record.path))) deleted++;
+    }
     c.get('logger').info({ repo: name, deleted }, 'bulk delete finished');
     return c.json({ deleted }, 200);
   });

@@ -150,7 +150,13 @@ export async function openServices(
     [
       taskKind(gcTask(gc)),
       taskKind(checkTask(records, storeRegistry)),
-      taskKind(bulkDeleteTask(records, repos, (repo, path) => engine.delete(repo, path))),
+      taskKind(
+        bulkDeleteTask(records, repos, async (name, path) => {
+          const repo = await repos.get(name);
+          const remove = repo.repo_type === 'hosted' ? formats.get(repo.format)?.runtime.removeArtifact : undefined;
+          return remove === undefined ? engine.delete(name, path) : remove(repo, path);
+        }),
+      ),
       taskKind(cloneTask(records, repos, formatPrefixesOf)),
       taskKind(cleanTask(cleanupDeps)),
     ],

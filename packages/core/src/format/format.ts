@@ -161,6 +161,12 @@ export interface FormatRuntime {
    * remove one version the way the protocol's own delete does (metadata and files together).
    */
   readonly versions?: PackageVersionsHook;
+  /**
+   * Deletes the artifact at `path` of hosted `repo` the way the protocol's own delete does (its
+   * metadata first, then the file), for deletes that come through the admin API (bulk delete) rather
+   * than the protocol. Returns whether something was deleted. Without it, the engine's delete is used.
+   */
+  removeArtifact?(repo: RepositoryRecord, path: string): Promise<boolean>;
   /** Formats that sign their metadata: the repository's key, for the admin API (show, import, rotate). */
   readonly signingKey?: SigningKeyHook;
 }
