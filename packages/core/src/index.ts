@@ -185,4 +185,5 @@ export type { GlobMatcher } from './util/glob.js';
 export { compileGlob, globMatches, globProblem, MAX_GLOB_LENGTH } from './util/glob.js';
 export { parseQueryInteger } from './util/query-integer.js';
 export { readBounded } from './util/read-bounded.js';
+export { type SpooledFile, sha256OfFile, spoolToFile } from './util/spool.js';
 export { readZipDirectory, readZipEntry, unsafeEntryName, type ZipEntry } from './util/zip-file.js';

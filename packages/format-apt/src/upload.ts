@@ -1,11 +1,7 @@
-import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
 import {
-  type ByteSource,
   badRequest,
   DepotError,
   type FormatRequest,
@@ -13,6 +9,8 @@ import {
   jsonResponse,
   requestWriteTarget,
   requireRepoAccess,
+  sha256OfFile,
+  spoolToFile,
 } from '@depot/core';
 import { type ControlFields, readDebControl } from './deb.js';
 import type { AptEnv } from './env.js';
@@ -25,35 +23,6 @@ const DIST = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 const get = (fields: ControlFields, name: string): string | undefined =>
   fields.find(([n]) => n.toLowerCase() === name)?.[1];
-
-/** Writes `body` to a file in a fresh temp directory, failing past `limit` bytes. */
-async function spool(body: ByteSource, limit: number): Promise<{ path: string; dir: string }> {
-  const dir = await mkdtemp(join(tmpdir(), 'depot-apt-'));
-  const path = join(dir, 'upload.deb');
-  let seen = 0;
-  try {
-    await pipeline(
-      (async function* () {
-        for await (const chunk of body) {
-          seen += chunk.byteLength;
-          if (seen > limit) throw new DepotError('PAYLOAD_TOO_LARGE', `the package is larger than ${limit} bytes`);
-          yield chunk;
-        }
-      })(),
-      createWriteStream(path),
-    );
-  } catch (err) {
-    await rm(dir, { recursive: true, force: true });
-    throw err;
-  }
-  return { path, dir };
-}
-
-async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
 
 /** Checks the fields apt needs and returns them. */
 function identity(fields: ControlFields): { name: string; version: string; arch: string; source: string } {
@@ -93,7 +62,11 @@ export async function uploadDeb(env: AptEnv, req: FormatRequest): Promise<Format
   if (!DIST.test(component))
     throw badRequest(`invalid component ${JSON.stringify(component.slice(0, 100))}`, { field: 'component' });
   const limit = env.ctx.settings().max_artifact_bytes;
-  const spooled = await spool(req.body, typeof limit === 'number' && limit > 0 ? limit : Number.MAX_SAFE_INTEGER);
+  const spooled = await spoolToFile(
+    req.body,
+    typeof limit === 'number' && limit > 0 ? limit : Number.MAX_SAFE_INTEGER,
+    'apt',
+  );
   try {
     const fields = await readDebControl(spooled.path);
     const { name, version, arch, source } = identity(fields);
@@ -109,7 +82,7 @@ export async function uploadDeb(env: AptEnv, req: FormatRequest): Promise<Format
     const existing = await env.engine.stat(target.name, filename);
     let record = existing;
     if (existing !== null && !options.allow_redeploy) {
-      if ((await sha256File(spooled.path)) !== existing.hashes.sha256) {
+      if ((await sha256OfFile(spooled.path)) !== existing.hashes.sha256) {
         throw new DepotError('CONFLICT', `${file} is already in the pool with other bytes`, {
           details: { package: name, version, architecture: arch, filename },
         });
@@ -139,7 +112,7 @@ export async function uploadDeb(env: AptEnv, req: FormatRequest): Promise<Format
     if (existing !== null && existing.hashes.sha256 !== pkg.sha256) await relist(env, target.name, pkg);
     return jsonResponse(201, { package: name, version, architecture: arch, distribution: dist, component, filename });
   } finally {
-    await rm(spooled.dir, { recursive: true, force: true });
+    await spooled.remove();
   }
 }
 

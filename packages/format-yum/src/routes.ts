@@ -1,11 +1,7 @@
-import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
 import {
-  type ByteSource,
   badRequest,
   type CachePolicy,
   DepotError,
@@ -18,6 +14,8 @@ import {
   type RepositoryRecord,
   requestWriteTarget,
   requireRepoAccess,
+  sha256OfFile,
+  spoolToFile,
   upstreamSignal,
 } from '@depot/core';
 import type { YumEnv } from './env.js';
@@ -33,35 +31,6 @@ import { expectedPackage, listedIn } from './verify.js';
 const MAX_BUILT = 64;
 /** Path segments of a package: no dot-segments, no hidden names, no `repodata/`. */
 const SEGMENT = /^[A-Za-z0-9_+~^][A-Za-z0-9._+~^-]*$/;
-
-/** Writes `body` to a file in a fresh temp directory, failing past `limit` bytes. */
-async function spool(body: ByteSource, limit: number): Promise<{ path: string; dir: string }> {
-  const dir = await mkdtemp(join(tmpdir(), 'depot-yum-'));
-  const path = join(dir, 'upload.rpm');
-  let seen = 0;
-  try {
-    await pipeline(
-      (async function* () {
-        for await (const chunk of body) {
-          seen += chunk.byteLength;
-          if (seen > limit) throw new DepotError('PAYLOAD_TOO_LARGE', `the package is larger than ${limit} bytes`);
-          yield chunk;
-        }
-      })(),
-      createWriteStream(path),
-    );
-  } catch (err) {
-    await rm(dir, { recursive: true, force: true });
-    throw err;
-  }
-  return { path, dir };
-}
-
-async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
 
 /** `repodata_depth` of a repository (0 when unset). */
 export const depthOf = (repo: RepositoryRecord): number => {
@@ -106,7 +75,7 @@ async function storePackage(
   if (given !== expected) {
     throw badRequest(`the file name ${given} does not match the package's headers (${expected})`);
   }
-  const sha256 = await sha256File(file);
+  const sha256 = await sha256OfFile(file);
   const existing = await env.store.packages.get(`${target.name}/${path}`);
   if (existing !== null) {
     if (existing.sha256 !== sha256) {
@@ -144,11 +113,11 @@ async function upload(env: YumEnv, req: FormatRequest): Promise<FormatResponse> 
   requireRepoAccess(req, 'write');
   const target = await requestWriteTarget(req);
   groupOfPackage(req.path, depthOf(target));
-  const spooled = await spool(req.body, uploadLimit(env));
+  const spooled = await spoolToFile(req.body, uploadLimit(env), 'yum');
   try {
     return await storePackage(env, req, target, req.path, spooled.path);
   } finally {
-    await rm(spooled.dir, { recursive: true, force: true });
+    await spooled.remove();
   }
 }
 
