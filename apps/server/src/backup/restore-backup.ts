@@ -58,6 +58,15 @@ async function* hashing(body: AsyncIterable<Uint8Array>, update: (chunk: Uint8Ar
   }
 }
 
+/** JSON of an archive entry; anything else is the archive's fault (400), not the server's. */
+function parseJson(text: string, entry: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw badRequest(`archive entry ${entry} is not valid JSON`);
+  }
+}
+
 const blobKey = (store: string, blobId: string): string => `${store}\u0000${blobId}`;
 
 /**
@@ -69,7 +78,6 @@ const blobKey = (store: string, blobId: string): string => `${store}\u0000${blob
  */
 export async function restoreArchive(input: Readable, target: RestoreTarget): Promise<RestoreSummary> {
   const { extract: tarExtract } = await import('tar-stream');
-  await target.records.meta.put(RESTORE_MARKER_ID, { state: 'in-progress', started_at: new Date().toISOString() });
   const extract = tarExtract();
   let unreadable: unknown;
   extract.once('error', (err) => {
@@ -119,7 +127,7 @@ async function restoreEntries(extract: AsyncIterable<TarEntry>, target: RestoreT
     if (manifest === null) {
       const parsed =
         name === MANIFEST_NAME
-          ? (JSON.parse((await readAll(entry, 1 << 20, name)).toString()) as ArchiveManifest)
+          ? (parseJson((await readAll(entry, 1 << 20, name)).toString(), name) as ArchiveManifest)
           : null;
       if (parsed?.format !== ARCHIVE_FORMAT)
         throw badRequest('not a depot backup archive (it must start with depot-backup.json)');
@@ -129,6 +137,8 @@ async function restoreEntries(extract: AsyncIterable<TarEntry>, target: RestoreT
         );
       }
       manifest = parsed;
+      // From the first write on, a failure leaves a store the server will not start on.
+      await records.meta.put(RESTORE_MARKER_ID, { state: 'in-progress', started_at: new Date().toISOString() });
       continue;
     }
     if (name.startsWith(KV_DIR)) {
@@ -136,7 +146,7 @@ async function restoreEntries(extract: AsyncIterable<TarEntry>, target: RestoreT
       let ops: KvBatchOp[] = [];
       for (const line of text.split('\n')) {
         if (line === '') continue;
-        const { k, v } = JSON.parse(line) as { k: string; v: string };
+        const { k, v } = (parseJson(line, name) ?? {}) as { k?: unknown; v?: unknown };
         if (typeof k !== 'string' || typeof v !== 'string') throw badRequest(`archive entry ${name}: a malformed line`);
         if (isExcluded(k)) continue;
         if (k.startsWith('store/') && target.keepStores.has(k.slice('store/'.length))) continue;
@@ -182,7 +192,7 @@ async function restoreEntries(extract: AsyncIterable<TarEntry>, target: RestoreT
       continue;
     }
     if (name === END_NAME) {
-      end = JSON.parse((await readAll(entry, 64 << 20, name)).toString()) as ArchiveEnd;
+      end = parseJson((await readAll(entry, 64 << 20, name)).toString(), name) as ArchiveEnd;
       continue;
     }
     logger.warn({ entry: name }, 'restore: unknown archive entry skipped');
