@@ -24,7 +24,10 @@ export function registerBackupRoutes(app: OpenAPIHono<AppEnv>, services: DepotSe
   app.openapi(backupRoute, async (c) => {
     const release = await holdGc(services.records);
     // A pass already running finishes first: what it deletes is gone before the snapshot starts.
-    await services.gc.idle();
+    await services.gc.idle().catch(async (err: unknown) => {
+      await release();
+      throw err;
+    });
     const stream = await backupStream(
       {
         records: services.records,
@@ -42,7 +45,10 @@ export function registerBackupRoutes(app: OpenAPIHono<AppEnv>, services: DepotSe
           outcome: 200,
         });
       },
-    );
+    ).catch(async (err: unknown) => {
+      await release();
+      throw err;
+    });
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     return new Response(Readable.toWeb(stream) as ReadableStream, {
       status: 200,
