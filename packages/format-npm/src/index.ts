@@ -11,7 +11,7 @@ import { npmBlobReferences } from './blob-refs.js';
 import { NPM_CACHE_POLICY } from './cache.js';
 import type { NpmEnv } from './env.js';
 import { NPM_CHALLENGE, renderNpmError } from './errors.js';
-import { npmVersions } from './keep-last.js';
+import { npmVersions, removeArtifact } from './keep-last.js';
 import { mergeCache } from './merge.js';
 import { integrityPins, PIN_PREFIX } from './pins.js';
 import { route } from './router.js';
@@ -81,6 +81,7 @@ export function npmFormat(options: NpmFormatOptions = {}): Format {
         challenge: () => NPM_CHALLENGE,
         referencedBlobs: (repo) => npmBlobReferences(env.store, repo),
         versions: npmVersions(env),
+        removeArtifact: (repo, path) => removeArtifact(env, repo, path),
       };
     },
   };

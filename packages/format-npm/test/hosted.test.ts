@@ -107,3 +107,16 @@ describe('npm hosted: publish and read', () => {
     expect(one.json<{ version: string }>().version).toBe('1.0.0');
   });
 });
+
+describe('npm hosted: deletes through the admin API', () => {
+  it('removeArtifact of a tarball unpublishes its version; latest moves to what is left', async () => {
+    for (const v of ['1.0.0', '1.1.0']) expect((await publish(h, 'npm-hosted', 'gone-soon', v)).status).toBe(201);
+    const repo = await h.engine.getRepository('npm-hosted');
+    expect(await h.runtime.removeArtifact?.(repo, 'gone-soon/-/gone-soon-1.1.0.tgz')).toBe(true);
+    const doc = (await getPackument(h, 'npm-hosted', 'gone-soon')).json<PackumentJson>();
+    expect(Object.keys(doc.versions)).toEqual(['1.0.0']);
+    expect(doc['dist-tags']).toEqual({ latest: '1.0.0' });
+    const tgz = await h.request({ method: 'GET', repo: 'npm-hosted', path: 'gone-soon/-/gone-soon-1.1.0.tgz' });
+    expect(tgz.status).toBe(404);
+  });
+});

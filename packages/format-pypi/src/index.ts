@@ -9,7 +9,7 @@ import {
 } from '@depot/core';
 import { PYPI_CACHE_POLICY } from './cache.js';
 import { pypiEnv, SIMPLE_PREFIX } from './env.js';
-import { pypiVersions } from './keep-last.js';
+import { pypiVersions, removeArtifact } from './keep-last.js';
 import { pypiAccess, route } from './router.js';
 import { PROJECT_PREFIX } from './store.js';
 
@@ -58,6 +58,7 @@ export function pypiFormat(options: PypiFormatOptions = {}): Format {
         access: pypiAccess,
         challenge: () => BASIC_CHALLENGE,
         versions: pypiVersions(env),
+        removeArtifact: (repo, path) => removeArtifact(env, repo.name, path),
         async *referencedBlobs(repo) {
           if (repo.repo_type !== 'hosted') return;
           for await (const { project, record } of env.store.scan(repo.name)) {

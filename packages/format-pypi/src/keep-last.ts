@@ -1,4 +1,4 @@
-import type { PackageVersionsHook } from '@depot/core';
+import { isDepotError, type PackageVersionsHook } from '@depot/core';
 import type { PypiEnv } from './env.js';
 import { removeFiles } from './routes/admin.js';
 
@@ -26,4 +26,22 @@ export function pypiVersions(env: PypiEnv): PackageVersionsHook {
       await removeFiles(env, repo.name, project, version);
     },
   };
+}
+
+/**
+ * Deletes the artifact at `path` of hosted `repo` (bulk delete through the admin API): a
+ * distribution file leaves its project record first (the simple pages stop listing it), then goes
+ * with its `.metadata`; anything else is deleted as it is.
+ */
+export async function removeArtifact(env: PypiEnv, repo: string, path: string): Promise<boolean> {
+  const file = /^packages\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(path);
+  if (file !== null && !path.endsWith('.metadata')) {
+    try {
+      await removeFiles(env, repo, file[1] as string, file[2] as string, file[3] as string);
+      return true;
+    } catch (err) {
+      if (!isDepotError(err, 'NOT_FOUND')) throw err;
+    }
+  }
+  return env.engine.delete(repo, path);
 }

@@ -159,3 +159,21 @@ describe('pypi hosted', () => {
     expect((await downloadFile(h, 'py', 're', second.filename)).body.equals(second.bytes)).toBe(true);
   });
 });
+
+describe('pypi hosted: deletes through the admin API', () => {
+  it('removeArtifact of a distribution file takes it off the simple page first', async () => {
+    await hosted();
+    const one = makeWheel('Bulk.Gone', '1.0');
+    const two = makeWheel('Bulk.Gone', '2.0');
+    expect((await upload(h, 'py', one, 'Bulk.Gone', '1.0')).status).toBe(200);
+    expect((await upload(h, 'py', two, 'Bulk.Gone', '2.0')).status).toBe(200);
+    const path = pathFromPageUrl(
+      (await jsonPage(h, 'py', 'bulk-gone')).json<JsonPage>().files.find((f) => f.filename === two.filename)?.url ?? '',
+    );
+    const repo = await h.engine.getRepository('py');
+    expect(await h.runtime.removeArtifact?.(repo, path)).toBe(true);
+    const page = (await jsonPage(h, 'py', 'bulk-gone')).json<JsonPage>();
+    expect(page.files.map((f) => f.filename)).toEqual([one.filename]);
+    expect((await h.request({ method: 'GET', repo: 'py', path })).status).toBe(404);
+  });
+});
