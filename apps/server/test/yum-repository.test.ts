@@ -411,6 +411,9 @@ describe('snapshots: the metadata frozen under a name', () => {
     expect(taken.status, await taken.clone().text()).toBe(201);
     expect(await taken.json()).toMatchObject({ snapshot: 'before-app', packages: 1 });
     expect((await call('POST', 'snapshots/before-app')).status).toBe(409);
+    const badName = await call('POST', 'snapshots/-bad-name');
+    expect(badName.status).toBe(400);
+    expect(await badName.text()).toContain('invalid snapshot name');
     expect((await call('PUT', 'el/lab-app-2.0-1.noarch.rpm', readFileSync(rpms.app))).status).toBe(201);
     expect((await call('PUT', 'snapshots/lab-app-2.0-1.noarch.rpm', readFileSync(rpms.app))).status).toBe(400);
     expect(await (await call('GET', 'snapshots')).json()).toEqual({ snapshots: ['before-app'] });

@@ -75,9 +75,10 @@ async function storePackage(
   if (given !== expected) {
     throw badRequest(`the file name ${given} does not match the package's headers (${expected})`);
   }
-  const sha256 = await sha256OfFile(file);
   const existing = await env.store.packages.get(`${target.name}/${path}`);
   if (existing !== null) {
+    // Only a repeat is hashed here; a new package is hashed once, by the store as it is written.
+    const sha256 = await sha256OfFile(file);
     if (existing.sha256 !== sha256) {
       throw new DepotError('CONFLICT', `${path} is already stored with other bytes`, { details: { path } });
     }
@@ -89,6 +90,7 @@ async function storePackage(
     sizeHint: (await stat(file)).size,
     signal: req.signal,
   });
+  const sha256 = record.hashes.sha256 ?? (await sha256OfFile(file));
   const entry: PackageEntry = { info, path, size: record.size, sha256, fileTime: Math.floor(env.ctx.now() / 1000) };
   await env.store.packages.put(`${target.name}/${path}`, entry);
   await bumpGeneration(env.store, target.name, group, env.ctx.now());
